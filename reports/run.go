@@ -1,0 +1,197 @@
+// Package reports holds the canonical result of a scimloop run ([Run]) and
+// the pure writers that render it: JSON (the artifact), JUnit XML, HTML,
+// Markdown and HAR.
+//
+// Every writer is a func(io.Writer, *Run) error with no I/O of its own and no
+// clock: a Run read back from results.json renders to the same bytes.
+package reports
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Status is the outcome of one check.
+type Status string
+
+// Check statuses. A failed check is always StatusFail; what the failure means
+// comes from its Level.
+const (
+	StatusPass  Status = "pass"
+	StatusFail  Status = "fail"
+	StatusSkip  Status = "skip"  // not applicable: Reason says why
+	StatusError Status = "error" // could not run: a precondition broke
+)
+
+// Level is the normative weight of a check.
+type Level string
+
+// Check levels, mapped from the requirement levels as ../shared/design.md says.
+const (
+	LevelMust   Level = "MUST"   // a failure fails the run
+	LevelShould Level = "SHOULD" // a warning unless strict
+	LevelMay    Level = "MAY"    // recorded, never fails
+	LevelIDP    Level = "IDP"    // IdP compatibility verdict
+)
+
+// Run is the canonical result of one run: results.json is this value.
+type Run struct {
+	Tool         string           `json:"tool"`
+	Version      string           `json:"version"`
+	Catalogue    string           `json:"catalogueVersion,omitempty"`
+	Profile      string           `json:"profile,omitempty"` // "run" or "certify"
+	Target       string           `json:"target"`
+	Started      time.Time        `json:"started"`
+	Duration     float64          `json:"durationSeconds"`
+	Seed         int64            `json:"seed"`
+	Dialect      string           `json:"dialect"`
+	Strict       bool             `json:"strict"`
+	Prefix       string           `json:"prefix"`
+	Command      string           `json:"command,omitempty"` // how to reproduce the run
+	Verdict      Verdict          `json:"verdict"`
+	Capabilities map[string]bool  `json:"capabilities,omitempty"`
+	Checks       []CheckResult    `json:"checks"`
+	Scenarios    []ScenarioResult `json:"scenarios"`
+	Latency      []OpLatency      `json:"latency,omitempty"`
+	Feedback     *Feedback        `json:"feedback,omitempty"`
+	Leftovers    []Leftover       `json:"leftovers,omitempty"`
+	Errors       []string         `json:"errors,omitempty"` // infrastructure problems
+	Coverage     []RowCoverage    `json:"coverage,omitempty"`
+	Exchanges    []Exchange       `json:"exchanges,omitempty"`
+}
+
+// Verdict is the run's outcome, given per mode.
+type Verdict struct {
+	Result       string `json:"result"`    // "pass" or "fail" (strict RFC mode)
+	IdPCompat    string `json:"idpCompat"` // "pass", "fail" or "n/a"
+	MustFailures int    `json:"mustFailures"`
+	Warnings     int    `json:"warnings"` // SHOULD failures
+	Passed       int    `json:"passed"`
+	Failed       int    `json:"failed"`
+	Skipped      int    `json:"skipped"`
+	Errored      int    `json:"errored"`
+	Incomplete   bool   `json:"incomplete,omitempty"` // the run could not complete
+}
+
+// CheckResult is one check aggregated over every scenario that ran it: it
+// fails if it failed anywhere.
+type CheckResult struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	Level      Level     `json:"level"`
+	RFC        string    `json:"rfc"`
+	Spec       []string  `json:"spec"`
+	Area       string    `json:"area,omitempty"`
+	Capability string    `json:"capability,omitempty"`
+	Rule       string    `json:"rule,omitempty"`
+	Status     Status    `json:"status"`
+	Reason     string    `json:"reason,omitempty"` // why skipped or errored
+	Findings   []Finding `json:"findings"`
+}
+
+// Finding is one observed misbehaviour, explained: what was sent, what came
+// back, what was wanted, and how to reproduce it.
+type Finding struct {
+	Check     string `json:"check"`
+	Scenario  string `json:"scenario"`
+	Message   string `json:"message"`
+	Exchanges []int  `json:"exchanges,omitempty"` // Exchange.Seq values that prove it
+	Excerpt   string `json:"excerpt,omitempty"`   // request/response text, redacted
+	Repro     string `json:"repro,omitempty"`     // a command that reproduces it
+}
+
+// ScenarioResult is one scenario's run.
+type ScenarioResult struct {
+	Name     string          `json:"name"`
+	Area     string          `json:"area,omitempty"`
+	Dialect  string          `json:"dialect,omitempty"`
+	Status   Status          `json:"status"`
+	Reason   string          `json:"reason,omitempty"`
+	Duration float64         `json:"durationSeconds"`
+	Checks   []ScenarioCheck `json:"checks"`
+}
+
+// ScenarioCheck is one check's outcome within one scenario.
+type ScenarioCheck struct {
+	ID       string    `json:"id"`
+	Status   Status    `json:"status"`
+	Reason   string    `json:"reason,omitempty"`
+	Findings []Finding `json:"findings,omitempty"`
+}
+
+// OpLatency summarises the latency of one kind of operation, in milliseconds.
+type OpLatency struct {
+	Op    string  `json:"op"` // e.g. "POST /Users"
+	Count int     `json:"count"`
+	P50   float64 `json:"p50Ms"`
+	P90   float64 `json:"p90Ms"`
+	P99   float64 `json:"p99Ms"`
+	Max   float64 `json:"maxMs"`
+}
+
+// Feedback carries the feedback-loop signals of property runs.
+type Feedback struct {
+	Sequences    int            `json:"sequences"`
+	Steps        int            `json:"steps"`
+	Confirmed    map[string]int `json:"confirmed,omitempty"` // op kind -> mutations confirmed by read-back
+	Unconfirmed  map[string]int `json:"unconfirmed,omitempty"`
+	ModelCounts  map[string]int `json:"modelCounts,omitempty"`  // "users", "groups", "memberships"
+	ServerCounts map[string]int `json:"serverCounts,omitempty"` // as the server reported
+	MemberDrift  []string       `json:"memberDrift,omitempty"`  // member by member
+	Retries      int            `json:"retries,omitempty"`
+	Seed         int64          `json:"seed,omitempty"`
+	MinimalSteps int            `json:"minimalSteps,omitempty"`
+	ReplayFiles  []string       `json:"replayFiles,omitempty"`
+}
+
+// Leftover is a resource the run created but could not delete.
+type Leftover struct {
+	Type  string `json:"type"` // "User" or "Group"
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Error string `json:"error"`
+}
+
+// RowCoverage says what a run did with one requirement row.
+type RowCoverage struct {
+	ID     string   `json:"id"`
+	Level  string   `json:"level"`
+	Status string   `json:"status"` // "pass", "fail", "skip", "not-run", "uncovered"
+	Checks []string `json:"checks,omitempty"`
+	Reason string   `json:"reason,omitempty"`
+}
+
+// Exchange is one recorded HTTP request and response, credentials redacted.
+type Exchange struct {
+	Seq             int                 `json:"seq"`
+	Scenario        string              `json:"scenario,omitempty"`
+	Started         time.Time           `json:"started"`
+	Method          string              `json:"method"`
+	URL             string              `json:"url"`
+	RequestHeaders  map[string][]string `json:"requestHeaders,omitempty"`
+	RequestBody     string              `json:"requestBody,omitempty"`
+	Status          int                 `json:"status"`
+	ResponseHeaders map[string][]string `json:"responseHeaders,omitempty"`
+	ResponseBody    string              `json:"responseBody,omitempty"`
+	Truncated       bool                `json:"truncated,omitempty"`
+	LatencyMs       float64             `json:"latencyMs"`
+	Attempt         int                 `json:"attempt,omitempty"`
+	Error           string              `json:"error,omitempty"`
+}
+
+// WriteJSON writes run as indented JSON: the results.json artifact.
+func WriteJSON(w io.Writer, run *Run) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(run)
+}
+
+// ReadJSON reads a Run written by WriteJSON.
+func ReadJSON(r io.Reader) (*Run, error) {
+	var run Run
+	if err := json.NewDecoder(r).Decode(&run); err != nil {
+		return nil, err
+	}
+	return &run, nil
+}
