@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/reports"
+)
+
+// runFlags are the flags of "scimloop run".
+type runFlags struct {
+	url          string
+	out          string
+	tokenFile    string
+	headers      []string
+	insecureHTTP bool
+	timeout      time.Duration
+	maxBody      int64
+	strict       bool
+	dialect      string
+	only, skip   []string
+	seed         int64
+	faults       []string
+	quiet        bool
+	maxResources int
+	rps          float64
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the checks against a SCIM server (the embedded reference server by default)",
+		Long: `Run scimloop's scenarios against a SCIM 2.0 service provider and write
+results.json (the canonical result) and junit.xml to --out.
+
+Without --url it starts the embedded reference server on a free loopback port
+and tests that. Credentials come from SCIMLOOP_TOKEN (a bearer token),
+--token-file, or --header "Authorization: ...". Plain http is allowed only to
+loopback hosts unless --insecure-http is given.
+
+Exit codes: 0 every MUST-level check passed (SHOULD failures are warnings
+unless --strict); 1 a MUST-level failure; 2 a usage error; 3 the target could
+not be reached or the run could not complete.`,
+		Example: `  scimloop run
+  SCIMLOOP_TOKEN=... scimloop run --url https://scim.example.com/scim/v2 --out report
+  scimloop run --fault ignore-if-match --only conditional-requests`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRun(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f, os.Args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server under test (default: the embedded reference server)")
+	fl.StringVar(&f.out, "out", "./scimloop-report", "directory for results.json and junit.xml")
+	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
+	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
+	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
+	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
+	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
+	fl.BoolVar(&f.strict, "strict", false, "make SHOULD-level failures fail the run")
+	fl.StringVar(&f.dialect, "dialect", "rfc", "request dialect: rfc")
+	fl.StringSliceVar(&f.only, "only", nil, "run only these scenarios (comma-separated)")
+	fl.StringSliceVar(&f.skip, "skip", nil, "skip these scenarios (comma-separated)")
+	fl.Int64Var(&f.seed, "seed", 1, "seed for generated values")
+	fl.StringSliceVar(&f.faults, "fault", nil, "with the embedded server: enable named faults (see scimloop faults)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
+	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources the run may create (0: no cap)")
+	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
+	return cmd
+}
+
+func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv []string) error {
+	if parent == nil {
+		parent = context.Background()
+	}
+	if f.dialect != "rfc" {
+		return usageErr("--dialect %q: valid dialects are: rfc", f.dialect)
+	}
+	clientOpts, secrets, err := authOptions(f)
+	if err != nil {
+		return err
+	}
+	clientOpts = append(clientOpts, fakeidp.WithTimeout(f.timeout), fakeidp.WithMaxBody(f.maxBody), fakeidp.WithRateLimit(f.rps))
+	if f.insecureHTTP {
+		clientOpts = append(clientOpts, fakeidp.WithInsecureHTTP())
+		fmt.Fprintln(stderr, "scimloop: warning: --insecure-http: requests and credentials may travel unencrypted")
+	}
+
+	target := harness.Target{URL: f.url}
+	reproBase := "scimloop run --url " + f.url
+	if f.url == "" {
+		token := randomToken()
+		url, stop, err := startEmbedded(token, f.faults)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		target.URL = url
+		clientOpts = append(clientOpts, fakeidp.WithBearer(token))
+		reproBase = "scimloop run"
+		if len(f.faults) > 0 {
+			reproBase += " --fault " + strings.Join(f.faults, ",")
+		}
+	} else if len(f.faults) > 0 {
+		return usageErr("--fault applies to the embedded server only; start a faulty server with: scimloop serve --fault %s", strings.Join(f.faults, ","))
+	} else if _, err := fakeidp.NewClient(f.url, append(clientOpts, fakeidp.WithTimeout(f.timeout))...); err != nil {
+		return usageErr("%v", err)
+	}
+	if f.seed != 1 {
+		reproBase += fmt.Sprintf(" --seed %d", f.seed)
+	}
+
+	// The first signal cancels the run (it still cleans up and writes what
+	// it has); a second abandons cleanup at once.
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	abort := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(stderr, "scimloop: interrupted: cleaning up what the run created (interrupt again to abort at once)")
+				cancel()
+				continue
+			}
+			close(abort)
+			return
+		}
+	}()
+
+	opts := []harness.Option{
+		harness.WithClientOptions(clientOpts...), harness.WithSeed(f.seed), harness.WithDialect(f.dialect),
+		harness.WithOnly(f.only...), harness.WithSkip(f.skip...), harness.WithMaxResources(f.maxResources),
+		harness.WithAbort(abort), harness.WithCommand(redactArgs(argv, secrets), reproBase),
+	}
+	if f.strict {
+		opts = append(opts, harness.WithStrict())
+	}
+	run, runErr := harness.Execute(ctx, target, opts...)
+	if err := writeReports(f.out, run); err != nil {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing reports: %v", err)}
+	}
+	printSummary(stdout, run, f.out, f.quiet)
+	switch {
+	case run.Verdict.MustFailures > 0:
+		return &exitError{code: exitFailed, err: errors.New("")}
+	case runErr != nil:
+		return &exitError{code: exitIncomplete, err: runErr}
+	case run.Verdict.Errored > 0:
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
+	}
+	return nil
+}
+
+// authOptions builds the client's credentials from SCIMLOOP_TOKEN,
+// --token-file and --header, and returns the secrets to keep out of output.
+func authOptions(f runFlags) ([]fakeidp.Option, []string, error) {
+	var opts []fakeidp.Option
+	var secrets []string
+	token := os.Getenv("SCIMLOOP_TOKEN")
+	if f.tokenFile != "" {
+		b, err := os.ReadFile(f.tokenFile)
+		if err != nil {
+			return nil, nil, usageErr("--token-file: %v", err)
+		}
+		token = strings.TrimSpace(string(b))
+		if token == "" {
+			return nil, nil, usageErr("--token-file %s is empty", f.tokenFile)
+		}
+	}
+	if token != "" {
+		opts = append(opts, fakeidp.WithBearer(token))
+		secrets = append(secrets, token)
+	}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || name == "" {
+			return nil, nil, usageErr("--header %q: want \"Name: value\"", h)
+		}
+		opts = append(opts, fakeidp.WithHeader(name, value))
+		secrets = append(secrets, value)
+	}
+	return opts, secrets, nil
+}
+
+// redactArgs renders the command line with secret header values removed.
+func redactArgs(argv, secrets []string) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		for _, s := range secrets {
+			if s != "" {
+				a = strings.ReplaceAll(a, s, "REDACTED")
+			}
+		}
+		out[i] = a
+	}
+	if len(out) > 0 {
+		out[0] = "scimloop"
+	}
+	return strings.Join(out, " ")
+}
+
+func randomToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// startEmbedded serves the reference server on a free loopback port.
+func startEmbedded(token string, faults []string) (string, func(), error) {
+	srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Seed: 1})
+	if err != nil {
+		return "", nil, usageErr("%v (see scimloop faults)", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, &exitError{code: exitIncomplete, err: fmt.Errorf("starting the embedded server: %v", err)}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String() + basePath, stop, nil
+}
+
+// reportFiles are the files "run" writes, by report format.
+var reportFiles = []struct{ format, name string }{
+	{"json", "results.json"},
+	{"junit", "junit.xml"},
+}
+
+func writeReports(dir string, run *reports.Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, rf := range reportFiles {
+		if err := writeFile(filepath.Join(dir, rf.name), func(w io.Writer) error { return reports.Render(rf.format, w, run) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeFile writes through a temporary file and renames it into place.
+func writeFile(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".scimloop-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
+	v := run.Verdict
+	verdict := strings.ToUpper(v.Result)
+	if v.Incomplete {
+		verdict = "INCOMPLETE"
+	}
+	fmt.Fprintf(w, "scimloop %s: %s — %d passed, %d failed (%d MUST, %d SHOULD warnings), %d skipped, %d errors\n",
+		run.Target, verdict, v.Passed, v.Failed, v.MustFailures, v.Warnings, v.Skipped, v.Errored)
+	if quiet {
+		return
+	}
+	for _, e := range run.Errors {
+		fmt.Fprintf(w, "  error: %s\n", e)
+	}
+	for _, c := range run.Checks {
+		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
+			continue
+		}
+		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
+		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
+	}
+	for _, l := range run.Leftovers {
+		fmt.Fprintf(w, "  leftover: %s %s (%s): %s\n", l.Type, l.ID, l.Name, l.Error)
+	}
+	fmt.Fprintf(w, "reports: %s, %s\n", filepath.Join(out, "results.json"), filepath.Join(out, "junit.xml"))
+}

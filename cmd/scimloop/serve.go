@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+// basePath is where the reference server serves SCIM.
+const basePath = "/scim/v2"
+
+func newServeCmd() *cobra.Command {
+	var (
+		addr   string
+		token  string
+		faults []string
+		seed   int64
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the reference SCIM 2.0 server (in memory) under /scim/v2",
+		Long: `Serve scimloop's reference SCIM 2.0 service provider: an in-memory server
+with Users (and the enterprise extension), Groups, filters, sorting, paging,
+PATCH, PUT, Bulk, ETags and the discovery endpoints, under the path /scim/v2.
+
+It is useful on its own for IdP-side development, and with --fault it plays a
+buggy server so you can see what scimloop reports.`,
+		Example: `  scimloop serve --addr 127.0.0.1:8080
+  scimloop serve --addr 127.0.0.1:8080 --token s3cret --fault ignore-if-match`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token == "" {
+				token = os.Getenv("SCIMLOOP_SERVE_TOKEN")
+			}
+			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Seed: seed})
+			if err != nil {
+				return usageErr("%v (see scimloop faults)", err)
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageErr("listen on %s: %v", addr, err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "scimloop: serving SCIM at http://%s%s\n", ln.Addr(), basePath)
+			return serveUntilSignal(ln, srv)
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (keep it on loopback)")
+	cmd.Flags().StringVar(&token, "token", "", "require this bearer token (or set SCIMLOOP_SERVE_TOKEN)")
+	cmd.Flags().StringSliceVar(&faults, "fault", nil, "enable named faults, comma-separated (see scimloop faults)")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx")
+	return cmd
+}
+
+func serveUntilSignal(ln net.Listener, h http.Handler) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := hs.Shutdown(sctx)
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}

@@ -1,0 +1,456 @@
+// Package fakeidp is the identity-provider actor of scimloop: a [Client] that
+// speaks SCIM over HTTP and records every request as a numbered [Exchange],
+// and a [Directory] that models what the IdP believes it provisioned.
+//
+// The client never follows redirects, never sends credentials over plain
+// http to a non-loopback host (unless told to), bounds every request by a
+// timeout and every response by a size limit, and redacts credentials before
+// anything is recorded.
+package fakeidp
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for a Client.
+const (
+	DefaultTimeout     = 10 * time.Second
+	DefaultMaxBody     = 8 << 20 // 8 MiB
+	DefaultMaxRetries  = 3
+	maxRetryAfter      = 5 * time.Second
+	scimContentType    = "application/scim+json"
+	redacted           = "REDACTED"
+	maxRecordedBodyLen = 64 << 10
+)
+
+// ErrBodyTooLarge reports a response body over the client's size limit.
+var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// Client sends SCIM requests to one service provider and records them.
+// A Client is safe for concurrent use.
+type Client struct {
+	base         *url.URL
+	http         *http.Client
+	auth         string // full Authorization header value, never recorded
+	header       http.Header
+	timeout      time.Duration
+	maxBody      int64
+	maxRetries   int
+	insecureHTTP bool
+	scenario     string
+	limiter      *limiter
+	rec          *Recorder
+	secrets      []string // literal values scrubbed from anything recorded
+	sleep        func(context.Context, time.Duration) error
+	tokenSource  func(context.Context) (string, error)
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBearer authenticates with "Authorization: Bearer token".
+func WithBearer(token string) Option {
+	return func(c *Client) {
+		c.auth = "Bearer " + token
+		c.secrets = append(c.secrets, token)
+	}
+}
+
+// WithBasic authenticates with HTTP basic credentials.
+func WithBasic(user, password string) Option {
+	return func(c *Client) {
+		c.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+		c.secrets = append(c.secrets, password, strings.TrimPrefix(c.auth, "Basic "))
+	}
+}
+
+// WithAuthorization sends value as the full Authorization header.
+func WithAuthorization(value string) Option {
+	return func(c *Client) {
+		c.auth = value
+		c.secrets = append(c.secrets, value)
+		if _, cred, ok := strings.Cut(value, " "); ok {
+			c.secrets = append(c.secrets, cred)
+		}
+	}
+}
+
+// WithTokenSource fetches a bearer token before each request (OAuth2 client
+// credentials with refresh). Tokens it returns are scrubbed from recordings.
+func WithTokenSource(src func(context.Context) (string, error)) Option {
+	return func(c *Client) { c.tokenSource = src }
+}
+
+// WithHeader adds a header to every request. Header values are treated as
+// secrets when name is an authentication header.
+func WithHeader(name, value string) Option {
+	return func(c *Client) {
+		if strings.EqualFold(name, "Authorization") {
+			WithAuthorization(value)(c)
+			return
+		}
+		c.header.Add(name, value)
+		if isSecretHeader(name) {
+			c.secrets = append(c.secrets, value)
+		}
+	}
+}
+
+// WithTimeout bounds each request, body included.
+func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
+
+// WithMaxBody bounds each response body.
+func WithMaxBody(n int64) Option { return func(c *Client) { c.maxBody = n } }
+
+// WithMaxRetries sets how often 429 and 503 answers are retried.
+func WithMaxRetries(n int) Option { return func(c *Client) { c.maxRetries = n } }
+
+// WithHTTPClient sends through hc (for example an httptest server's Client).
+// Redirects are still never followed.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		cp := *hc
+		c.http = &cp
+	}
+}
+
+// WithInsecureHTTP allows plain http to hosts other than loopback.
+func WithInsecureHTTP() Option { return func(c *Client) { c.insecureHTTP = true } }
+
+// WithRateLimit caps the request rate (requests per second; 0 = no cap).
+func WithRateLimit(rps float64) Option {
+	return func(c *Client) {
+		if rps > 0 {
+			c.limiter = &limiter{interval: time.Duration(float64(time.Second) / rps)}
+		}
+	}
+}
+
+// WithRecorder records into rec instead of a new Recorder.
+func WithRecorder(rec *Recorder) Option { return func(c *Client) { c.rec = rec } }
+
+// NewClient returns a client for the SCIM base URL (for example
+// "https://example.com/scim/v2").
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("base URL %q: %v", baseURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("base URL %q: want an absolute http or https URL", baseURL)
+	}
+	c := &Client{
+		base:       u,
+		http:       &http.Client{},
+		header:     http.Header{},
+		timeout:    DefaultTimeout,
+		maxBody:    DefaultMaxBody,
+		maxRetries: DefaultMaxRetries,
+		sleep:      sleepCtx,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.rec == nil {
+		c.rec = NewRecorder()
+	}
+	c.rec.addSecrets(c.secrets...)
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !c.insecureHTTP {
+		return nil, fmt.Errorf("base URL %q: plain http is allowed only to loopback hosts; use https, or --insecure-http to send requests (and credentials) unencrypted", baseURL)
+	}
+	// Never follow redirects: a redirect could carry credentials to another host.
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c, nil
+}
+
+// IsLoopback reports whether host names this machine's loopback interface.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// BaseURL returns the SCIM base URL, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// Recorder returns the recorder shared by this client and its scenario forks.
+func (c *Client) Recorder() *Recorder { return c.rec }
+
+// HasCredentials reports whether the client authenticates its requests.
+func (c *Client) HasCredentials() bool { return c.auth != "" || c.tokenSource != nil }
+
+// Timeout returns the per-request timeout.
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
+// ForScenario returns a client that shares the connection pool and recorder
+// and labels its exchanges with the scenario name.
+func (c *Client) ForScenario(name string) *Client {
+	cp := *c
+	cp.scenario = name
+	return &cp
+}
+
+// WithoutAuth returns a client that sends no credentials, or, when auth is
+// non-empty, sends it as the Authorization header instead: for 401 checks.
+func (c *Client) WithoutAuth(auth string) *Client {
+	cp := *c
+	cp.auth = auth
+	cp.tokenSource = nil
+	return &cp
+}
+
+// Request is one SCIM request.
+type Request struct {
+	Method string
+	Path   string      // relative to the base URL, e.g. "/Users/123"
+	Query  url.Values  // optional
+	Body   []byte      // nil for none
+	Header http.Header // extra headers for this request
+	// Retry allows retrying a 429 or 503 answer. Callers leave it false for a
+	// POST unless they look the resource up before each retry (see BeforeRetry).
+	Retry bool
+	// BeforeRetry, when set, runs before each retry; if it reports done, the
+	// request is not retried and its exchange is returned.
+	BeforeRetry func(ctx context.Context) (done *Exchange, err error)
+}
+
+// Exchange is one recorded request and its response. Credentials are
+// redacted; the response body is capped by the client's size limit.
+type Exchange struct {
+	Seq          int
+	Scenario     string
+	Started      time.Time
+	Method       string
+	URL          string
+	ReqHeader    http.Header
+	ReqBody      []byte
+	Status       int // 0 when no response came
+	RespHeader   http.Header
+	RespBody     []byte
+	Latency      time.Duration
+	Attempt      int  // 1 for the first try
+	Truncated    bool // the response body was over the size limit
+	Err          error
+	rawRespBytes int64
+}
+
+// Header returns the response header value for name.
+func (e *Exchange) Header(name string) string {
+	if e == nil || e.RespHeader == nil {
+		return ""
+	}
+	return e.RespHeader.Get(name)
+}
+
+// String is a one-line summary: "#12 PATCH /Users/7 → 200".
+func (e *Exchange) String() string {
+	if e == nil {
+		return "(no exchange)"
+	}
+	if e.Err != nil {
+		return fmt.Sprintf("#%d %s %s → error: %v", e.Seq, e.Method, e.URL, e.Err)
+	}
+	return fmt.Sprintf("#%d %s %s → %d", e.Seq, e.Method, e.URL, e.Status)
+}
+
+// Do sends req, retrying 429 and 503 answers as req allows, and returns the
+// last exchange. The error is non-nil when no usable response came (transport
+// failure, timeout, a body over the limit); the exchange is recorded anyway.
+func (c *Client) Do(ctx context.Context, req Request) (*Exchange, error) {
+	for attempt := 1; ; attempt++ {
+		ex, err := c.once(ctx, req, attempt)
+		if err != nil || !retryable(ex.Status) || !req.Retry || attempt > c.maxRetries {
+			return ex, err
+		}
+		if err := c.sleep(ctx, backoff(attempt, ex.Header("Retry-After"))); err != nil {
+			return ex, err
+		}
+		c.rec.countRetry()
+		if req.BeforeRetry != nil {
+			done, err := req.BeforeRetry(ctx)
+			if err != nil {
+				return ex, err
+			}
+			if done != nil {
+				return done, nil
+			}
+		}
+	}
+}
+
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+}
+
+// backoff honours Retry-After (seconds or an HTTP date), capped, else grows
+// exponentially with jitter.
+func backoff(attempt int, retryAfter string) time.Duration {
+	if retryAfter != "" {
+		if s, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && s >= 0 {
+			return min(time.Duration(s)*time.Second, maxRetryAfter)
+		}
+		if t, err := http.ParseTime(retryAfter); err == nil {
+			return min(max(time.Until(t), 0), maxRetryAfter)
+		}
+	}
+	d := 50 * time.Millisecond << (attempt - 1)
+	return min(d+rand.N(d/2+1), maxRetryAfter)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
+	if c.limiter != nil {
+		if err := c.limiter.wait(ctx); err != nil {
+			return c.rec.add(&Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt, Err: err, Started: time.Now()}), err
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), ReqBody: req.Body, Attempt: attempt, Started: time.Now()}
+	var body io.Reader
+	if req.Body != nil {
+		body = bytes.NewReader(req.Body)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, ex.URL, body)
+	if err != nil {
+		ex.Err = err
+		return c.rec.add(ex), err
+	}
+	hreq.Header.Set("Accept", scimContentType)
+	if req.Body != nil {
+		hreq.Header.Set("Content-Type", scimContentType)
+	}
+	for k, vs := range c.header {
+		hreq.Header[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range req.Header {
+		hreq.Header[k] = append([]string(nil), vs...)
+	}
+	if err := c.authorize(ctx, hreq); err != nil {
+		ex.Err = err
+		return c.rec.add(ex), err
+	}
+	ex.ReqHeader = hreq.Header.Clone()
+
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		ex.Latency = time.Since(ex.Started)
+		ex.Err = describeTransportError(err, c.timeout)
+		return c.rec.add(ex), ex.Err
+	}
+	defer resp.Body.Close()
+	ex.Status = resp.StatusCode
+	ex.RespHeader = resp.Header.Clone()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	ex.Latency = time.Since(ex.Started)
+	ex.rawRespBytes = int64(len(data))
+	if int64(len(data)) > c.maxBody {
+		ex.RespBody = data[:c.maxBody]
+		ex.Truncated = true
+		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, ex.URL, ErrBodyTooLarge, c.maxBody)
+		return c.rec.add(ex), ex.Err
+	}
+	ex.RespBody = data
+	if err != nil {
+		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, ex.URL, describeTransportError(err, c.timeout))
+		return c.rec.add(ex), ex.Err
+	}
+	return c.rec.add(ex), nil
+}
+
+func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
+	if c.tokenSource != nil {
+		tok, err := c.tokenSource(ctx)
+		if err != nil {
+			return fmt.Errorf("fetching an access token: %v", err)
+		}
+		c.rec.addSecrets(tok)
+		hreq.Header.Set("Authorization", "Bearer "+tok)
+		return nil
+	}
+	if c.auth != "" {
+		hreq.Header.Set("Authorization", c.auth)
+	}
+	return nil
+}
+
+func (c *Client) url(req Request) string {
+	u := *c.base
+	p, rawQuery, _ := strings.Cut(req.Path, "?")
+	u.Path = strings.TrimRight(c.base.Path, "/") + p
+	q := url.Values{}
+	if rawQuery != "" {
+		q, _ = url.ParseQuery(rawQuery)
+	}
+	for k, vs := range req.Query {
+		q[k] = vs
+	}
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u.String()
+}
+
+func describeTransportError(err error, timeout time.Duration) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("no complete response within the %v timeout: %w", timeout, err)
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("cancelled: %w", err)
+	}
+	return err
+}
+
+func isSecretHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token":
+		return true
+	}
+	return false
+}
+
+// limiter spaces requests at least interval apart.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	return sleepCtx(ctx, time.Until(at))
+}

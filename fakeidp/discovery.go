@@ -1,0 +1,189 @@
+package fakeidp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// ServiceProvider is what discovery learned about the server: its advertised
+// capabilities (/ServiceProviderConfig) and declared schemas (/Schemas,
+// /ResourceTypes). Payloads and checks follow it so the harness judges only
+// what the server claims.
+type ServiceProvider struct {
+	Patch, Bulk, Filter, Sort, ETag, ChangePassword bool
+	BulkMaxOperations, BulkMaxPayloadSize           int64
+	FilterMaxResults                                int64
+	AuthSchemes                                     []string
+	// Enterprise is set when the User resource type declares the enterprise extension.
+	Enterprise bool
+	// UserAttrs and GroupAttrs hold the declared attributes, by lower-cased name.
+	UserAttrs, GroupAttrs map[string]Attribute
+
+	Config, ResourceTypes, Schemas *Exchange
+}
+
+// Attribute is one declared schema attribute.
+type Attribute struct {
+	Name        string
+	Type        string
+	MultiValued bool
+	Required    bool
+	CaseExact   bool
+	Mutability  string
+	Returned    string
+	Uniqueness  string
+	Sub         map[string]Attribute
+}
+
+// Capability names, as the checks' Capability field uses them.
+const (
+	CapPatch          = "patch"
+	CapBulk           = "bulk"
+	CapFilter         = "filter"
+	CapSort           = "sort"
+	CapETag           = "etag"
+	CapChangePassword = "changePassword"
+)
+
+// Has reports whether the server advertises capability name ("" is always had).
+func (sp *ServiceProvider) Has(name string) bool {
+	switch name {
+	case "":
+		return true
+	case CapPatch:
+		return sp.Patch
+	case CapBulk:
+		return sp.Bulk
+	case CapFilter:
+		return sp.Filter
+	case CapSort:
+		return sp.Sort
+	case CapETag:
+		return sp.ETag
+	case CapChangePassword:
+		return sp.ChangePassword
+	}
+	return false
+}
+
+// Capabilities returns the advertised capabilities as a map, for reports.
+func (sp *ServiceProvider) Capabilities() map[string]bool {
+	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword}
+}
+
+// Declares reports whether the User schema declares attribute name (lower-cased
+// top-level name). With no /Schemas document everything counts as declared.
+func (sp *ServiceProvider) Declares(resource, name string) bool {
+	attrs := sp.UserAttrs
+	if resource == "Group" {
+		attrs = sp.GroupAttrs
+	}
+	if len(attrs) == 0 {
+		return true
+	}
+	_, ok := attrs[strings.ToLower(name)]
+	return ok
+}
+
+// Discover reads /ServiceProviderConfig, /ResourceTypes and /Schemas. It
+// fails only when /ServiceProviderConfig gives no usable JSON: everything
+// else degrades to defaults, and the discovery checks judge the documents.
+func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
+	sp := &ServiceProvider{}
+	var err error
+	sp.Config, err = c.Do(ctx, Request{Method: http.MethodGet, Path: "/ServiceProviderConfig", Retry: true})
+	if err != nil {
+		return sp, fmt.Errorf("GET /ServiceProviderConfig: %w", err)
+	}
+	if sp.Config.Status != http.StatusOK || !IsJSON(sp.Config.RespBody) || !gjson.ParseBytes(sp.Config.RespBody).IsObject() {
+		return sp, fmt.Errorf("GET %s = %d with %s, want 200 and a ServiceProviderConfig JSON object", sp.Config.URL, sp.Config.Status, describeBody(sp.Config))
+	}
+	cfg := sp.Config.RespBody
+	sp.Patch = Get(cfg, "patch", "supported").Bool()
+	sp.Bulk = Get(cfg, "bulk", "supported").Bool()
+	sp.BulkMaxOperations = Get(cfg, "bulk", "maxOperations").Int()
+	sp.BulkMaxPayloadSize = Get(cfg, "bulk", "maxPayloadSize").Int()
+	sp.Filter = Get(cfg, "filter", "supported").Bool()
+	sp.FilterMaxResults = Get(cfg, "filter", "maxResults").Int()
+	sp.Sort = Get(cfg, "sort", "supported").Bool()
+	sp.ETag = Get(cfg, "etag", "supported").Bool()
+	sp.ChangePassword = Get(cfg, "changePassword", "supported").Bool()
+	for _, s := range Get(cfg, "authenticationSchemes").Array() {
+		sp.AuthSchemes = append(sp.AuthSchemes, Lookup(s, "type").String())
+	}
+
+	sp.ResourceTypes, _ = c.Do(ctx, Request{Method: http.MethodGet, Path: "/ResourceTypes", Retry: true})
+	for _, rt := range resources(sp.ResourceTypes) {
+		if !strings.EqualFold(Lookup(rt, "name").String(), "User") && !strings.EqualFold(Lookup(rt, "endpoint").String(), "/Users") {
+			continue
+		}
+		for _, ext := range Lookup(rt, "schemaExtensions").Array() {
+			if strings.EqualFold(Lookup(ext, "schema").String(), SchemaEnterprise) {
+				sp.Enterprise = true
+			}
+		}
+	}
+
+	sp.Schemas, _ = c.Do(ctx, Request{Method: http.MethodGet, Path: "/Schemas", Retry: true})
+	for _, s := range resources(sp.Schemas) {
+		switch strings.ToLower(Lookup(s, "id").String()) {
+		case strings.ToLower(SchemaUser):
+			sp.UserAttrs = attributes(Lookup(s, "attributes"))
+		case strings.ToLower(SchemaGroup):
+			sp.GroupAttrs = attributes(Lookup(s, "attributes"))
+		}
+	}
+	return sp, nil
+}
+
+// resources returns the Resources of a ListResponse, or the elements of a
+// bare JSON array (some servers answer discovery lists that way).
+func resources(ex *Exchange) []gjson.Result {
+	if ex == nil || ex.Status != http.StatusOK || !IsJSON(ex.RespBody) {
+		return nil
+	}
+	v := gjson.ParseBytes(ex.RespBody)
+	if v.IsArray() {
+		return v.Array()
+	}
+	return Lookup(v, "Resources").Array()
+}
+
+func attributes(list gjson.Result) map[string]Attribute {
+	out := map[string]Attribute{}
+	for _, a := range list.Array() {
+		attr := Attribute{
+			Name:        Lookup(a, "name").String(),
+			Type:        Lookup(a, "type").String(),
+			MultiValued: Lookup(a, "multiValued").Bool(),
+			Required:    Lookup(a, "required").Bool(),
+			CaseExact:   Lookup(a, "caseExact").Bool(),
+			Mutability:  Lookup(a, "mutability").String(),
+			Returned:    Lookup(a, "returned").String(),
+			Uniqueness:  Lookup(a, "uniqueness").String(),
+		}
+		if sub := Lookup(a, "subAttributes"); sub.IsArray() {
+			attr.Sub = attributes(sub)
+		}
+		if attr.Name != "" {
+			out[strings.ToLower(attr.Name)] = attr
+		}
+	}
+	return out
+}
+
+func describeBody(ex *Exchange) string {
+	switch {
+	case ex.Err != nil:
+		return "error " + ex.Err.Error()
+	case len(ex.RespBody) == 0:
+		return "an empty body"
+	case !IsJSON(ex.RespBody):
+		return fmt.Sprintf("a body that is not JSON (%s, starting %q)", ex.Header("Content-Type"), cut(ex.RespBody, 60))
+	}
+	return fmt.Sprintf("a %s JSON body", gjson.ParseBytes(ex.RespBody).Type)
+}

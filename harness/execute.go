@@ -1,0 +1,250 @@
+// Package harness runs scimloop's scenarios against a SCIM server and
+// produces the canonical [reports.Run].
+//
+// Programs call [Execute]; tests call [Run], which turns every scenario into
+// a subtest and every check into a nested subtest. Both run the same
+// scenarios over the same check catalogue.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
+)
+
+// Version is the harness version, stamped at build time.
+var Version = "dev"
+
+// Target is the SCIM service under test.
+type Target struct {
+	URL    string       // the SCIM base URL, e.g. "https://example.com/scim/v2"
+	Client *http.Client // optional, e.g. an httptest server's Client()
+	Header http.Header  // optional headers for every request, e.g. Authorization
+}
+
+// ErrIncomplete reports that the run could not complete: the target could not
+// be reached, discovery failed, or the run was cancelled.
+var ErrIncomplete = errors.New("the run could not complete")
+
+// Execute runs the selected scenarios against target and returns the run.
+// The run is returned even with an error (which wraps [ErrIncomplete]), so
+// that what was learned can still be written. Everything the run created is
+// deleted before Execute returns, also when ctx is cancelled; what could not
+// be deleted is listed in Run.Leftovers.
+//
+// Typical usage in a program is:
+//
+//	run, err := harness.Execute(ctx, harness.Target{URL: url})
+//	reports.WriteJSON(f, run)
+func Execute(ctx context.Context, target Target, opts ...Option) (*reports.Run, error) {
+	cfg := newConfig(opts)
+	start := cfg.now()
+	run := &reports.Run{
+		Tool: "scimloop", Version: Version, Catalogue: CatalogueVersion, Profile: cfg.profile,
+		Target: target.URL, Started: start, Seed: cfg.seed, Dialect: cfg.dialect, Strict: cfg.strict,
+		Command: cfg.command,
+	}
+	client, err := newClient(target, cfg)
+	if err != nil {
+		return finishIncomplete(run, cfg, start, fmt.Errorf("%w: %v", ErrIncomplete, err))
+	}
+	names := cfg.names
+	if names == nil {
+		names = scenarios.NewNames()
+	}
+	run.Prefix = names.Prefix
+
+	sp, err := fakeidp.Discover(ctx, client)
+	if err != nil {
+		run.Exchanges = convertExchanges(client.Recorder().Exchanges())
+		return finishIncomplete(run, cfg, start, fmt.Errorf("%w: discovery: %s", ErrIncomplete, client.Recorder().Scrub(err.Error())))
+	}
+	run.Capabilities = sp.Capabilities()
+	env := &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: scenarios.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+
+	var results []*scenarios.Result
+	for _, sc := range cfg.selected() {
+		if ctx.Err() != nil {
+			break
+		}
+		results = append(results, scenarios.Run(ctx, env, sc))
+	}
+	cancelled := ctx.Err() != nil
+
+	// Clean up with a context of its own: a cancelled run still cleans up.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.cleanupTimeout)
+	defer cancel()
+	if cfg.abort != nil {
+		cctx, cancel = withAbort(cctx, cfg.abort)
+		defer cancel()
+	}
+	run.Leftovers = env.Tracker.Cleanup(cctx, client)
+
+	build(run, cfg, results, client.Recorder())
+	run.Duration = cfg.now().Sub(start).Seconds()
+	if cancelled {
+		run.Verdict.Incomplete = true
+		run.Errors = append(run.Errors, "the run was cancelled before every scenario ran; what ran is reported")
+		return run, fmt.Errorf("%w: cancelled", ErrIncomplete)
+	}
+	return run, nil
+}
+
+func withAbort(ctx context.Context, abort <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-abort:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+func finishIncomplete(run *reports.Run, cfg *config, start time.Time, err error) (*reports.Run, error) {
+	run.Errors = append(run.Errors, err.Error())
+	run.Verdict = reports.Verdict{Result: "fail", IdPCompat: "n/a", Incomplete: true}
+	run.Checks = []reports.CheckResult{}
+	run.Scenarios = []reports.ScenarioResult{}
+	run.Duration = cfg.now().Sub(start).Seconds()
+	return run, err
+}
+
+func newClient(target Target, cfg *config) (*fakeidp.Client, error) {
+	opts := slices.Clone(cfg.clientOpts)
+	if target.Client != nil {
+		opts = append(opts, fakeidp.WithHTTPClient(target.Client))
+	}
+	for k, vs := range target.Header {
+		for _, v := range vs {
+			opts = append(opts, fakeidp.WithHeader(k, v))
+		}
+	}
+	if target.URL == "" {
+		return nil, errors.New("no target URL")
+	}
+	return fakeidp.NewClient(target.URL, opts...)
+}
+
+// build turns scenario results into the run's checks, scenarios, latency and verdict.
+func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fakeidp.Recorder) {
+	byID := map[string]*reports.CheckResult{}
+	for _, c := range assertions.All() {
+		byID[c.ID] = &reports.CheckResult{ID: c.ID, Title: c.Title, Level: c.Level, RFC: c.RFC, Spec: c.Spec,
+			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Findings: []reports.Finding{}}
+	}
+	for _, r := range results {
+		sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area, Dialect: cfg.dialect,
+			Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
+		for _, o := range r.Outcomes {
+			sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}
+			check, _ := assertions.Lookup(o.ID)
+			for _, f := range o.Findings {
+				sc.Findings = append(sc.Findings, finding(check, r.Scenario.Name, f, cfg, rec))
+			}
+			sr.Checks = append(sr.Checks, sc)
+			merge(byID[o.ID], sc)
+		}
+		run.Scenarios = append(run.Scenarios, sr)
+	}
+	for _, c := range assertions.All() {
+		cr := byID[c.ID]
+		if cr.Status == "" {
+			cr.Status, cr.Reason = reports.StatusSkip, "not run: no selected scenario exercises this check"
+		}
+		run.Checks = append(run.Checks, *cr)
+	}
+	run.Exchanges = convertExchanges(rec.Exchanges())
+	run.Latency = latency(run.Exchanges)
+	run.Verdict = verdict(run.Checks, cfg.strict, cfg.dialect != "" && cfg.dialect != "rfc")
+	if run.Scenarios == nil {
+		run.Scenarios = []reports.ScenarioResult{}
+	}
+}
+
+// merge folds one scenario's outcome into the aggregate: a check fails if it
+// failed anywhere, errs if it errored and never failed, passes if it passed
+// somewhere and never failed or erred, and is skipped only if skipped everywhere.
+func merge(cr *reports.CheckResult, sc reports.ScenarioCheck) {
+	if cr == nil {
+		return
+	}
+	rank := map[reports.Status]int{"": 0, reports.StatusSkip: 1, reports.StatusPass: 2, reports.StatusError: 3, reports.StatusFail: 4}
+	if rank[sc.Status] > rank[cr.Status] {
+		cr.Status, cr.Reason = sc.Status, sc.Reason
+	}
+	cr.Findings = append(cr.Findings, sc.Findings...)
+}
+
+const excerptLimit = 2048
+
+func finding(c assertions.Check, scenario string, f scenarios.Finding, cfg *config, rec *fakeidp.Recorder) reports.Finding {
+	out := reports.Finding{Check: c.ID, Scenario: scenario, Message: rec.Scrub(c.Explain(f.Message))}
+	var ex []string
+	for i, e := range f.Exchanges {
+		out.Exchanges = append(out.Exchanges, e.Seq)
+		if i < 4 {
+			ex = append(ex, fakeidp.Excerpt(e, excerptLimit))
+		}
+	}
+	out.Excerpt = rec.Scrub(strings.Join(ex, "\n"))
+	out.Repro = cfg.repro(scenario)
+	return out
+}
+
+// verdict applies the level table of the design: MUST failures fail the run,
+// SHOULD failures warn unless strict, MAY never fails, IDP failures decide
+// the IdP-compatibility verdict (and the run, when a dialect was chosen).
+func verdict(checks []reports.CheckResult, strict, dialectChosen bool) reports.Verdict {
+	v := reports.Verdict{Result: "pass", IdPCompat: "n/a"}
+	idpSeen := false
+	for _, c := range checks {
+		switch c.Status {
+		case reports.StatusPass:
+			v.Passed++
+		case reports.StatusSkip:
+			v.Skipped++
+		case reports.StatusError:
+			v.Errored++
+		case reports.StatusFail:
+			v.Failed++
+		}
+		if c.Level == reports.LevelIDP && (c.Status == reports.StatusPass || c.Status == reports.StatusFail) {
+			idpSeen = true
+		}
+		if c.Status != reports.StatusFail {
+			continue
+		}
+		switch c.Level {
+		case reports.LevelMust:
+			v.MustFailures++
+		case reports.LevelShould:
+			v.Warnings++
+			if strict {
+				v.MustFailures++
+			}
+		case reports.LevelIDP:
+			v.IdPCompat = "fail"
+			if dialectChosen {
+				v.MustFailures++
+			}
+		}
+	}
+	if idpSeen && v.IdPCompat != "fail" {
+		v.IdPCompat = "pass"
+	}
+	if v.MustFailures > 0 {
+		v.Result = "fail"
+	}
+	return v
+}

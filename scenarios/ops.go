@@ -1,0 +1,230 @@
+package scenarios
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// resourceChecks are judged on every response that carries a resource.
+var resourceChecks = []string{
+	"resource-schemas", "resource-id", "meta-present", "meta-resourcetype", "meta-location-resolves",
+	"etag-header-present", "etag-syntax", "etag-matches-version", "content-type-scim",
+}
+
+// errorChecks are judged on every error response.
+var errorChecks = []string{"error-schema", "error-status-string", "content-type-scim"}
+
+// withCommon returns the common checks followed by ids.
+func withCommon(ids ...string) []string {
+	out := append([]string{}, resourceChecks...)
+	for _, id := range errorChecks {
+		if !contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	for _, id := range ids {
+		if !contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// JudgeResource judges the checks that apply to any response carrying a
+// resource of type typ ("User" or "Group").
+func (s *S) JudgeResource(ex *fakeidp.Exchange, typ string) {
+	if err := assertions.JSONObject(ex); err != nil {
+		s.Judge("resource-id", err, ex)
+		return
+	}
+	body := ex.RespBody
+	base := fakeidp.SchemaUser
+	if typ == "Group" {
+		base = fakeidp.SchemaGroup
+	}
+	s.Judge("resource-schemas", assertions.HasSchemas(body, base), ex)
+	s.Judge("resource-id", assertions.HasID(body), ex)
+	s.Judge("meta-present", assertions.MetaPresent(body), ex)
+	s.Judge("meta-resourcetype", assertions.MetaResourceType(body, typ), ex)
+	s.Judge("meta-location-resolves", assertions.MetaLocation(body, s.C.BaseURL(), endpoint(typ)), ex)
+	s.Judge("etag-header-present", assertions.ETagPresent(ex), ex)
+	s.Judge("etag-syntax", assertions.ETagSyntax(ex), ex)
+	s.Judge("etag-matches-version", assertions.ETagMatchesVersion(ex), ex)
+	s.Judge("content-type-scim", assertions.ContentTypeSCIM(ex), ex)
+}
+
+// JudgeError judges the checks that apply to any error response.
+func (s *S) JudgeError(ex *fakeidp.Exchange) {
+	if !assertions.IsError(ex) {
+		return
+	}
+	s.Judge("error-schema", assertions.ErrorBody(ex), ex)
+	s.Judge("error-status-string", assertions.ErrorStatusString(ex), ex)
+	s.Judge("content-type-scim", assertions.ContentTypeSCIM(ex), ex)
+}
+
+// NewUser returns a realistic user whose names carry the run prefix.
+func (s *S) NewUser() fakeidp.User {
+	name := s.Env.Names.Next("user")
+	local := strings.TrimPrefix(name, s.Env.Names.Prefix)
+	u := fakeidp.User{
+		UserName:    name,
+		ExternalID:  name + "-ext",
+		DisplayName: "Test " + local,
+		Name:        fakeidp.Name{GivenName: "Test", FamilyName: local},
+		Emails:      []fakeidp.Email{{Value: s.Env.Names.Email(local), Type: "work", Primary: true}},
+		Active:      true,
+	}
+	if s.Env.SP.Enterprise {
+		u.Enterprise = &fakeidp.Enterprise{EmployeeNumber: local, Department: "Quality"}
+	}
+	return u
+}
+
+// Post sends a create to endpoint and tracks what the server created.
+// It never retries blindly: before a retry it looks the resource up by name.
+func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange {
+	if err := s.Env.Tracker.Reserve(); err != nil {
+		s.Stop("%v", err)
+	}
+	req := fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: fakeidp.MustJSON(body), Retry: true,
+		BeforeRetry: func(ctx context.Context) (*fakeidp.Exchange, error) { return s.findByName(typ, name) }}
+	ex := s.Do(req)
+	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
+		s.Env.Tracker.Add(typ, fakeidp.Get(ex.RespBody, "id").String(), name)
+	}
+	return ex
+}
+
+// findByName looks a resource up by its unique name, so that a retried create
+// cannot make a duplicate. It returns the found resource as an exchange.
+func (s *S) findByName(typ, name string) (*fakeidp.Exchange, error) {
+	attr := "userName"
+	if typ == "Group" {
+		attr = "displayName"
+	}
+	ex, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Retry: true,
+		Query: map[string][]string{"filter": {attr + ` eq "` + name + `"`}}})
+	if err != nil || ex.Status != http.StatusOK {
+		return nil, err
+	}
+	for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
+		if strings.EqualFold(fakeidp.Lookup(r, attr).String(), name) {
+			id := fakeidp.Lookup(r, "id").String()
+			s.Env.Tracker.Add(typ, id, name)
+			return s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id})
+		}
+	}
+	return nil, nil
+}
+
+// CreateUser creates u, judges the answer, and records it in the model. It
+// stops the scenario when the server did not create the user.
+func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
+	ex := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
+	if ex.Status < 200 || ex.Status > 299 {
+		s.JudgeError(ex)
+		s.Stop("creating user %q: %s answered %d, so nothing that depends on it can be judged", u.UserName, ex.URL, ex.Status)
+	}
+	u.ID = fakeidp.Get(ex.RespBody, "id").String()
+	if u.ID == "" {
+		s.Stop("creating user %q: the answer carried no id", u.UserName)
+	}
+	s.Dir.PutUser(u, s.metaOf(ex))
+	return u, ex
+}
+
+// CreateGroup creates g, records it in the model, and stops when it fails.
+func (s *S) CreateGroup(g fakeidp.Group) (fakeidp.Group, *fakeidp.Exchange) {
+	ex := s.Post("Group", fakeidp.GroupResource(g), g.DisplayName)
+	if ex.Status < 200 || ex.Status > 299 {
+		s.JudgeError(ex)
+		s.Stop("creating group %q: %s answered %d, so nothing that depends on it can be judged", g.DisplayName, ex.URL, ex.Status)
+	}
+	g.ID = fakeidp.Get(ex.RespBody, "id").String()
+	if g.ID == "" {
+		s.Stop("creating group %q: the answer carried no id", g.DisplayName)
+	}
+	s.Dir.PutGroup(g, s.metaOf(ex))
+	return g, ex
+}
+
+// NewGroup returns a group whose displayName carries the run prefix.
+func (s *S) NewGroup(members ...string) fakeidp.Group {
+	name := s.Env.Names.Next("group")
+	return fakeidp.Group{DisplayName: name, ExternalID: name + "-ext", Members: members}
+}
+
+// Get reads a resource the run created.
+func (s *S) Get(typ, id string, header http.Header) *fakeidp.Exchange {
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Header: header, Retry: true})
+}
+
+// Write sends a PUT, PATCH or DELETE to a resource the run created. Any
+// other id is refused: the harness never touches what it did not create.
+func (s *S) Write(method, typ, id string, body any, header http.Header) *fakeidp.Exchange {
+	if !s.Env.Tracker.Owns(typ, id) {
+		s.Stop("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)
+	}
+	req := fakeidp.Request{Method: method, Path: endpoint(typ) + "/" + id, Header: header, Retry: true}
+	if body != nil {
+		req.Body = fakeidp.MustJSON(body)
+	}
+	ex := s.Do(req)
+	if method == http.MethodDelete && (ex.Status == http.StatusNoContent || ex.Status == http.StatusOK) {
+		s.Env.Tracker.Gone(typ, id)
+	}
+	return ex
+}
+
+// Filter lists resources of typ matching filter.
+func (s *S) Filter(typ, filter string) *fakeidp.Exchange {
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Retry: true,
+		Query: map[string][]string{"filter": {filter}}})
+}
+
+func (s *S) metaOf(ex *fakeidp.Exchange) fakeidp.Meta {
+	return fakeidp.Meta{
+		Created:      fakeidp.Get(ex.RespBody, "meta", "created").String(),
+		LastModified: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(),
+		Version:      fakeidp.Get(ex.RespBody, "meta", "version").String(),
+		ETag:         ex.Header("ETag"),
+		Location:     fakeidp.Get(ex.RespBody, "meta", "location").String(),
+	}
+}
+
+// Times reads meta timestamps from a resource response, stamped with when
+// the harness observed them.
+func (s *S) Times(ex *fakeidp.Exchange) (assertions.MetaTimes, bool) {
+	mt, err := assertions.ReadMeta(ex.RespBody)
+	if err != nil {
+		return assertions.MetaTimes{}, false
+	}
+	mt.Observed = ex.Started.Add(ex.Latency)
+	return mt, true
+}
+
+// Sleep waits d unless the run is cancelled.
+func (s *S) Sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-s.Ctx.Done():
+		s.Stop("the run was cancelled")
+	case <-t.C:
+	}
+}
