@@ -8,6 +8,7 @@ import (
 
 // writers maps each format name to its writer.
 var writers = map[string]func(io.Writer, *Run) error{
+	"har":   WriteHAR,
 	"json":  WriteJSON,
 	"junit": WriteJUnit,
 	"md":    WriteMarkdown,
@@ -37,4 +38,3 @@ func Render(format string, w io.Writer, run *Run) error {
 	}
 	return write(w, run)
 }
-
