@@ -1,0 +1,188 @@
+package fakeidp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func newTestClient(t *testing.T, h http.HandlerFunc, opts ...Option) (*Client, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := NewClient(srv.URL+"/scim/v2", opts...)
+	require.NoError(t, err)
+	return c, srv
+}
+
+func TestClientRecordsAndRedacts(t *testing.T) {
+	var gotAuth string
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		gotAuth = r.Header.Get("Authorization")
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.Header().Set("Set-Cookie", "session=abc123secret")
+		_, _ = w.Write(body) // echo, so the response carries the password too
+	}, WithBearer("tok-very-secret"))
+
+	ex, err := c.Do(context.Background(), Request{Method: "POST", Path: "/Users",
+		Body: []byte(`{"userName":"a","password":"hunter2-pass"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer tok-very-secret", gotAuth, "the server must receive the real credential")
+	assert.Equal(t, 1, ex.Seq)
+	assert.Equal(t, 200, ex.Status)
+	assert.Equal(t, []string{"REDACTED"}, ex.ReqHeader["Authorization"])
+	assert.Equal(t, []string{"REDACTED"}, ex.RespHeader["Set-Cookie"])
+	for _, s := range []string{string(ex.ReqBody), string(ex.RespBody), ex.URL} {
+		assert.NotContains(t, s, "hunter2-pass")
+		assert.NotContains(t, s, "tok-very-secret")
+	}
+	assert.Contains(t, Excerpt(ex, 0), "POST ")
+	assert.NotContains(t, Excerpt(ex, 0), "tok-very-secret")
+}
+
+func TestClientRefusesPlainHTTPToRemoteHosts(t *testing.T) {
+	_, err := NewClient("http://scim.example.com/scim/v2", WithBearer("x"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "loopback")
+	_, err = NewClient("http://127.0.0.1:1/scim/v2")
+	assert.NoError(t, err)
+	_, err = NewClient("http://[::1]:1/scim/v2")
+	assert.NoError(t, err)
+	_, err = NewClient("http://scim.example.com/scim/v2", WithInsecureHTTP())
+	assert.NoError(t, err)
+	_, err = NewClient("ftp://x")
+	assert.Error(t, err)
+	_, err = NewClient("not a url at all")
+	assert.Error(t, err)
+}
+
+func TestClientNeverFollowsRedirects(t *testing.T) {
+	var followed atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		followed.Store(true)
+	}))
+	defer other.Close()
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+	}, WithBearer("secret-token"))
+	ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusFound, ex.Status)
+	assert.False(t, followed.Load(), "a redirect must never be followed")
+}
+
+func TestClientBoundsBodySize(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		chunk := strings.Repeat("x", 1<<20)
+		for range 50 { // 50 MB
+			if _, err := io.WriteString(w, chunk); err != nil {
+				return
+			}
+		}
+	}, WithMaxBody(1<<20))
+	ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, ErrBodyTooLarge))
+	assert.True(t, ex.Truncated)
+	assert.LessOrEqual(t, len(ex.RespBody), 1<<20)
+}
+
+func TestClientTimesOutOnHangingServer(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}, WithTimeout(200*time.Millisecond))
+	start := time.Now()
+	ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Contains(t, err.Error(), "timeout")
+	assert.Equal(t, 0, ex.Status)
+}
+
+func TestClientTimesOutOnSlowDripBody(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		for range 100 {
+			if _, err := io.WriteString(w, " "); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}, WithTimeout(300*time.Millisecond))
+	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.Error(t, err)
+}
+
+func TestClientRetriesHonouringRetryAfter(t *testing.T) {
+	var n atomic.Int32
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 3 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(200)
+	})
+	ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users", Retry: true})
+	require.NoError(t, err)
+	assert.Equal(t, 200, ex.Status)
+	assert.Equal(t, 3, ex.Attempt)
+	assert.Equal(t, 2, c.Recorder().Retries())
+	assert.Equal(t, 3, c.Recorder().Len(), "every attempt is recorded")
+
+	// Without Retry, a 503 comes straight back.
+	n.Store(0)
+	ex, err = c.Do(context.Background(), Request{Method: "POST", Path: "/Users"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusTooManyRequests, ex.Status)
+}
+
+func TestClientPostRetryLooksUpFirst(t *testing.T) {
+	var posts atomic.Int32
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	found := &Exchange{Status: 200}
+	ex, err := c.Do(context.Background(), Request{Method: "POST", Path: "/Users", Retry: true,
+		BeforeRetry: func(context.Context) (*Exchange, error) { return found, nil }})
+	require.NoError(t, err)
+	assert.Same(t, found, ex, "when the lookup finds the resource, the POST is not sent again")
+	assert.Equal(t, int32(1), posts.Load())
+}
+
+func TestBackoff(t *testing.T) {
+	assert.Equal(t, 2*time.Second, backoff(1, "2"))
+	assert.Equal(t, maxRetryAfter, backoff(1, "3600"))
+	assert.LessOrEqual(t, backoff(1, "garbage"), maxRetryAfter)
+	assert.Greater(t, backoff(3, ""), time.Duration(0))
+}
+
+func TestGetIsCaseInsensitive(t *testing.T) {
+	body := []byte(`{"Meta":{"Version":"W/\"1\""},"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"7"},"emails":[{"value":"a@b"}]}`)
+	assert.Equal(t, `W/"1"`, Get(body, "meta", "version").String())
+	assert.Equal(t, "7", Attr(body, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:EmployeeNumber").String())
+	assert.Equal(t, "a@b", Get(body, "emails", "0", "value").String())
+	assert.False(t, Get(body, "emails", "9").Exists())
+	assert.False(t, Get([]byte(`not json`), "a").Exists())
+}
