@@ -9,6 +9,7 @@ import (
 // writers maps each format name to its writer.
 var writers = map[string]func(io.Writer, *Run) error{
 	"har":   WriteHAR,
+	"html":  WriteHTML,
 	"json":  WriteJSON,
 	"junit": WriteJUnit,
 	"md":    WriteMarkdown,
