@@ -1,0 +1,472 @@
+package refserver
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// normalizeResource turns a POST/PUT body into canonical attributes.
+// readOnly attributes (id, meta, groups, manager.displayName) and unknown
+// attributes are ignored; null and [] mean unassigned.
+func (s *Server) normalizeResource(rt *resourceType, body map[string]any) (map[string]any, *scimError) {
+	if err := checkSchemas(body, rt.Schema.ID); err != nil {
+		return nil, err
+	}
+	o := s.inputOpts()
+	attrs := map[string]any{}
+	set := func(ref attrRef, v any) *scimError {
+		if ref.attr.Mutability == mReadOnly {
+			return nil
+		}
+		if ref.sub != nil {
+			// a fully qualified "urn:...:name.sub" key
+			if ref.sub.Mutability == mReadOnly {
+				return nil
+			}
+			nv, ok, err := normalizeSingle(ref.sub, v, o)
+			if err != nil || !ok {
+				return err
+			}
+			c := containerFor(attrs, ref.schema, true)
+			m, _ := c[ref.attr.Name].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+			}
+			m[ref.sub.Name] = nv
+			c[ref.attr.Name] = m
+			return nil
+		}
+		nv, ok, err := normalizeValue(ref.attr, v, o)
+		if err != nil {
+			return err
+		}
+		c := containerFor(attrs, ref.schema, true)
+		if ok {
+			c[ref.attr.Name] = nv
+		} else {
+			delete(c, ref.attr.Name)
+		}
+		return nil
+	}
+	for k, v := range body {
+		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if ext := rt.extension(k); ext != nil {
+			if v == nil {
+				continue
+			}
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, badRequest(stInvalidValue, "extension %q must be a JSON object", ext.ID)
+			}
+			for ek, ev := range m {
+				a := ext.attr(ek)
+				if a == nil {
+					continue
+				}
+				if err := set(attrRef{schema: ext.ID, attr: a}, ev); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		ref, ok := rt.resolve(k, false)
+		if !ok || (ref.sub != nil && !strings.HasPrefix(strings.ToLower(k), "urn:")) {
+			continue // unknown attributes are ignored (RFC 7644 §3.3)
+		}
+		if ref.common {
+			if ref.attr.Name == "externalId" {
+				if err := set(attrRef{attr: ref.attr}, v); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if err := set(ref, v); err != nil {
+			return nil, err
+		}
+	}
+	dropEmptyContainers(attrs, rt)
+	if pw, ok := attrs["password"].(string); ok {
+		attrs["password"] = hashPassword(pw)
+	}
+	if err := checkRequired(rt, attrs, stInvalidValue); err != nil {
+		return nil, err
+	}
+	return attrs, nil
+}
+
+// containerFor returns the map holding attributes of schema ("" = core).
+func containerFor(attrs map[string]any, schema string, create bool) map[string]any {
+	if schema == "" {
+		return attrs
+	}
+	m, _ := attrs[schema].(map[string]any)
+	if m == nil && create {
+		m = map[string]any{}
+		attrs[schema] = m
+	}
+	return m
+}
+
+func dropEmptyContainers(attrs map[string]any, rt *resourceType) {
+	for _, e := range rt.Extensions {
+		if m, ok := attrs[e.ID].(map[string]any); ok && len(m) == 0 {
+			delete(attrs, e.ID)
+		}
+	}
+}
+
+func checkRequired(rt *resourceType, attrs map[string]any, scimType string) *scimError {
+	for _, a := range rt.Schema.Attributes {
+		if !a.Required {
+			continue
+		}
+		v, ok := attrs[a.Name]
+		if sv, isStr := v.(string); !ok || (isStr && strings.TrimSpace(sv) == "") {
+			return badRequest(scimType, "required attribute %q is missing or empty", a.Name)
+		}
+	}
+	return nil
+}
+
+func hashPassword(pw string) string {
+	sum := sha256.Sum256([]byte("scimloop-refserver:" + pw))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// checkMembers validates group members against the store (lock held):
+// every value must be the id of an existing User or Group (referential
+// integrity, RFC 7643 §2.3.7), type is filled in, duplicates are dropped.
+// It returns a new attrs map when it had to change anything.
+func (s *Server) checkMembers(groupID string, attrs map[string]any) (map[string]any, *scimError) {
+	arr, ok := attrs["members"].([]any)
+	if !ok {
+		return attrs, nil
+	}
+	out := make([]any, 0, len(arr))
+	seen := make(map[string]bool, len(arr))
+	for _, e := range arr {
+		m, _ := e.(map[string]any)
+		v, _ := m["value"].(string)
+		if v == "" {
+			return nil, badRequest(stInvalidValue, "each member needs a non-empty \"value\"")
+		}
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		target, ok := s.st.byID[v]
+		if !ok || v == groupID {
+			return nil, badRequest(stInvalidValue, "member %q is not the id of an existing User or Group", v)
+		}
+		nm := copyMap(m)
+		delete(nm, "$ref") // computed on output
+		if t, ok := nm["type"].(string); ok && !strings.EqualFold(t, target.rt.Name) {
+			return nil, badRequest(stInvalidValue, "member %q has type %q but is a %s", v, t, target.rt.Name)
+		}
+		nm["type"] = target.rt.Name
+		out = append(out, nm)
+	}
+	c := copyMap(attrs)
+	if len(out) == 0 {
+		delete(c, "members")
+	} else {
+		c["members"] = out
+	}
+	return c, nil
+}
+
+// newMeta computes created/lastModified/version for an update of old.
+func (s *Server) newMeta(old *resource, changed bool) (created, modified time.Time, version int64) {
+	created, modified, version = old.created, old.modified, old.version
+	if !changed && !s.fault(fNoopBumpsVersion) {
+		return
+	}
+	now := s.now()
+	if !now.After(old.modified) {
+		now = old.modified.Add(time.Nanosecond) // lastModified strictly advances
+	}
+	modified = now
+	if !s.fault(fETagUnchangedOnUpdate) {
+		version++
+	}
+	if s.fault(fLastModifiedFrozen) {
+		modified = old.created
+	}
+	if s.fault(fCreatedChanges) {
+		created = now
+	}
+	return
+}
+
+func etag(version int64) string { return `W/"` + itoa(version) + `"` }
+
+func itoa(n int64) string {
+	var b [20]byte
+	i := len(b)
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// etagMatches evaluates an If-Match / If-None-Match header value.
+func etagMatches(header, current string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" {
+			return true
+		}
+		if strings.TrimPrefix(t, "W/") == strings.TrimPrefix(current, "W/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkIfMatch answers 412 when If-Match is present and stale.
+func (s *Server) checkIfMatch(r *http.Request, res *resource, ignore bool) *scimError {
+	h := r.Header.Get("If-Match")
+	if h == "" || ignore {
+		return nil
+	}
+	if !etagMatches(h, etag(res.version)) {
+		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", h, etag(res.version))
+	}
+	return nil
+}
+
+// single writes a single-resource response with ETag (and Location).
+func (s *Server) single(w http.ResponseWriter, r *http.Request, status int, res *resource, body map[string]any) {
+	if !s.fault(fNoETag) && !s.fault(fSPCClaimsETagButNone) {
+		w.Header().Set("ETag", etag(res.version))
+	}
+	if status == http.StatusCreated && !s.fault(fNoLocationHeader) {
+		w.Header().Set("Location", s.location(s.baseURL(r), res))
+	}
+	if status == http.StatusCreated && s.fault(fCreateReturns200) {
+		status = http.StatusOK
+	}
+	s.writeJSON(w, status, body)
+}
+
+func (s *Server) location(base string, res *resource) string {
+	return base + res.rt.Endpoint + "/" + res.id
+}
+
+// projectionFor reads attributes/excludedAttributes from the query string.
+func (s *Server) projectionFor(r *http.Request, rt *resourceType) projection {
+	q := r.URL.Query()
+	return s.parseProjection(rt, splitList(q.Get("attributes")), splitList(q.Get("excludedAttributes")))
+}
+
+func splitList(v string) []string {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	body, err := s.readJSON(r, maxBodyBytes)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	res, out, err := s.create(rt, body, s.baseURL(r), s.projectionFor(r, rt))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.single(w, r, http.StatusCreated, res, out)
+}
+
+// create stores a new resource; shared by POST and Bulk.
+func (s *Server) create(rt *resourceType, body map[string]any, base string, proj projection) (*resource, map[string]any, *scimError) {
+	attrs, err := s.normalizeResource(rt, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := newID()
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), "") {
+		return nil, nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if attrs, err = s.checkMembers(id, attrs); err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	res := &resource{id: id, rt: rt, attrs: attrs, created: now, modified: now, version: 1}
+	s.st.insert(res)
+	return res, proj.apply(s.render(res, base)), nil
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	s.st.mu.RLock()
+	res, ok := s.st.get(rt, id)
+	var out map[string]any
+	if ok {
+		out = s.render(res, s.baseURL(r))
+	}
+	s.st.mu.RUnlock()
+	if !ok {
+		s.writeError(w, notFound("%s %q not found", rt.Name, id))
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && !s.fault(fSPCClaimsETagButNone) && etagMatches(inm, etag(res.version)) {
+		if !s.fault(fNoETag) {
+			w.Header().Set("ETag", etag(res.version))
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.single(w, r, http.StatusOK, res, s.projectionFor(r, rt).apply(out))
+}
+
+func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	body, err := s.readJSON(r, maxBodyBytes)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	status, res, out, err := s.replace(rt, id, body, s.baseURL(r), s.projectionFor(r, rt), r.Header.Get("If-Match"))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.single(w, r, status, res, out)
+}
+
+// replace implements PUT (RFC 7644 §3.5.1); shared with Bulk.
+func (s *Server) replace(rt *resourceType, id string, body map[string]any, base string, proj projection, ifMatch string) (int, *resource, map[string]any, *scimError) {
+	attrs, err := s.normalizeResource(rt, body)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	old, ok := s.st.get(rt, id)
+	if !ok {
+		if s.fault(fPutCreatesMissing) {
+			if _, taken := s.st.byID[id]; !taken {
+				if attrs, err = s.checkMembers(id, attrs); err != nil {
+					return 0, nil, nil, err
+				}
+				now := s.now()
+				res := &resource{id: id, rt: rt, attrs: attrs, created: now, modified: now, version: 1}
+				s.st.insert(res)
+				return http.StatusCreated, res, proj.apply(s.render(res, base)), nil
+			}
+		}
+		return 0, nil, nil, notFound("%s %q not found", rt.Name, id)
+	}
+	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !etagMatches(ifMatch, etag(old.version)) {
+		return 0, nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(old.version))
+	}
+	// password is writeOnly: a client cannot echo it back, so a PUT that
+	// omits it keeps the current one.
+	if _, has := attrs["password"]; !has {
+		if pw, ok := old.attrs["password"]; ok {
+			attrs["password"] = pw
+		}
+	}
+	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), id) {
+		return 0, nil, nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if attrs, err = s.checkMembers(id, attrs); err != nil {
+		return 0, nil, nil, err
+	}
+	res := s.commit(old, attrs)
+	return http.StatusOK, res, proj.apply(s.render(res, base)), nil
+}
+
+// commit stores new attributes for old when they differ (lock held) and
+// returns the current resource.
+func (s *Server) commit(old *resource, attrs map[string]any) *resource {
+	changed := !equalValues(old.attrs, attrs)
+	if !changed && !s.fault(fNoopBumpsVersion) {
+		return old
+	}
+	created, modified, version := s.newMeta(old, changed)
+	res := &resource{id: old.id, rt: old.rt, attrs: attrs, created: created, modified: modified, version: version}
+	s.st.update(old, res)
+	return res
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request, rt *resourceType, id string) {
+	if err := s.delete(rt, id, r.Header.Get("If-Match")); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// delete implements DELETE (RFC 7644 §3.6); shared with Bulk.
+func (s *Server) delete(rt *resourceType, id, ifMatch string) *scimError {
+	s.st.mu.Lock()
+	defer s.st.mu.Unlock()
+	res, ok := s.st.get(rt, id)
+	if !ok {
+		if s.fault(fDeleteMissingReturns500) {
+			return errf(http.StatusInternalServerError, "", "internal error: nil resource")
+		}
+		return notFound("%s %q not found", rt.Name, id)
+	}
+	if ifMatch != "" && !s.fault(fIgnoreIfMatchOnDelete) && !etagMatches(ifMatch, etag(res.version)) {
+		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(res.version))
+	}
+	groups := s.st.groupsOf(id)
+	s.st.remove(res)
+	if s.fault(fSoftDeletedStillListed) {
+		s.st.ghosts[id] = res
+	}
+	if rt == defs.userRT && s.fault(fDeletedUserNameReserved) {
+		s.st.reserved[s.st.nameKey(res.str("userName"))] = struct{}{}
+	}
+	if rt == defs.userRT && s.fault(fGroupsNotUpdatedOnDelete) {
+		return nil
+	}
+	// Referential integrity: drop the deleted resource from every group.
+	for _, g := range groups {
+		arr, _ := g.attrs["members"].([]any)
+		kept := make([]any, 0, len(arr))
+		for _, e := range arr {
+			if m, _ := e.(map[string]any); m["value"] != id {
+				kept = append(kept, e)
+			}
+		}
+		attrs := copyMap(g.attrs)
+		if len(kept) == 0 {
+			delete(attrs, "members")
+		} else {
+			attrs["members"] = kept
+		}
+		s.commit(g, attrs)
+	}
+	return nil
+}

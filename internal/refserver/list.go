@@ -1,0 +1,341 @@
+package refserver
+
+import (
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	filter "github.com/scim2/filter-parser/v2"
+)
+
+// query is a list request, from GET query parameters or a SearchRequest.
+type query struct {
+	filter     string
+	hasFilter  bool
+	sortBy     string
+	sortOrder  string
+	startIndex int
+	count      int
+	hasCount   bool
+	attrs      []string
+	excluded   []string
+}
+
+func queryFromURL(r *http.Request) query {
+	v := r.URL.Query()
+	q := query{startIndex: 1, sortBy: v.Get("sortBy"), sortOrder: v.Get("sortOrder"),
+		attrs: splitList(v.Get("attributes")), excluded: splitList(v.Get("excludedAttributes"))}
+	if v.Has("filter") {
+		q.filter, q.hasFilter = v.Get("filter"), true
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("startIndex"))); err == nil {
+		q.startIndex = n
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("count"))); err == nil {
+		q.count, q.hasCount = n, true
+	}
+	return q
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	s.answerQuery(w, r, rt, queryFromURL(r))
+}
+
+// handleSearch serves POST .search (RFC 7644 §3.4.3).
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resourceType) {
+	body, err := s.readJSON(r, maxBodyBytes)
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	if err := checkSchemas(body, urnSearchRequest); err != nil {
+		s.writeError(w, err)
+		return
+	}
+	q := query{startIndex: 1}
+	strList := func(v any) ([]string, bool) {
+		switch t := v.(type) {
+		case string:
+			return splitList(t), true
+		case []any:
+			var out []string
+			for _, e := range t {
+				s, ok := e.(string)
+				if !ok {
+					return nil, false
+				}
+				out = append(out, strings.TrimSpace(s))
+			}
+			return out, true
+		case nil:
+			return nil, true
+		}
+		return nil, false
+	}
+	intVal := func(v any) (int, bool) {
+		f, ok := v.(float64)
+		if !ok || f != math.Trunc(f) {
+			return 0, false
+		}
+		return int(f), true
+	}
+	for k, v := range body {
+		var ok = true
+		switch strings.ToLower(k) {
+		case "filter":
+			q.filter, ok = v.(string)
+			q.hasFilter = true
+		case "sortby":
+			q.sortBy, ok = v.(string)
+		case "sortorder":
+			q.sortOrder, ok = v.(string)
+		case "startindex":
+			q.startIndex, ok = intVal(v)
+		case "count":
+			q.count, ok = intVal(v)
+			q.hasCount = true
+		case "attributes":
+			q.attrs, ok = strList(v)
+		case "excludedattributes":
+			q.excluded, ok = strList(v)
+		}
+		if !ok {
+			s.writeError(w, badRequest(stInvalidValue, "SearchRequest member %q has the wrong type", k))
+			return
+		}
+	}
+	s.answerQuery(w, r, rt, q)
+}
+
+// answerQuery runs q against one resource type, or all when rt is nil.
+func (s *Server) answerQuery(w http.ResponseWriter, r *http.Request, rt *resourceType, q query) {
+	out, err := s.runQuery(rt, q, s.baseURL(r))
+	if err != nil {
+		s.writeError(w, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]any, *scimError) {
+	rts := defs.resourceTypes()
+	if only != nil {
+		rts = []*resourceType{only}
+	}
+	useFilter := q.hasFilter && !s.fault(fFilterIgnored)
+	var expr filter.Expression
+	filters := map[*resourceType]*compiledFilter{}
+	if useFilter {
+		var err *scimError
+		if expr, err = parseFilter(q.filter); err != nil {
+			return nil, err
+		}
+		known := false
+		for _, rt := range rts {
+			f, err := s.compile(rt, expr, only == nil)
+			if err != nil {
+				return nil, err
+			}
+			if _, isConst := f.root.(constNode); !isConst {
+				known = true
+			}
+			filters[rt] = f
+		}
+		if !known && only == nil {
+			return nil, badRequest(stInvalidFilter, "the filter names no attribute of any resource type")
+		}
+	}
+	sortOrder := strings.ToLower(strings.TrimSpace(q.sortOrder))
+	if sortOrder != "" && sortOrder != "ascending" && sortOrder != "descending" {
+		return nil, badRequest(stInvalidValue, "sortOrder must be \"ascending\" or \"descending\"")
+	}
+
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	ghosts := s.fault(fSoftDeletedStillListed)
+	var matches []*resource
+	for _, rt := range rts {
+		f := filters[rt]
+		var pool []*resource
+		if ids := s.candidatesFor(rt, expr, f, ghosts); ids != nil {
+			for _, id := range ids {
+				if res, ok := s.st.get(rt, id); ok {
+					pool = append(pool, res)
+				}
+			}
+		} else {
+			pool = s.st.all(rt, ghosts)
+		}
+		for _, res := range pool {
+			if f == nil || f.root.eval(&scope{s: s, res: res}) {
+				matches = append(matches, res)
+			}
+		}
+	}
+	if len(rts) > 1 {
+		sort.SliceStable(matches, func(i, j int) bool { return matches[i].seq < matches[j].seq })
+	}
+	if q.sortBy != "" {
+		s.sortResources(matches, q.sortBy, sortOrder == "descending")
+	}
+	total := len(matches)
+	if q.hasFilter && total == 0 && s.fault(fEmptyFilterReturns404) {
+		return nil, notFound("no resource matches the filter")
+	}
+
+	start := q.startIndex
+	if start < 1 {
+		start = 1
+	}
+	skip := start - 1
+	if s.fault(fStartIndexZeroBased) {
+		skip = start
+	}
+	count := defaultPageSize
+	if q.hasCount && !s.fault(fCountIgnored) {
+		count = q.count
+	}
+	if count < 0 {
+		count = 0
+	}
+	if count > maxResults {
+		count = maxResults
+	}
+	if skip > total {
+		skip = total
+	}
+	end := skip + count
+	if end > total {
+		end = total
+	}
+	page := matches[skip:end]
+	projs := map[*resourceType]projection{}
+	for _, rt := range rts {
+		projs[rt] = s.parseProjection(rt, q.attrs, q.excluded)
+	}
+	resources := make([]any, len(page))
+	for i, res := range page {
+		resources[i] = projs[res.rt].apply(s.render(res, base))
+	}
+	out := listResponse(resources, total, start)
+	if s.fault(fItemsPerPageWrong) {
+		if q.hasCount {
+			out["itemsPerPage"] = q.count
+		} else {
+			out["itemsPerPage"] = total
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) candidatesFor(rt *resourceType, expr filter.Expression, f *compiledFilter, ghosts bool) []string {
+	if expr == nil || f == nil || ghosts {
+		return nil
+	}
+	return s.candidates(rt, expr)
+}
+
+// sortKey is one resource's value for sortBy.
+type sortKey struct {
+	ok  bool
+	str string
+	num float64
+	t   time.Time
+	b   bool
+}
+
+func (k sortKey) less(o sortKey) bool {
+	switch {
+	case k.str != o.str:
+		return k.str < o.str
+	case k.num != o.num:
+		return k.num < o.num
+	case !k.t.Equal(o.t):
+		return k.t.Before(o.t)
+	case k.b != o.b:
+		return !k.b
+	}
+	return false
+}
+
+// sortResources orders by the sortBy attribute (RFC 7644 §3.4.2.3):
+// caseExact=false strings compare case-insensitively, multi-valued
+// attributes use the primary (or first) value, and resources without a
+// value come last ascending and first descending. Ties keep creation order.
+func (s *Server) sortResources(rs []*resource, sortBy string, desc bool) {
+	keys := make(map[*resource]sortKey, len(rs))
+	for _, res := range rs {
+		keys[res] = s.sortKeyOf(res, sortBy)
+	}
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := keys[rs[i]], keys[rs[j]]
+		if a.ok != b.ok {
+			return a.ok != desc // ascending: valued first; descending: missing first
+		}
+		if !a.ok {
+			return false
+		}
+		if desc {
+			return b.less(a)
+		}
+		return a.less(b)
+	})
+}
+
+func (s *Server) sortKeyOf(res *resource, sortBy string) sortKey {
+	ref, ok := res.rt.resolve(sortBy, false)
+	if !ok {
+		return sortKey{}
+	}
+	whole := attrRef{schema: ref.schema, attr: ref.attr, common: ref.common}
+	vals := s.values(res, whole)
+	if len(vals) == 0 {
+		return sortKey{}
+	}
+	v := vals[0]
+	if ref.attr.MultiValued {
+		for _, e := range vals {
+			if m, ok := e.(map[string]any); ok && m["primary"] == true {
+				v = e
+				break
+			}
+		}
+	}
+	leaf := ref.leaf()
+	if ref.attr.Type == tComplex {
+		sub := ref.sub
+		if sub == nil {
+			sub = ref.attr.sub("value")
+		}
+		if sub == nil {
+			return sortKey{}
+		}
+		m, _ := v.(map[string]any)
+		v, leaf = m[sub.Name], sub
+	}
+	switch t := v.(type) {
+	case string:
+		if t == "" {
+			return sortKey{}
+		}
+		if leaf.Type == tDateTime {
+			if p, err := time.Parse(time.RFC3339Nano, t); err == nil {
+				return sortKey{ok: true, t: p}
+			}
+		}
+		if !leaf.CaseExact {
+			t = strings.ToLower(t)
+		}
+		return sortKey{ok: true, str: t}
+	case float64:
+		return sortKey{ok: true, num: t}
+	case bool:
+		return sortKey{ok: true, b: t}
+	case time.Time:
+		return sortKey{ok: true, t: t}
+	}
+	return sortKey{}
+}
