@@ -46,51 +46,84 @@ var ErrIncomplete = errors.New("the run could not complete")
 //	run, err := harness.Execute(ctx, harness.Target{URL: url})
 //	reports.WriteJSON(f, run)
 func Execute(ctx context.Context, target Target, opts ...Option) (*reports.Run, error) {
-	cfg := newConfig(opts)
-	start := cfg.now()
-	run := &reports.Run{
+	s, err := begin(ctx, target, newConfig(opts))
+	if err != nil {
+		return s.run, err
+	}
+	for _, sc := range s.cfg.selected() {
+		if ctx.Err() != nil {
+			break
+		}
+		s.scenario(ctx, sc)
+	}
+	return s.end(ctx, ctx.Err() != nil)
+}
+
+// session is one run in progress: the part of a run that [Execute] and [Run]
+// share. begin discovers the server, scenario runs one scenario, end cleans
+// up and builds the canonical run.
+type session struct {
+	cfg     *config
+	start   time.Time
+	run     *reports.Run
+	client  *fakeidp.Client
+	env     *scenarios.Env
+	results []*scenarios.Result
+}
+
+// begin builds the client and discovers the server. On error, s.run is the
+// finished (incomplete) run and err wraps [ErrIncomplete].
+func begin(ctx context.Context, target Target, cfg *config) (s *session, err error) {
+	s = &session{cfg: cfg, start: cfg.now()}
+	s.run = &reports.Run{
 		Tool: "scimloop", Version: Version, Catalogue: CatalogueVersion, Profile: cfg.profile,
-		Target: target.URL, Started: start, Seed: cfg.seed, Dialect: cfg.dialect, Strict: cfg.strict,
+		Target: target.URL, Started: s.start, Seed: cfg.seed, Dialect: cfg.dialect, Strict: cfg.strict,
 		Command: cfg.command,
 	}
 	client, err := newClient(target, cfg)
 	if err != nil {
-		return finishIncomplete(run, cfg, start, fmt.Errorf("%w: %v", ErrIncomplete, err))
+		_, err = finishIncomplete(s.run, cfg, s.start, fmt.Errorf("%w: %v", ErrIncomplete, err))
+		return s, err
 	}
 	names := cfg.names
 	if names == nil {
 		names = scenarios.NewNames()
 	}
-	run.Prefix = names.Prefix
+	s.run.Prefix = names.Prefix
 
 	sp, err := fakeidp.Discover(ctx, client)
 	if err != nil {
-		run.Exchanges = convertExchanges(client.Recorder().Exchanges())
-		return finishIncomplete(run, cfg, start, fmt.Errorf("%w: discovery: %s", ErrIncomplete, client.Recorder().Scrub(err.Error())))
+		s.run.Exchanges = convertExchanges(client.Recorder().Exchanges())
+		_, err = finishIncomplete(s.run, cfg, s.start, fmt.Errorf("%w: discovery: %s", ErrIncomplete, client.Recorder().Scrub(err.Error())))
+		return s, err
 	}
-	run.Capabilities = sp.Capabilities()
-	env := &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: scenarios.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+	s.run.Capabilities = sp.Capabilities()
+	s.client = client
+	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: scenarios.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+	return s, nil
+}
 
-	var results []*scenarios.Result
-	for _, sc := range cfg.selected() {
-		if ctx.Err() != nil {
-			break
-		}
-		results = append(results, scenarios.Run(ctx, env, sc))
-	}
-	cancelled := ctx.Err() != nil
+// scenario runs sc and returns its result as the reports show it.
+func (s *session) scenario(ctx context.Context, sc *scenarios.Scenario) reports.ScenarioResult {
+	r := scenarios.Run(ctx, s.env, sc)
+	s.results = append(s.results, r)
+	return scenarioResult(r, s.cfg, s.client.Recorder())
+}
 
-	// Clean up with a context of its own: a cancelled run still cleans up.
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.cleanupTimeout)
+// end deletes what the run created, with a context of its own so that a
+// cancelled run still cleans up, and builds the run.
+func (s *session) end(ctx context.Context, cancelled bool) (*reports.Run, error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.cleanupTimeout)
 	defer cancel()
-	if cfg.abort != nil {
-		cctx, cancel = withAbort(cctx, cfg.abort)
+	if s.cfg.abort != nil {
+		cctx, cancel = withAbort(cctx, s.cfg.abort)
 		defer cancel()
 	}
-	run.Leftovers = env.Tracker.Cleanup(cctx, client)
+	run := s.run
+	run.Leftovers = s.env.Tracker.Cleanup(cctx, s.client)
 
-	build(run, cfg, results, client.Recorder())
-	run.Duration = cfg.now().Sub(start).Seconds()
+	build(run, s.cfg, s.results, s.client.Recorder())
+	run.Duration = s.cfg.now().Sub(s.start).Seconds()
 	if cancelled {
 		run.Verdict.Incomplete = true
 		run.Errors = append(run.Errors, "the run was cancelled before every scenario ran; what ran is reported")
@@ -144,16 +177,9 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Findings: []reports.Finding{}}
 	}
 	for _, r := range results {
-		sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area, Dialect: cfg.dialect,
-			Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
-		for _, o := range r.Outcomes {
-			sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}
-			check, _ := assertions.Lookup(o.ID)
-			for _, f := range o.Findings {
-				sc.Findings = append(sc.Findings, finding(check, r.Scenario.Name, f, cfg, rec))
-			}
-			sr.Checks = append(sr.Checks, sc)
-			merge(byID[o.ID], sc)
+		sr := scenarioResult(r, cfg, rec)
+		for _, sc := range sr.Checks {
+			merge(byID[sc.ID], sc)
 		}
 		run.Scenarios = append(run.Scenarios, sr)
 	}
@@ -170,6 +196,22 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 	if run.Scenarios == nil {
 		run.Scenarios = []reports.ScenarioResult{}
 	}
+}
+
+// scenarioResult converts one scenario's result, findings explained and
+// scrubbed of credentials.
+func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) reports.ScenarioResult {
+	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area, Dialect: cfg.dialect,
+		Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
+	for _, o := range r.Outcomes {
+		sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}
+		check, _ := assertions.Lookup(o.ID)
+		for _, f := range o.Findings {
+			sc.Findings = append(sc.Findings, finding(check, r.Scenario.Name, f, cfg, rec))
+		}
+		sr.Checks = append(sr.Checks, sc)
+	}
+	return sr
 }
 
 // merge folds one scenario's outcome into the aggregate: a check fails if it
