@@ -172,3 +172,19 @@ func requireError(t testing.TB, r resp, status int, scimType string) {
 	require.Equal(t, scimType, r.get("scimType").String(), r.String())
 	require.NotEmpty(t, r.get("detail").String())
 }
+
+type gjsonResult = gjson.Result
+
+// insertUserForTest stores a user directly, bypassing HTTP (store lock held
+// by the caller). Used to build large stores fast.
+func (s *Server) insertUserForTest(userName string) string {
+	now := s.now()
+	res := &resource{id: newID(), rt: defs.userRT, created: now, modified: now, version: 1, attrs: map[string]any{
+		"userName": userName,
+		"active":   true,
+		"name":     map[string]any{"givenName": "G", "familyName": "F"},
+		"emails":   []any{map[string]any{"value": userName + "@example.test", "type": "work", "primary": true}},
+	}}
+	s.st.insert(res)
+	return res.id
+}
