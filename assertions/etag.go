@@ -33,9 +33,9 @@ var etagChecks = area("etag", []Check{
 	{ID: "etag-stale-if-match-412", Title: "A stale If-Match is answered 412", Level: reports.LevelShould, RFC: "RFC 7644 §3.14, Table 8",
 		Spec: []string{"PROTO-STATUS-012"}, Capability: fakeidp.CapETag,
 		Rule: "a failed precondition should be answered 412 Precondition Failed (Table 8 also allows 409)"},
-	{ID: "etag-stale-if-match-delete", Title: "A DELETE with a stale If-Match is refused", Level: reports.LevelShould, RFC: "RFC 7644 Table 8",
+	{ID: "etag-stale-if-match-delete", Title: "A DELETE with a stale If-Match is not applied", Level: reports.LevelMust, RFC: "RFC 7644 §3.14 (RFC 7232 §3.1)",
 		Spec: []string{"PROTO-ETAG-011", "PROTO-DELETE-007"}, Capability: fakeidp.CapETag,
-		Rule: "a DELETE whose If-Match does not match should be answered 412 and leave the resource in place"},
+		Rule: "a DELETE whose If-Match does not match the current version must not delete the resource; 412 is the answer Table 8 gives"},
 })
 
 var etagSyntax = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$`)
@@ -114,6 +114,18 @@ func StaleIfMatchRejected(write, before, after *fakeidp.Exchange) error {
 	}
 	if VersionOf(before) != VersionOf(after) {
 		return fmt.Errorf("%s with a stale If-Match = %d, but the resource's version moved from %q to %q, want it unchanged", op(write), write.Status, VersionOf(before), VersionOf(after))
+	}
+	return nil
+}
+
+// StaleDeleteRejected judges that a DELETE with a stale If-Match was refused
+// and the resource is still there.
+func StaleDeleteRejected(del, after *fakeidp.Exchange, id string) error {
+	if del.Status >= 200 && del.Status < 300 {
+		return fmt.Errorf("%s with a stale If-Match = %d, want it refused (412) and the resource kept", op(del), del.Status)
+	}
+	if err := GetOK(after, id); err != nil {
+		return fmt.Errorf("after %s with a stale If-Match = %d: %v", op(del), del.Status, err)
 	}
 	return nil
 }

@@ -46,17 +46,28 @@ var ErrIncomplete = errors.New("the run could not complete")
 //	run, err := harness.Execute(ctx, harness.Target{URL: url})
 //	reports.WriteJSON(f, run)
 func Execute(ctx context.Context, target Target, opts ...Option) (*reports.Run, error) {
-	s, err := begin(ctx, target, newConfig(opts))
+	cfg := newConfig(opts)
+	selected := cfg.selected()
+	p := newProgress(cfg, len(selected)) // nil without WithProgress
+	p.step(StepDiscovery)
+	s, err := begin(ctx, target, cfg)
 	if err != nil {
+		p.step(StepDone)
 		return s.run, err
 	}
-	for _, sc := range s.cfg.selected() {
+	p.countRequests(s.client.Recorder().Len)
+	for i, sc := range selected {
 		if ctx.Err() != nil {
 			break
 		}
+		p.scenarioStart(i, sc.Name)
 		s.scenario(ctx, sc)
+		p.scenarioDone(s.results[len(s.results)-1])
 	}
-	return s.end(ctx, ctx.Err() != nil)
+	p.step(StepCleanup)
+	run, err := s.end(ctx, ctx.Err() != nil)
+	p.step(StepDone)
+	return run, err
 }
 
 // session is one run in progress: the part of a run that [Execute] and [Run]
@@ -100,6 +111,9 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	s.run.Capabilities = sp.Capabilities()
 	s.client = client
 	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: scenarios.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+	// Confirm ownership before every first write and delete; sweep the prefix
+	// at cleanup when the server can filter (see scenarios.Tracker.Scope).
+	s.env.Tracker.Scope(names.Prefix, sp.Filter)
 	return s, nil
 }
 
@@ -215,13 +229,14 @@ func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) rep
 }
 
 // merge folds one scenario's outcome into the aggregate: a check fails if it
-// failed anywhere, errs if it errored and never failed, passes if it passed
-// somewhere and never failed or erred, and is skipped only if skipped everywhere.
+// failed anywhere, passes if it passed somewhere and never failed, errs if it
+// could never be judged because a scenario stopped, and is skipped only if
+// skipped everywhere. Per-scenario detail keeps every status.
 func merge(cr *reports.CheckResult, sc reports.ScenarioCheck) {
 	if cr == nil {
 		return
 	}
-	rank := map[reports.Status]int{"": 0, reports.StatusSkip: 1, reports.StatusPass: 2, reports.StatusError: 3, reports.StatusFail: 4}
+	rank := map[reports.Status]int{"": 0, reports.StatusSkip: 1, reports.StatusError: 2, reports.StatusPass: 3, reports.StatusFail: 4}
 	if rank[sc.Status] > rank[cr.Status] {
 		cr.Status, cr.Reason = sc.Status, sc.Reason
 	}

@@ -47,11 +47,8 @@ var conditionalRequests = Scenario{
 
 		delStale := s.Write(http.MethodDelete, "User", u.ID, nil, http.Header{"If-Match": {v1}})
 		still := s.Get("User", u.ID, nil)
-		if err := assertions.Status(delStale, 412); err != nil {
-			s.Judge("etag-stale-if-match-delete", err, delStale, still)
-		} else {
-			s.Judge("etag-stale-if-match-delete", assertions.GetOK(still, u.ID), delStale, still)
-		}
+		s.Judge("etag-stale-if-match-delete", assertions.StaleDeleteRejected(delStale, still, u.ID), delStale, still)
+		s.Judge("etag-stale-if-match-412", assertions.Status(delStale, 412), delStale)
 		s.JudgeError(delStale)
 	},
 }
