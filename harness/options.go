@@ -29,6 +29,7 @@ type config struct {
 	profile        string
 	abort          <-chan struct{}
 	now            func() time.Time
+	progress       func(ProgressEvent) // see WithProgress (progress.go)
 }
 
 func newConfig(opts []Option) *config {
