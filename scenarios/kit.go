@@ -1,0 +1,91 @@
+package scenarios
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// This file holds the small helpers the catalogue-breadth scenarios share.
+
+// Dialect is the request dialect of this scenario run (rfc when unset or "all").
+func (s *S) Dialect() fakeidp.Dialect {
+	d, err := fakeidp.ParseDialect(s.Env.Dialect)
+	if err != nil {
+		return fakeidp.Dialect{Name: fakeidp.DialectRFC}
+	}
+	return d
+}
+
+// RawPost sends body as a create to path and tracks whatever the server
+// created, so that even a create that should have been refused is cleaned up.
+func (s *S) RawPost(typ string, body []byte, header http.Header) *fakeidp.Exchange {
+	if err := s.Env.Tracker.Reserve(); err != nil {
+		s.Stop("%v", err)
+	}
+	ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: body, Header: header})
+	s.trackCreated(typ, ex)
+	return ex
+}
+
+func (s *S) trackCreated(typ string, ex *fakeidp.Exchange) {
+	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
+		if id := fakeidp.Get(ex.RespBody, "id").String(); id != "" {
+			s.Env.Tracker.Add(typ, id, fakeidp.Get(ex.RespBody, "userName").String()+fakeidp.Get(ex.RespBody, "displayName").String())
+		}
+	}
+}
+
+// Patch sends a PATCH with ops to a resource the run created.
+func (s *S) Patch(typ, id string, ops ...fakeidp.PatchOp) *fakeidp.Exchange {
+	return s.Write(http.MethodPatch, typ, id, fakeidp.PatchBody(ops...), nil)
+}
+
+// PatchRaw sends a PATCH with an arbitrary body to a resource the run created.
+func (s *S) PatchRaw(typ, id string, body any) *fakeidp.Exchange {
+	return s.Write(http.MethodPatch, typ, id, body, nil)
+}
+
+// Query lists resources of typ with the given query parameters.
+func (s *S) Query(typ string, q url.Values) *fakeidp.Exchange {
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Query: q, Retry: true})
+}
+
+// q builds query parameters from key/value pairs.
+func q(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// ok reports whether ex is a 2xx.
+func ok(ex *fakeidp.Exchange) bool { return ex.Status >= 200 && ex.Status < 300 }
+
+// judgeAnswer judges the common checks of any answer: a resource on 200/201,
+// an error body on 4xx/5xx.
+func (s *S) judgeAnswer(ex *fakeidp.Exchange, typ string) {
+	switch {
+	case ex.Status == http.StatusOK || ex.Status == http.StatusCreated:
+		if fakeidp.IsJSON(ex.RespBody) && fakeidp.Get(ex.RespBody, "id").String() != "" {
+			s.JudgeResource(ex, typ)
+		}
+	case ex.Status >= 400:
+		s.JudgeError(ex)
+	}
+}
+
+// userPath returns the path of a user.
+func userPath(id string) string { return "/Users/" + id }
+
+// mustJSONBody reports whether a response is usable JSON, judging check id when it is not.
+func (s *S) mustJSONBody(id string, ex *fakeidp.Exchange) bool {
+	if err := assertions.JSONObject(ex); err != nil {
+		s.Judge(id, err, ex)
+		return false
+	}
+	return true
+}
