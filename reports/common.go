@@ -14,7 +14,7 @@ import (
 // never reorder or modify the Run they are given), what a failure means at
 // each level, and number and text formatting.
 
-// sortedScenarios returns run's scenarios ordered by name, then dialect, each
+// sortedScenarios returns run's scenarios ordered by name, dialect and seed, each
 // with its checks ordered by ID. The Run itself is not modified.
 func sortedScenarios(run *Run) []ScenarioResult {
 	out := make([]ScenarioResult, len(run.Scenarios))
@@ -24,7 +24,7 @@ func sortedScenarios(run *Run) []ScenarioResult {
 		out[i] = s
 	}
 	slices.SortStableFunc(out, func(a, b ScenarioResult) int {
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Dialect, b.Dialect))
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Dialect, b.Dialect), cmp.Compare(a.Seed, b.Seed))
 	})
 	return out
 }
@@ -178,4 +178,17 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// seedsText lists the run's seeds, "1" or "1, 42, 2026" for a run that merges
+// several.
+func seedsText(run *Run) string {
+	if len(run.Seeds) == 0 {
+		return strconv.FormatInt(run.Seed, 10)
+	}
+	parts := make([]string, len(run.Seeds))
+	for i, s := range run.Seeds {
+		parts[i] = strconv.FormatInt(s, 10)
+	}
+	return strings.Join(parts, ", ")
 }

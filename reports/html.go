@@ -114,7 +114,7 @@ func newHTMLView(run *Run) htmlView {
 		Profile:     clean(run.Profile),
 		Started:     timestamp(run.Started),
 		Duration:    seconds(run.Duration),
-		Seed:        strconv.FormatInt(run.Seed, 10),
+		Seed:        seedsText(run),
 		Dialect:     clean(run.Dialect),
 		Prefix:      clean(run.Prefix),
 		Strict:      run.Strict,

@@ -104,9 +104,16 @@ func junitSuites(run *Run) []junitSuite {
 func scenarioSuite(run *Run, sc ScenarioResult, idx map[string]*CheckResult) junitSuite {
 	name := sc.Name
 	classname := "scimloop." + sc.Name
-	if sc.Dialect != "" {
+	switch {
+	case sc.Dialect != "" && sc.Seed != 0:
+		name += fmt.Sprintf(" (%s, seed %d)", sc.Dialect, sc.Seed)
+		classname += fmt.Sprintf(".%s.seed%d", sc.Dialect, sc.Seed)
+	case sc.Dialect != "":
 		name += " (" + sc.Dialect + ")"
 		classname += "." + sc.Dialect
+	case sc.Seed != 0:
+		name += fmt.Sprintf(" (seed %d)", sc.Seed)
+		classname += fmt.Sprintf(".seed%d", sc.Seed)
 	}
 	dialect := cmp.Or(sc.Dialect, run.Dialect)
 	s := junitSuite{
@@ -123,7 +130,7 @@ func scenarioSuite(run *Run, sc ScenarioResult, idx map[string]*CheckResult) jun
 	sawError := false
 	for _, c := range sc.Checks {
 		agg := idx[c.ID]
-		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, agg, sc.Name, dialect)}
+		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, agg, sc.Name, dialect, cmp.Or(sc.Seed, run.Seed))}
 		level := Level("")
 		if agg != nil {
 			level = agg.Level
@@ -175,7 +182,7 @@ func runSuite(run *Run, inScenario map[string]bool) junitSuite {
 		if inScenario[c.ID] {
 			continue
 		}
-		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, &c, "", run.Dialect)}
+		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, &c, "", run.Dialect, run.Seed)}
 		switch c.Status {
 		case StatusFail:
 			tc.outcome, tc.typ = "failure", levelType(c.Level)
@@ -234,11 +241,11 @@ func runSuite(run *Run, inScenario map[string]bool) junitSuite {
 }
 
 // caseProps returns the sorted properties of one testcase.
-func caseProps(run *Run, id string, agg *CheckResult, scenario, dialect string) []junitProp {
+func caseProps(run *Run, id string, agg *CheckResult, scenario, dialect string, seed int64) []junitProp {
 	props := []junitProp{
 		{"scimloop.check", id},
 		{"scimloop.scenario", scenario},
-		{"scimloop.seed", strconv.FormatInt(run.Seed, 10)},
+		{"scimloop.seed", strconv.FormatInt(seed, 10)},
 		{"scimloop.dialect", dialect},
 		{"scimloop.version", run.Version},
 	}
@@ -376,7 +383,7 @@ func writeJUnitXML(b *bytes.Buffer, run *Run, suites []junitSuite) {
 		{"scimloop.catalogue", run.Catalogue},
 		{"scimloop.profile", run.Profile},
 		{"scimloop.target", run.Target},
-		{"scimloop.seed", strconv.FormatInt(run.Seed, 10)},
+		{"scimloop.seed", seedsText(run)},
 		{"scimloop.dialect", run.Dialect},
 		{"scimloop.strict", strconv.FormatBool(run.Strict)},
 		{"scimloop.prefix", run.Prefix},

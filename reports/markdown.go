@@ -93,7 +93,11 @@ func (m *mdWriter) header(run *Run) {
 	if run.Dialect != "" {
 		facts = append(facts, "dialect "+mdText(run.Dialect))
 	}
-	facts = append(facts, "seed "+strconv.FormatInt(run.Seed, 10))
+	if len(run.Seeds) > 1 {
+		facts = append(facts, "seeds "+seedsText(run))
+	} else {
+		facts = append(facts, "seed "+seedsText(run))
+	}
 	if run.Strict {
 		facts = append(facts, "strict")
 	}

@@ -46,6 +46,8 @@ type Run struct {
 	Duration     float64          `json:"durationSeconds"`
 	Seed         int64            `json:"seed"`
 	Dialect      string           `json:"dialect"`
+	Seeds        []int64          `json:"seeds,omitempty"`    // every seed, when the run merges several (certify)
+	Dialects     []string         `json:"dialects,omitempty"` // every dialect, when the run merges several (certify)
 	Strict       bool             `json:"strict"`
 	Prefix       string           `json:"prefix"`
 	Command      string           `json:"command,omitempty"` // how to reproduce the run
@@ -106,6 +108,7 @@ type ScenarioResult struct {
 	Name     string          `json:"name"`
 	Area     string          `json:"area,omitempty"`
 	Dialect  string          `json:"dialect,omitempty"`
+	Seed     int64           `json:"seed,omitempty"` // set when the run merges several seeds (certify)
 	Status   Status          `json:"status"`
 	Reason   string          `json:"reason,omitempty"`
 	Duration float64         `json:"durationSeconds"`
