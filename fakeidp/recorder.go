@@ -64,8 +64,8 @@ func (r *Recorder) add(ex *Exchange) *Exchange {
 	defer r.mu.Unlock()
 	ex.ReqHeader = r.redactHeader(ex.ReqHeader)
 	ex.RespHeader = r.redactHeader(ex.RespHeader)
-	ex.ReqBody = r.scrub(reports.RedactBody(ex.ReqBody))
-	ex.RespBody = r.scrub(reports.RedactBody(ex.RespBody))
+	ex.ReqBody = r.scrub(redactBody(ex.ReqBody))
+	ex.RespBody = r.scrub(redactBody(ex.RespBody))
 	ex.URL = string(r.scrub([]byte(ex.URL)))
 	ex.Seq = len(r.exchanges) + 1
 	r.exchanges = append(r.exchanges, ex)
@@ -160,4 +160,33 @@ func cut(b []byte, limit int) []byte {
 		return append(append([]byte(nil), b[:limit]...), []byte("… (cut)")...)
 	}
 	return b
+}
+
+// redactBody runs the full redaction only on bodies that may hold a secret:
+// most SCIM bodies name no password or token, and scanning them all would be
+// most of the client's per-request cost.
+func redactBody(b []byte) []byte {
+	for _, word := range [...]string{"password", "token", "secret"} {
+		if containsFold(b, word) {
+			return reports.RedactBody(b)
+		}
+	}
+	return b
+}
+
+// containsFold reports whether b contains the lower-case ASCII word in any case.
+func containsFold(b []byte, word string) bool {
+	for i := 0; i+len(word) <= len(b); i++ {
+		if b[i]|0x20 != word[0] {
+			continue
+		}
+		j := 1
+		for j < len(word) && b[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,80 @@
+package fakeidp_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+// BenchmarkRequests measures the harness client's throughput against the
+// reference server over loopback, beside a plain net/http loop making the
+// same requests in the same run: the ratio of the two is the harness's
+// per-request overhead (recording, redaction, limits).
+//
+//	go test -run '^$' -bench BenchmarkRequests ./fakeidp/
+func BenchmarkRequests(b *testing.B) {
+	const token = "bench-token-0123456789"
+	srv, err := refserver.New(refserver.Config{Token: token, BasePath: "/scim/v2"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	base := ts.URL + "/scim/v2"
+
+	// One user to read back.
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bench-user","password":"pw-never-shown","emails":[{"value":"b@bench.example.test","type":"work"}]}`
+	req, _ := http.NewRequest(http.MethodPost, base+"/Users", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := ts.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		b.Fatalf("seeding a user: %v %v", err, resp)
+	}
+	loc := resp.Header.Get("Location")
+	resp.Body.Close()
+	path := strings.TrimPrefix(loc, base)
+
+	b.Run("op=GET/client=nethttp", func(b *testing.B) {
+		hc := ts.Client()
+		start := time.Now()
+		for b.Loop() {
+			req, _ := http.NewRequest(http.MethodGet, loc, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Accept", "application/scim+json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		reportRate(b, start)
+	})
+	b.Run("op=GET/client=harness", func(b *testing.B) {
+		c, err := fakeidp.NewClient(base, fakeidp.WithBearer(token), fakeidp.WithHTTPClient(ts.Client()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for b.Loop() {
+			if _, err := c.Do(context.Background(), fakeidp.Request{Method: http.MethodGet, Path: path}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportRate(b, start)
+	})
+}
+
+func reportRate(b *testing.B, start time.Time) {
+	if el := time.Since(start).Seconds(); el > 0 {
+		b.ReportMetric(float64(b.N)/el, "req/s")
+	}
+}
