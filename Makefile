@@ -19,7 +19,7 @@ test: ## the whole test suite, race detector on (what CI runs)
 race: test
 
 bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./harness/ ./internal/refserver/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./scenarios/ ./internal/refserver/
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
