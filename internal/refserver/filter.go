@@ -274,6 +274,9 @@ func parseFilter(raw string) (filter.Expression, *scimError) {
 	if strings.TrimSpace(raw) == "" {
 		return nil, badRequest(stInvalidFilter, "the filter is empty")
 	}
+	if expr, ok := fastFilter(raw); ok {
+		return expr, nil
+	}
 	expr, err := filter.ParseFilter([]byte(raw))
 	if err != nil {
 		return nil, badRequest(stInvalidFilter, "the filter %q is not valid RFC 7644 filter syntax", raw)
@@ -512,3 +515,92 @@ func (s *Server) candidates(rt *resourceType, expr filter.Expression) []string {
 	}
 	return nil
 }
+
+// The PEG parser is thorough but allocation-heavy, and almost every IdP
+// filter is a single comparison (userName eq "x"). fastFilter recognises
+// exactly that shape, builds the same AST the parser would, and leaves
+// everything else to the parser.
+func fastFilter(raw string) (filter.Expression, bool) {
+	sp := strings.IndexByte(raw, ' ')
+	if sp <= 0 {
+		return nil, false
+	}
+	ap, ok := fastAttrPath(raw[:sp])
+	if !ok {
+		return nil, false
+	}
+	rest := strings.TrimLeft(raw[sp:], " ")
+	if len(rest) < 2 {
+		return nil, false
+	}
+	op := filter.CompareOperator(strings.ToLower(rest[:2]))
+	if op == filter.PR && len(rest) == 2 {
+		return &filter.AttributeExpression{AttributePath: ap, Operator: filter.PR}, true
+	}
+	switch op {
+	case filter.EQ, filter.NE, filter.CO, filter.SW, filter.EW, filter.GT, filter.GE, filter.LT, filter.LE:
+	default:
+		return nil, false
+	}
+	if len(rest) < 3 || rest[2] != ' ' {
+		return nil, false
+	}
+	val := strings.TrimLeft(rest[2:], " ")
+	if len(val) < 2 || val[0] != '"' || val[len(val)-1] != '"' || !json.Valid([]byte(val)) {
+		return nil, false
+	}
+	for _, r := range val {
+		if r < 0x20 { // the grammar has no unescaped control characters
+			return nil, false
+		}
+	}
+	return &filter.AttributeExpression{AttributePath: ap, Operator: op, CompareValue: val[1 : len(val)-1]}, true
+}
+
+// fastAttrPath parses [URI ":"] attrName ["." attrName] as the grammar does.
+func fastAttrPath(s string) (filter.AttributePath, bool) {
+	var ap filter.AttributePath
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		uri := s[:i]
+		for _, seg := range strings.Split(uri, ":") {
+			if seg == "" {
+				return ap, false
+			}
+			for _, r := range seg {
+				if !(isAlpha(r) || isDigit(r) || r == '-' || r == '.') {
+					return ap, false
+				}
+			}
+		}
+		ap.URIPrefix = &uri
+		s = s[i+1:]
+	}
+	name, sub, hasSub := strings.Cut(s, ".")
+	if !validAttrName(name) {
+		return ap, false
+	}
+	ap.AttributeName = name
+	if hasSub {
+		if !validAttrName(sub) {
+			return ap, false
+		}
+		ap.SubAttribute = &sub
+	}
+	return ap, true
+}
+
+func validAttrName(s string) bool {
+	s = strings.TrimPrefix(s, "$")
+	if s == "" || !isAlpha(rune(s[0])) {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !(isAlpha(r) || isDigit(r) || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlpha(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }

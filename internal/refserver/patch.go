@@ -242,7 +242,13 @@ func (s *Server) applyObject(rt *resourceType, id string, attrs map[string]any, 
 }
 
 func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimError) {
-	p, perr := filter.ParsePath([]byte(path))
+	var p filter.Path
+	var perr error
+	if ap, ok := fastAttrPath(path); ok {
+		p.AttributePath = ap
+	} else {
+		p, perr = filter.ParsePath([]byte(path))
+	}
 	if perr != nil {
 		return target{}, badRequest(stInvalidPath, "path %q is not valid", path)
 	}
