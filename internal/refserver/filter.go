@@ -277,6 +277,9 @@ func parseFilter(raw string) (filter.Expression, *scimError) {
 	if expr, ok := fastFilter(raw); ok {
 		return expr, nil
 	}
+	if expr, ok := valuePathSubFilter(raw); ok {
+		return expr, nil
+	}
 	expr, err := filter.ParseFilter([]byte(raw))
 	if err != nil {
 		return nil, badRequest(stInvalidFilter, "the filter %q is not valid RFC 7644 filter syntax", raw)
@@ -514,6 +517,32 @@ func (s *Server) candidates(rt *resourceType, expr filter.Expression) []string {
 		}
 	}
 	return nil
+}
+
+// valuePathSubFilter accepts the form Entra ID documents for matching on
+// uniqueness attributes, emails[type eq "work"].value eq "x" (requirements
+// PROTO-FILTER-027). RFC 7644's filter ABNF has no sub-attribute after a
+// value path, so the parser rejects it; we read it as
+// emails[type eq "work" and value eq "x"]. Only the whole-filter form is
+// recognised.
+func valuePathSubFilter(raw string) (filter.Expression, bool) {
+	open := strings.IndexByte(raw, '[')
+	end := strings.LastIndex(raw, "].")
+	if open <= 0 || end < open || strings.Count(raw, "[") != 1 || strings.Count(raw, "]") != 1 {
+		return nil, false
+	}
+	vp, err := filter.ParseValuePath([]byte(raw[:end+1]))
+	if err != nil {
+		return nil, false
+	}
+	cmp, err := filter.ParseAttrExp([]byte(raw[end+2:]))
+	if err != nil || cmp.AttributePath.URIPrefix != nil || cmp.AttributePath.SubAttribute != nil {
+		return nil, false
+	}
+	return &filter.ValuePath{
+		AttributePath: vp.AttributePath,
+		ValueFilter:   &filter.LogicalExpression{Left: vp.ValueFilter, Right: &cmp, Operator: filter.AND},
+	}, true
 }
 
 // The PEG parser is thorough but allocation-heavy, and almost every IdP
