@@ -89,3 +89,14 @@ func (s *S) mustJSONBody(id string, ex *fakeidp.Exchange) bool {
 	}
 	return true
 }
+
+// JudgeList judges the ListResponse checks on a 200 query answer.
+func (s *S) JudgeList(ex *fakeidp.Exchange) {
+	if ex.Status != http.StatusOK || !s.mustJSONBody("list-schema", ex) {
+		return
+	}
+	s.Judge("list-schema", assertions.MessageSchema(ex, fakeidp.MsgListResponse), ex)
+	s.Judge("list-total-integer", assertions.ListTotalInteger(ex), ex)
+	s.Judge("list-resources-present", assertions.ListResourcesPresent(ex), ex)
+	s.Judge("list-resources-have-id", assertions.ListIDs(ex), ex)
+}
