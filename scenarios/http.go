@@ -16,7 +16,7 @@ var httpBasics = Scenario{
 	Area: "http",
 	Checks: withCommon("http-utf8-roundtrip", "http-accept-scim-json", "http-accept-json", "http-default-media-type",
 		"http-json-request-body", "http-unknown-param-ignored", "http-json-shape", "http-version-path",
-		"http-wrong-version-refused", "http-me-endpoint", "http-message-schemas", "http-error-status-in-body"),
+		"http-wrong-version-refused", "http-me-endpoint", "http-message-schemas", "http-error-status-in-body", "list-unfiltered"),
 	Run: func(s *S) {
 		u := s.NewUser()
 		u.DisplayName = "Zoë Ünal 李 " + strings.TrimPrefix(u.UserName, s.Env.Names.Prefix)
@@ -58,6 +58,10 @@ var httpBasics = Scenario{
 		} else {
 			s.Skip("http-unknown-param-ignored", "the server does not advertise filter.supported, so result sets cannot be compared")
 		}
+		unfiltered := s.Query("User", nil)
+		s.Judge("list-unfiltered", assertions.ListResponse(unfiltered), unfiltered)
+		s.Judge("list-unfiltered", assertions.Expect(unfiltered, assertions.IntField(unfiltered, "totalResults") >= 2,
+			"totalResults "+fakeidp.Get(unfiltered.RespBody, "totalResults").Raw, "at least the 2 users this scenario created"), unfiltered)
 		list := s.Query("User", q("count", "1"))
 		s.Judge("http-message-schemas", assertions.MessageSchema(list, fakeidp.MsgListResponse), list)
 		missing := s.Get("User", unknownID, nil)
