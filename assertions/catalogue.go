@@ -12,5 +12,6 @@ func All() []Check {
 		etagChecks,
 		groupChecks,
 		errorChecks,
+		safetyChecks,
 	)
 }

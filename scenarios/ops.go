@@ -101,9 +101,13 @@ func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange
 	if err := s.Env.Tracker.Reserve(); err != nil {
 		s.Stop("%v", err)
 	}
+	retried := false
 	req := fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: fakeidp.MustJSON(body), Retry: true,
-		BeforeRetry: func(ctx context.Context) (*fakeidp.Exchange, error) { return s.findByName(typ, name) }}
+		BeforeRetry: func(ctx context.Context) (*fakeidp.Exchange, error) { retried = true; return s.findByName(typ, name) }}
 	ex := s.Do(req)
+	if retried {
+		defer s.afterRetriedCreate(typ, name, ex)
+	}
 	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
 		s.Env.Tracker.Add(typ, fakeidp.Get(ex.RespBody, "id").String(), name)
 	}
@@ -122,6 +126,7 @@ func (s *S) findByName(typ, name string) (*fakeidp.Exchange, error) {
 	if err != nil || ex.Status != http.StatusOK {
 		return nil, err
 	}
+	s.judgeNoDuplicate(typ, name, ex)
 	for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
 		if strings.EqualFold(fakeidp.Lookup(r, attr).String(), name) {
 			id := fakeidp.Lookup(r, "id").String()
@@ -179,6 +184,9 @@ func (s *S) Get(typ, id string, header http.Header) *fakeidp.Exchange {
 func (s *S) Write(method, typ, id string, body any, header http.Header) *fakeidp.Exchange {
 	if !s.Env.Tracker.Owns(typ, id) {
 		s.Stop("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)
+	}
+	if err := s.Env.Tracker.Confirm(s.Ctx, s.C, typ, id); err != nil {
+		s.Stop("harness safety: refusing %s on %s %q: %v", method, typ, id, err)
 	}
 	req := fakeidp.Request{Method: method, Path: endpoint(typ) + "/" + id, Header: header, Retry: true}
 	if body != nil {

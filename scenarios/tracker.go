@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -19,6 +20,12 @@ type Tracker struct {
 	created []Tracked
 	gone    map[string]bool
 	max     int
+	// prefix, when set, is the run prefix every resource the run writes to
+	// must carry: before the first write to an id, and before deleting it,
+	// the resource is read and its name checked (see Confirm).
+	prefix    string
+	sweep     bool
+	confirmed map[string]bool
 }
 
 // Tracked is one resource the run created.
@@ -32,7 +39,42 @@ type Tracked struct {
 var ErrTooManyResources = fmt.Errorf("the run reached its cap on created resources (--max-resources)")
 
 // NewTracker returns a tracker that allows at most max creations (0 = no cap).
-func NewTracker(max int) *Tracker { return &Tracker{gone: map[string]bool{}, max: max} }
+func NewTracker(max int) *Tracker {
+	return &Tracker{gone: map[string]bool{}, max: max, confirmed: map[string]bool{}}
+}
+
+// Scope makes the tracker confirm, before the first write to a resource and
+// before deleting it, that the resource carries the run prefix; with sweep,
+// Cleanup also deletes whatever else carries the prefix (a create whose
+// answer was lost, for instance), listing it with a "sw" filter.
+func (t *Tracker) Scope(prefix string, sweep bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.prefix, t.sweep = prefix, sweep
+}
+
+// Confirm makes sure the resource typ/id is this run's before the harness
+// writes to it: it must have been created by the run and, when the tracker
+// is scoped, read back with a name that carries the run prefix. A server that
+// answered a create with another resource's id is caught here.
+func (t *Tracker) Confirm(ctx context.Context, c *fakeidp.Client, typ, id string) error {
+	if !t.Owns(typ, id) {
+		return fmt.Errorf("%s %q was not created by this run", typ, id)
+	}
+	t.mu.Lock()
+	prefix, done := t.prefix, t.confirmed[typ+"/"+id]
+	t.mu.Unlock()
+	if prefix == "" || done {
+		return nil
+	}
+	if _, err := confirmOwned(ctx, c, typ, id, prefix); err != nil && !errors.Is(err, errGone) {
+		return err
+	}
+	t.mu.Lock()
+	t.confirmed[typ+"/"+id] = true
+	t.mu.Unlock()
+	return nil
+}
 
 // Reserve claims room for one more creation, before it is sent.
 func (t *Tracker) Reserve() error {
@@ -46,7 +88,7 @@ func (t *Tracker) Reserve() error {
 
 // Add records a resource the server confirmed creating.
 func (t *Tracker) Add(typ, id, name string) {
-	if id == "" {
+	if !SafeID(id) {
 		return
 	}
 	t.mu.Lock()
@@ -104,10 +146,16 @@ func (t *Tracker) All() []Tracked {
 }
 
 // Cleanup deletes every live resource the run created, and only those. A
-// 404 counts as deleted. It returns what it could not delete.
+// 404 counts as deleted. It returns what it could not delete. A scoped
+// tracker confirms each resource before deleting it and then sweeps the
+// prefix (see Scope).
 func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Leftover {
 	var left []reports.Leftover
 	for _, r := range t.Live() {
+		if err := t.Confirm(ctx, c, r.Type, r.ID); err != nil {
+			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: "not deleted: " + err.Error()})
+			continue
+		}
 		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: endpoint(r.Type) + "/" + r.ID, Retry: true})
 		switch {
 		case err != nil:
@@ -116,6 +164,19 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 			t.Gone(r.Type, r.ID)
 		default:
 			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: fmt.Sprintf("DELETE answered %d", ex.Status)})
+		}
+	}
+	t.mu.Lock()
+	prefix, sweep := t.prefix, t.sweep
+	t.mu.Unlock()
+	if sweep && prefix != "" && ctx.Err() == nil {
+		rep := Sweep(ctx, c, prefix, SweepOptions{MaxPages: 10})
+		for _, d := range rep.Deleted {
+			t.Gone(d.Type, d.ID)
+		}
+		left = append(left, rep.Left...)
+		for _, e := range rep.Errors {
+			left = append(left, reports.Leftover{Type: "sweep", Error: "sweeping the run prefix: " + e})
 		}
 	}
 	return left

@@ -1,0 +1,62 @@
+package scenarios
+
+import (
+	"net/http"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/reports"
+)
+
+// checkRetryDuplicate is judged whenever a create had to be retried.
+const checkRetryDuplicate = "create-retry-no-duplicate"
+
+// judgeNoDuplicate judges a lookup by name made around a retried create: more
+// than one resource with the run's unique name is a finding. Every resource
+// found with the name is the run's own, so each is tracked for cleanup.
+func (s *S) judgeNoDuplicate(typ, name string, list *fakeidp.Exchange) {
+	if list == nil || list.Status != http.StatusOK {
+		return
+	}
+	ids := assertions.NamedIDs(list, nameAttr(typ), name)
+	if len(ids) == 0 {
+		return // nothing to judge: the lookup did not find the name at all
+	}
+	for _, id := range ids {
+		s.Env.Tracker.Add(typ, id, name)
+	}
+	s.judgeAlways(checkRetryDuplicate, assertions.NoDuplicate(list, nameAttr(typ), name), list)
+}
+
+// afterRetriedCreate looks name up once more after a create that was
+// retried, so that a duplicate made by the retry is found and cleaned up.
+func (s *S) afterRetriedCreate(typ, name string, ex *fakeidp.Exchange) {
+	if ex == nil || ex.Status < 200 || ex.Status > 299 || s.Env.SP == nil || !s.Env.SP.Filter {
+		return
+	}
+	list, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Retry: true,
+		Query: map[string][]string{"filter": {nameAttr(typ) + ` eq "` + name + `"`}}})
+	if err != nil {
+		return
+	}
+	s.judgeNoDuplicate(typ, name, list)
+}
+
+// judgeAlways records a verdict for a harness-wide check that any scenario
+// may meet (a retry can happen anywhere), whether or not the scenario lists it.
+func (s *S) judgeAlways(id string, err error, evidence ...*fakeidp.Exchange) {
+	o := s.outcome(id)
+	if o.Status == reports.StatusSkip {
+		return
+	}
+	if err == nil {
+		if o.Status == "" || o.Status == reports.StatusError {
+			o.Status, o.Reason = reports.StatusPass, ""
+		}
+		return
+	}
+	o.Status = reports.StatusFail
+	if len(o.Findings) < maxFindingsPerCheck {
+		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: nonNil(evidence)})
+	}
+}
