@@ -4,7 +4,7 @@ BIN      ?= bin/scimloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/scimloop/scimloop/harness.Version=$(VERSION)
 
-.PHONY: build run test race bench lint fuzz clean image
+.PHONY: build run test race bench lint fuzz clean image screenshot
 
 build: ## build the scimloop binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/scimloop
@@ -35,5 +35,20 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
 	$(GO) vet ./...
 
+# screenshot: a run against the embedded server with faults (so failures show),
+# its report.html rendered by headless Chromium (Debian: apt-get install chromium).
+SHOT_DIR    ?= scimloop-screenshot
+SHOT_FAULTS ?= no-etag,ignore-if-match,create-returns-200,patch-returns-stale-body
+CHROMIUM    ?= chromium
+
+screenshot: build ## render report.html of a faulty run in headless Chromium into $(SHOT_DIR)/report.png
+	rm -rf $(SHOT_DIR) && mkdir -p $(SHOT_DIR)
+	./$(BIN) run --quiet --out $(SHOT_DIR) --fault $(SHOT_FAULTS); rc=$$?; test $$rc -le 1 || exit $$rc
+	profile=$$(mktemp -d); $(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync --user-data-dir=$$profile \
+		--screenshot=$(abspath $(SHOT_DIR))/report.png --window-size=1280,2400 \
+		file://$(abspath $(SHOT_DIR))/report.html; rc=$$?; rm -rf $$profile; exit $$rc
+	@echo "screenshot: $(SHOT_DIR)/report.png"
+
 clean:
-	rm -rf bin scimloop-report
+	rm -rf bin scimloop-report scimloop-screenshot

@@ -55,6 +55,7 @@ type htmlView struct {
 	AreaTotal                                 htmlArea
 	Failing, Warnings, Errored, Skipped       []htmlCheck
 	Ops                                       []htmlOp
+	AllRequests                               *htmlOp // every exchange together
 	Coverage                                  []RowCoverage
 	CoverageCounts                            []htmlCount
 	Leftovers                                 []Leftover
@@ -68,6 +69,9 @@ type htmlArea struct {
 
 type htmlCheck struct {
 	ID, Title, Level, RFC, Rule, Spec, Area, Capability, Reason, Note string
+	First                                                             string // the first finding's first line, shortened
+	Effect                                                            string // what the failure does to the verdicts, in two or three words
+	More                                                              int    // findings beyond the first
 	Findings                                                          []htmlFinding
 }
 
@@ -84,6 +88,7 @@ type htmlOp struct {
 	Op, P50, P90, P99, Max string
 	Count                  int
 	Histogram              *htmlHistogram
+	Spark                  *htmlHistogram // the same counts, small and unlabelled, for a table cell
 }
 
 type htmlHistogram struct {
@@ -93,7 +98,7 @@ type htmlHistogram struct {
 
 type htmlBar struct {
 	X, Y, W, H, LabelX, CountY int
-	Label                      string
+	Label                      string // the bucket's bound, "≤5" or ">5000" (ms)
 	Count                      int
 }
 
@@ -156,6 +161,7 @@ func newHTMLView(run *Run) htmlView {
 	v.AreaTotal.Name = "all"
 
 	v.Ops = htmlOps(run)
+	v.AllRequests = htmlAllRequests(run)
 
 	v.Coverage = make([]RowCoverage, len(run.Coverage))
 	for i, r := range run.Coverage {
@@ -217,6 +223,11 @@ func htmlCheckOf(run *Run, c CheckResult) htmlCheck {
 	if c.Status == StatusFail {
 		hc.Note = failureNote(c.Level, run.Strict)
 	}
+	if len(c.Findings) > 0 {
+		hc.First = clean(shorten(strings.TrimPrefix(c.Findings[0].Message, c.ID+": "), 140))
+		hc.More = len(c.Findings) - 1
+	}
+	hc.Effect = failureEffect(c.Level, run.Strict)
 	for _, f := range c.Findings {
 		hc.Findings = append(hc.Findings, htmlFinding{
 			Scenario:  clean(f.Scenario),
@@ -229,6 +240,22 @@ func htmlCheckOf(run *Run, c CheckResult) htmlCheck {
 	return hc
 }
 
+// failureEffect says in a few words what a failure at level does.
+func failureEffect(level Level, strict bool) string {
+	switch level {
+	case LevelShould:
+		if strict {
+			return "fails the run (strict)"
+		}
+		return "warning"
+	case LevelMay:
+		return "note only"
+	case LevelIDP:
+		return "fails IdP compatibility"
+	}
+	return "fails the run"
+}
+
 func htmlCounts(m map[string]int) []htmlCount {
 	var out []htmlCount
 	for _, k := range sortedKeys(m) {
@@ -239,12 +266,12 @@ func htmlCounts(m map[string]int) []htmlCount {
 
 // Histogram geometry, in SVG user units.
 const (
-	histBarW   = 34
+	histBarW   = 40
 	histGap    = 6
 	histLeft   = 8
-	histTop    = 16
-	histPlotH  = 90
-	histLabelH = 30
+	histTop    = 18
+	histPlotH  = 110
+	histLabelH = 32
 )
 
 // htmlOps returns one entry per operation: percentiles from run.Latency when
@@ -272,10 +299,61 @@ func htmlOps(run *Run) []htmlOp {
 		h := htmlOp{Op: clean(op), Count: l.Count, P50: millis(l.P50), P90: millis(l.P90), P99: millis(l.P99), Max: millis(l.Max)}
 		if s := samples[op]; len(s) > 0 {
 			h.Histogram = histogramSVG(histogram(s))
+			h.Spark = sparkSVG(histogram(s))
 		}
 		out = append(out, h)
 	}
 	return out
+}
+
+// htmlAllRequests summarises the latency of every exchange together, or
+// returns nil when there is none.
+func htmlAllRequests(run *Run) *htmlOp {
+	var all []float64
+	for _, s := range latencySamples(run) {
+		all = append(all, s...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	slices.Sort(all)
+	l := summarise("all requests", all)
+	return &htmlOp{Op: l.Op, Count: l.Count, P50: millis(l.P50), P90: millis(l.P90), P99: millis(l.P99), Max: millis(l.Max),
+		Histogram: histogramSVG(histogram(all))}
+}
+
+// Sparkline geometry, in SVG user units.
+const (
+	sparkBarW = 8
+	sparkGap  = 2
+	sparkH    = 22
+)
+
+// sparkSVG draws counts as a small bar chart for a table cell; each bar's
+// label says its bucket and count on hover.
+func sparkSVG(counts []int) *htmlHistogram {
+	peak := slices.Max(counts)
+	h := &htmlHistogram{Width: len(counts) * (sparkBarW + sparkGap), Height: sparkH, Base: sparkH}
+	for i, n := range counts {
+		barH := 0
+		if peak > 0 {
+			barH = n * (sparkH - 2) / peak
+		}
+		if n > 0 && barH < 2 {
+			barH = 2
+		}
+		x := i * (sparkBarW + sparkGap)
+		h.Bars = append(h.Bars, htmlBar{X: x, Y: sparkH - barH, W: sparkBarW, H: barH, Label: bucketLabel(i), Count: n})
+	}
+	return h
+}
+
+// bucketLabel names latency bucket i by its upper bound in milliseconds.
+func bucketLabel(i int) string {
+	if i < len(latencyBucketsMs) {
+		return "≤" + strconv.FormatFloat(latencyBucketsMs[i], 'f', -1, 64)
+	}
+	return ">" + strconv.FormatFloat(latencyBucketsMs[len(latencyBucketsMs)-1], 'f', -1, 64)
 }
 
 func histogramSVG(counts []int) *htmlHistogram {
@@ -294,10 +372,7 @@ func histogramSVG(counts []int) *htmlHistogram {
 			barH = 2
 		}
 		x := histLeft + i*(histBarW+histGap)
-		label := ">" + strconv.FormatFloat(latencyBucketsMs[len(latencyBucketsMs)-1], 'f', -1, 64)
-		if i < len(latencyBucketsMs) {
-			label = "≤" + strconv.FormatFloat(latencyBucketsMs[i], 'f', -1, 64)
-		}
+		label := bucketLabel(i)
 		h.Bars = append(h.Bars, htmlBar{
 			X: x, Y: h.Base - barH, W: histBarW, H: barH,
 			LabelX: x + histBarW/2, CountY: h.Base - barH - 3,

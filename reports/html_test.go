@@ -96,7 +96,7 @@ func TestHTMLLatencyFromRun(t *testing.T) {
 	}
 	page := renderHTML(t, run)
 	for _, want := range []string{
-		`<tr><td><code>GET /Users</code></td><td class="n">2</td><td class="n">11.0</td><td class="n">6999.0</td><td class="n">7001.0</td><td class="n">7002.0</td></tr>`,
+		`<tr><td><code>GET /Users</code></td><td class="n">2</td><td class="n">11.0</td><td class="n">6999.0</td><td class="n">7001.0</td><td class="n">7002.0</td>`,
 		`<tr><td><code>DELETE /Groups</code></td><td class="n">3</td>`,
 		`<tr><td><code>POST /Users</code></td><td class="n">1</td><td class="n">42.5</td>`,
 	} {
@@ -108,12 +108,14 @@ func TestHTMLLatencyFromRun(t *testing.T) {
 
 func TestOpName(t *testing.T) {
 	tests := []struct{ method, url, want string }{
-		{"get", "https://h.test/scim/v2/Users/2819c223?x=1", "GET /Users"},
+		{"get", "https://h.test/scim/v2/Users/2819c223?x=1", "GET /Users/{id}"},
+		{"GET", "https://h.test/scim/v2/Users?filter=x", "GET /Users"},
 		{"POST", "https://h.test/scim/v2/Users/.search", "POST /Users/.search"},
 		{"POST", "https://h.test/scim/v2/.search", "POST /.search"},
 		{"GET", "/ServiceProviderConfig", "GET /ServiceProviderConfig"},
-		{"PATCH", "https://h.test/v2/groups/g1", "PATCH /Groups"},
-		{"GET", "https://h.test/v2/Devices/abc", "GET /Devices"},
+		{"PATCH", "https://h.test/v2/groups/g1", "PATCH /Groups/{id}"},
+		{"GET", "https://h.test/v2/Devices/abc", "GET /Devices/{id}"},
+		{"GET", "https://h.test/v2/Devices", "GET /Devices"},
 		{"GET", "https://h.test/", "GET /"},
 	}
 	for _, tt := range tests {

@@ -86,10 +86,12 @@ var scimEndpoints = map[string]string{
 }
 
 // opName names the operation of a request as "METHOD /Endpoint": the method
-// and the SCIM endpoint its path addresses, without the server's base path or
-// resource ids ("GET /Users", "POST /Users/.search", "POST /.search"). A path
-// with no known endpoint is named by its first segment that starts with an
-// upper-case letter (a custom resource type), else by the whole path.
+// and the SCIM endpoint its path addresses, without the server's base path,
+// with a resource id shown as {id} ("GET /Users", "GET /Users/{id}",
+// "POST /Users/.search", "POST /.search"), the names the harness gives
+// Run.Latency. A path with no known endpoint is named by its first segment
+// that starts with an upper-case letter (a custom resource type), else by the
+// whole path.
 func opName(method, rawURL string) string {
 	method = strings.ToUpper(strings.TrimSpace(method))
 	path := rawURL
@@ -102,18 +104,27 @@ func opName(method, rawURL string) string {
 		if !ok {
 			continue
 		}
-		if name != ".search" && i+1 < len(segs) && strings.EqualFold(segs[i+1], ".search") {
-			name += "/.search"
-		}
-		return method + " /" + name
+		return method + " /" + name + opSuffix(name, segs[i+1:])
 	}
-	for _, s := range segs {
+	for i, s := range segs {
 		if s != "" && s[0] >= 'A' && s[0] <= 'Z' {
-			return method + " /" + s
+			return method + " /" + s + opSuffix(s, segs[i+1:])
 		}
 	}
 	if path == "" {
 		path = "/"
 	}
 	return method + " " + path
+}
+
+// opSuffix is what follows the endpoint name in an operation's name: "/.search"
+// for a search, "/{id}" when rest addresses one resource.
+func opSuffix(name string, rest []string) string {
+	switch {
+	case name == ".search" || len(rest) == 0:
+		return ""
+	case strings.EqualFold(rest[0], ".search"):
+		return "/.search"
+	}
+	return "/{id}"
 }
