@@ -45,3 +45,27 @@ func TestFastParsersAgreeWithParser(t *testing.T) {
 		}
 	}
 }
+
+// Equality on userName and id is answered from the indexes, not by a scan.
+func TestFilterUsesIndexes(t *testing.T) {
+	c := newTC(t)
+	a := c.userID("Alice")
+	c.userID("bob")
+	cands := func(f string) []string {
+		expr, err := parseFilter(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.s.st.mu.RLock()
+		defer c.s.st.mu.RUnlock()
+		return c.s.candidates(defs.userRT, expr)
+	}
+	assert.Equal(t, []string{a}, cands(`userName eq "ALICE"`))
+	assert.Equal(t, []string{a}, cands(`urn:ietf:params:scim:schemas:core:2.0:User:userName eq "alice"`))
+	assert.Equal(t, []string{}, cands(`userName eq "nobody"`))
+	assert.Equal(t, []string{a}, cands(`userName eq "alice" and title pr`))
+	assert.Equal(t, []string{a}, cands(`id eq "`+a+`"`))
+	assert.Len(t, cands(`userName eq "alice" or userName eq "bob"`), 2)
+	assert.Nil(t, cands(`userName eq "alice" or title pr`))
+	assert.Nil(t, cands(`userName sw "a"`))
+}
