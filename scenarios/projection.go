@@ -1,0 +1,102 @@
+package scenarios
+
+import (
+	"net/http"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+var projection = Scenario{
+	Name: "projection",
+	Area: "projection",
+	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
+		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
+		"attrs-password-never", "create-password-not-returned"),
+	Run: func(s *S) {
+		u := s.NewUser()
+		u.Title = "Projectionist"
+		body := fakeidp.UserResource(u, s.Env.SP.Enterprise)
+		body["password"] = "Sc1mloop!-" + u.UserName
+		post := s.Post("User", body, u.UserName)
+		if post.Status != http.StatusCreated {
+			s.JudgeError(post)
+			s.Stop("creating user %q with a password answered %d", u.UserName, post.Status)
+		}
+		u.ID = fakeidp.Get(post.RespBody, "id").String()
+		s.Judge("create-password-not-returned", assertions.NoPassword(post), post)
+		s.Judge("attrs-password-never", assertions.NoPassword(post), post)
+		g, _ := s.CreateGroup(s.NewGroup(u.ID))
+
+		get := func(typ, id string, kv ...string) *fakeidp.Exchange {
+			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
+			if ex.Status != 200 {
+				s.JudgeError(ex)
+			}
+			return ex
+		}
+		plain := get("User", u.ID)
+		s.Judge("create-password-not-returned", assertions.NoPassword(plain), plain)
+		s.Judge("attrs-password-never", assertions.NoPassword(plain), plain)
+		pw := get("User", u.ID, "attributes", "password")
+		s.Judge("attrs-password-never", assertions.NoPassword(pw), pw)
+
+		only := get("User", u.ID, "attributes", "userName")
+		s.Judge("attrs-attributes", assertions.AttrIs(only, "userName", u.UserName), only)
+		s.Judge("attrs-attributes", assertions.OnlyKeys(only, only.RespBody, "id", "username"), only)
+		s.Judge("attrs-always-kept", assertions.AttrIs(only, "id", u.ID), only)
+
+		noEmails := get("User", u.ID, "excludedAttributes", "emails")
+		s.Judge("attrs-excluded", assertions.AttrAbsent(noEmails, "emails"), noEmails)
+		s.Judge("attrs-excluded", assertions.AttrIs(noEmails, "title", u.Title), noEmails)
+		noID := get("User", u.ID, "excludedAttributes", "id")
+		s.Judge("attrs-always-kept", assertions.AttrIs(noID, "id", u.ID), noID)
+
+		sub := get("User", u.ID, "attributes", "name.givenName")
+		s.Judge("attrs-sub-attribute", assertions.AttrIs(sub, "name.givenName", u.Name.GivenName), sub)
+		s.Judge("attrs-sub-attribute", assertions.AttrAbsent(sub, "name.familyName"), sub)
+		s.Judge("attrs-sub-attribute", assertions.OnlyKeys(sub, sub.RespBody, "id", "name"), sub)
+
+		for _, name := range []string{"USERNAME", fakeidp.SchemaUser + ":userName"} {
+			ex := get("User", u.ID, "attributes", name)
+			s.Judge("attrs-names-case-urn", assertions.AttrIs(ex, "userName", u.UserName), ex)
+			s.Judge("attrs-names-case-urn", assertions.OnlyKeys(ex, ex.RespBody, "id", "username"), ex)
+		}
+		noMeta := get("User", u.ID, "excludedAttributes", "meta")
+		s.Judge("attrs-meta-excludable", assertions.AttrAbsent(noMeta, "meta"), noMeta)
+
+		if s.Env.SP.Filter {
+			list := s.Query("User", q("filter", `userName eq "`+u.UserName+`"`, "attributes", "userName"))
+			s.JudgeList(list)
+			s.Judge("attrs-on-list", assertions.Status(list, 200), list)
+			for _, r := range fakeidp.Get(list.RespBody, "Resources").Array() {
+				s.Judge("attrs-on-list", assertions.OnlyKeys(list, []byte(r.Raw), "id", "username"), list)
+			}
+			s.Judge("attrs-password-never", assertions.NoPassword(list), list)
+			gl := s.Query("Group", q("filter", `displayName eq "`+g.DisplayName+`"`, "excludedAttributes", "members"))
+			s.Judge("attrs-group-excluded-members", assertions.Status(gl, 200), gl)
+			for _, r := range fakeidp.Get(gl.RespBody, "Resources").Array() {
+				s.Judge("attrs-group-excluded-members", assertions.Expect(gl, !fakeidp.Lookup(r, "members").Exists(), "a group with members "+fakeidp.Lookup(r, "members").Raw, "no members key"), gl)
+			}
+		} else {
+			s.Skip("attrs-on-list", "the server does not advertise filter.supported, so the run cannot scope a list to its own user")
+		}
+
+		ge := get("Group", g.ID, "excludedAttributes", "members")
+		s.Judge("attrs-group-excluded-members", assertions.Status(ge, 200), ge)
+		s.Judge("attrs-group-excluded-members", assertions.Expect(ge, !fakeidp.Get(ge.RespBody, "members").Exists(), "members "+fakeidp.Get(ge.RespBody, "members").Raw, "no members key"), ge)
+		gd := get("Group", g.ID)
+		s.Judge("attrs-members-default", assertions.MembersEqual(gd, []string{u.ID}), gd)
+
+		if s.Env.SP.Patch {
+			pex := s.Do(fakeidp.Request{Method: http.MethodPatch, Path: "/Users/" + u.ID, Query: q("attributes", "userName"),
+				Body: fakeidp.MustJSON(fakeidp.PatchBody(fakeidp.PatchOp{Op: "replace", Path: "title", Value: "Projected"}))})
+			s.Judge("attrs-on-write", assertions.Status(pex, 200), pex)
+			if pex.Status == 200 {
+				s.Judge("attrs-on-write", assertions.OnlyKeys(pex, pex.RespBody, "id", "username"), pex)
+			} else {
+				s.JudgeError(pex)
+			}
+		}
+	},
+}
