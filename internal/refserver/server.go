@@ -1,7 +1,3 @@
-// Package refserver is the embedded reference SCIM 2.0 service provider:
-// an in-memory, concurrency-safe server that follows RFC 7643/7644 and that
-// can misbehave on purpose through named faults. It is the harness's default
-// target and its test oracle, so it imports nothing of the harness.
 package refserver
 
 import (
