@@ -57,7 +57,7 @@ type progress struct {
 	index    int
 	scenario string
 	requests func() int
-	status   map[string]reports.Status // check ID -> worst status so far
+	checks   map[string]*reports.CheckResult // check ID -> status so far, merged as in the run
 }
 
 // newProgress returns the run's progress tracker, or nil when no callback
@@ -66,7 +66,7 @@ func newProgress(cfg *config, total int) *progress {
 	if cfg.progress == nil {
 		return nil
 	}
-	return &progress{fn: cfg.progress, dialect: cfg.dialect, seed: cfg.seed, total: total, status: map[string]reports.Status{}}
+	return &progress{fn: cfg.progress, dialect: cfg.dialect, seed: cfg.seed, total: total, checks: map[string]*reports.CheckResult{}}
 }
 
 // countRequests makes events carry the count that n returns.
@@ -90,11 +90,13 @@ func (p *progress) scenarioDone(r *scenarios.Result) {
 	if p == nil || r == nil {
 		return
 	}
-	rank := map[reports.Status]int{"": 0, reports.StatusSkip: 1, reports.StatusPass: 2, reports.StatusError: 3, reports.StatusFail: 4}
 	for _, o := range r.Outcomes {
-		if rank[o.Status] > rank[p.status[o.ID]] {
-			p.status[o.ID] = o.Status
+		c := p.checks[o.ID]
+		if c == nil {
+			c = &reports.CheckResult{ID: o.ID}
+			p.checks[o.ID] = c
 		}
+		merge(c, reports.ScenarioCheck{ID: o.ID, Status: o.Status})
 	}
 	p.emit(StepScenarioDone)
 }
@@ -112,8 +114,8 @@ func (p *progress) step(s ProgressStep) {
 
 func (p *progress) emit(s ProgressStep) {
 	ev := ProgressEvent{Step: s, Dialect: p.dialect, Seed: p.seed, Scenario: p.scenario, Index: p.index, Total: p.total}
-	for _, st := range p.status {
-		switch st {
+	for _, c := range p.checks {
+		switch c.Status {
 		case reports.StatusPass:
 			ev.Passed++
 		case reports.StatusFail:
