@@ -56,6 +56,14 @@ type Client struct {
 	secrets      []string // literal values scrubbed from anything recorded
 	sleep        func(context.Context, time.Duration) error
 	tokenSource  func(context.Context) (string, error)
+	optErr       error // the first error an option met (an unreadable --ca-cert, say)
+}
+
+// setOptErr keeps the first error an Option met; NewClient returns it.
+func (c *Client) setOptErr(err error) {
+	if c.optErr == nil {
+		c.optErr = err
+	}
 }
 
 // Option configures a Client.
@@ -166,6 +174,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.rec == nil {
 		c.rec = NewRecorder()
+	}
+	if c.optErr != nil {
+		return nil, c.optErr
 	}
 	c.rec.addSecrets(c.secrets...)
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !c.insecureHTTP {
@@ -418,6 +429,9 @@ func (c *Client) url(req Request) string {
 }
 
 func describeTransportError(err error, timeout time.Duration) error {
+	if tlsErr, ok := describeTLSError(err); ok {
+		return tlsErr
+	}
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():

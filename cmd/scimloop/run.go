@@ -41,6 +41,7 @@ type runFlags struct {
 	quiet        bool
 	maxResources int
 	rps          float64
+	conn         connFlags // TLS trust, client certificates, OAuth2 (connect.go)
 }
 
 func newRunCmd() *cobra.Command {
@@ -84,6 +85,7 @@ not be reached or the run could not complete.`,
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
 	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources the run may create (0: no cap)")
 	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
+	f.conn.register(cmd)
 	return cmd
 }
 
@@ -203,7 +205,11 @@ func authOptions(f runFlags) ([]fakeidp.Option, []string, error) {
 		opts = append(opts, fakeidp.WithHeader(name, value))
 		secrets = append(secrets, value)
 	}
-	return opts, secrets, nil
+	more, moreSecrets, err := f.conn.options(hasAuth(token, f.headers), f.insecureHTTP)
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(opts, more...), append(secrets, moreSecrets...), nil
 }
 
 // redactArgs renders the command line with secret header values removed.
