@@ -1,6 +1,8 @@
 // Command scimloop is the SCIM 2.0 conformance and feedback-loop harness.
 //
 //	scimloop run [--url URL]        run the checks (embedded reference server by default)
+//	scimloop certify --out DIR      certify with the fixed profile and write an evidence bundle
+//	scimloop report FILE --format F render a report (html, junit, md, har, json) from results.json
 //	scimloop serve --addr ADDR      serve the reference SCIM server
 //	scimloop list [--json]          print the check catalogue
 //	scimloop faults                 list the reference server's faults
@@ -81,5 +83,6 @@ With no --url, "scimloop run" tests the embedded reference server.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(newRunCmd(), newServeCmd(), newListCmd(), newFaultsCmd(), newVersionCmd())
+	root.AddCommand(newCertifyCmd(), newReportCmd())
 	return root
 }

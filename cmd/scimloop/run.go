@@ -50,7 +50,10 @@ func newRunCmd() *cobra.Command {
 		Use:   "run",
 		Short: "Run the checks against a SCIM server (the embedded reference server by default)",
 		Long: `Run scimloop's scenarios against a SCIM 2.0 service provider and write
-results.json (the canonical result) and junit.xml to --out.
+results.json (the canonical result), junit.xml, report.html, summary.md and
+trace.har to --out. With $GITHUB_STEP_SUMMARY set, the Markdown summary is
+also appended to that file. On a terminal a progress line shows the
+scenario and the checks passed and failed so far (not with --quiet).
 
 Without --url it starts the embedded reference server on a free loopback port
 and tests that. Credentials come from SCIMLOOP_TOKEN (a bearer token),
@@ -70,7 +73,7 @@ not be reached or the run could not complete.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server under test (default: the embedded reference server)")
-	fl.StringVar(&f.out, "out", "./scimloop-report", "directory for results.json and junit.xml")
+	fl.StringVar(&f.out, "out", "./scimloop-report", "directory for the reports: results.json, junit.xml, report.html, summary.md, trace.har")
 	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
 	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
@@ -160,9 +163,18 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	if f.strict {
 		opts = append(opts, harness.WithStrict())
 	}
+	var bar *progressLine
+	if wantProgress(stdout, stderr, f.quiet) {
+		bar = newProgressLine(stderr)
+		opts = append(opts, harness.WithProgress(bar.event))
+	}
 	run, runErr := harness.Execute(ctx, target, opts...)
+	bar.clear()
 	if err := writeReports(f.out, run); err != nil {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing reports: %v", err)}
+	}
+	if err := appendStepSummary(run); err != nil {
+		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	printSummary(stdout, run, f.out, f.quiet)
 	switch {
@@ -259,6 +271,9 @@ func startEmbedded(token string, faults []string) (string, func(), error) {
 var reportFiles = []struct{ format, name string }{
 	{"json", "results.json"},
 	{"junit", "junit.xml"},
+	{"html", "report.html"},
+	{"md", "summary.md"},
+	{"har", "trace.har"},
 }
 
 func writeReports(dir string, run *reports.Run) error {
@@ -283,6 +298,10 @@ func writeFile(path string, write func(io.Writer) error) error {
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
@@ -314,5 +333,9 @@ func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
 	for _, l := range run.Leftovers {
 		fmt.Fprintf(w, "  leftover: %s %s (%s): %s\n", l.Type, l.ID, l.Name, l.Error)
 	}
-	fmt.Fprintf(w, "reports: %s, %s\n", filepath.Join(out, "results.json"), filepath.Join(out, "junit.xml"))
+	names := make([]string, len(reportFiles))
+	for i, rf := range reportFiles {
+		names[i] = filepath.Join(out, rf.name)
+	}
+	fmt.Fprintf(w, "reports: %s\n", strings.Join(names, ", "))
 }

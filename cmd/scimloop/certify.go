@@ -1,0 +1,444 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/reports"
+)
+
+// Bundle files that certify writes besides the reports of reportFiles.
+const (
+	spcFile  = "serviceproviderconfig.json"
+	envFile  = "environment.json"
+	sumsFile = "SHA256SUMS"
+)
+
+func newCertifyCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "certify [--url URL] --out DIR",
+		Short: "Certify a SCIM server with the fixed, versioned profile and write an evidence bundle",
+		Long: fmt.Sprintf(`Run the certification profile against a SCIM 2.0 service provider (the
+embedded reference server without --url) and write an evidence bundle to --out.
+
+The profile is fixed, so that two certifications under one catalogue version
+mean the same thing: check catalogue %s, every scenario (no --only, --skip),
+strict (SHOULD-level failures fail), every request dialect (%s), and
+the published seeds %s. Each dialect runs with each seed.
+IdP-compatibility failures fail a certification.
+
+The bundle (a fresh, empty --out directory):
+  results.json                the canonical result; re-render with scimloop report
+  junit.xml                   JUnit XML
+  report.html                 the report for people, self-contained
+  summary.md                  the Markdown summary
+  trace.har                   every exchange, credentials redacted
+  serviceproviderconfig.json  the server's /ServiceProviderConfig as discovered
+  environment.json            scimloop and catalogue version, Go version, OS/arch,
+                              start time, target URL, seeds, dialects, profile
+  replay/                     replay files of property failures, when there are any
+  SHA256SUMS                  checksums of every other file; verify with
+                              (cd DIR && sha256sum -c SHA256SUMS)
+
+No credential is written to the bundle. Credentials come from SCIMLOOP_TOKEN,
+--token-file or --header, as for "scimloop run".
+
+Exit codes: 0 certified (every MUST and SHOULD check passed, in every dialect);
+1 a failure; 2 a usage error (such as a non-empty --out); 3 the target could
+not be reached or the run could not complete.`,
+			harness.CatalogueVersion, strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds())),
+		Example: `  scimloop certify --out certification
+  SCIMLOOP_TOKEN=... scimloop certify --url https://scim.example.com/scim/v2 --out certification
+  (cd certification && sha256sum -c SHA256SUMS)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCertify(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f, os.Args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server to certify (default: the embedded reference server)")
+	fl.StringVar(&f.out, "out", "./scimloop-certification", "directory for the bundle; must be new or empty")
+	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
+	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
+	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
+	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
+	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
+	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line and the bundle")
+	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources each run may create (0: no cap)")
+	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
+	return cmd
+}
+
+func seedList(seeds []int64) string {
+	parts := make([]string, len(seeds))
+	for i, s := range seeds {
+		parts[i] = fmt.Sprint(s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, argv []string) error {
+	if parent == nil {
+		parent = context.Background()
+	}
+	if err := checkEmptyDir(f.out); err != nil {
+		return err
+	}
+	clientOpts, secrets, err := authOptions(f)
+	if err != nil {
+		return err
+	}
+	clientOpts = append(clientOpts, fakeidp.WithTimeout(f.timeout), fakeidp.WithMaxBody(f.maxBody), fakeidp.WithRateLimit(f.rps))
+	if f.insecureHTTP {
+		clientOpts = append(clientOpts, fakeidp.WithInsecureHTTP())
+		fmt.Fprintln(stderr, "scimloop: warning: --insecure-http: requests and credentials may travel unencrypted")
+	}
+	target := harness.Target{URL: f.url}
+	reproBase := "scimloop run --url " + safeURL(f.url, secrets)
+	embedded := f.url == ""
+	if embedded {
+		token := randomToken()
+		u, stop, err := startEmbedded(token, nil)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		target.URL = u
+		clientOpts = append(clientOpts, fakeidp.WithBearer(token))
+		secrets = append(secrets, token)
+		reproBase = "scimloop run"
+	} else if _, err := fakeidp.NewClient(f.url, clientOpts...); err != nil {
+		return usageErr("%v", err)
+	}
+
+	ctx, abort, stopSignals := interruptible(parent, stderr)
+	defer stopSignals()
+
+	opts := []harness.Option{
+		harness.WithClientOptions(clientOpts...), harness.WithMaxResources(f.maxResources),
+		harness.WithAbort(abort), harness.WithCommand(redactArgs(argv, secrets), reproBase),
+	}
+	var bar *progressLine
+	if wantProgress(stdout, stderr, f.quiet) {
+		bar = newProgressLine(stderr)
+		opts = append(opts, harness.WithProgress(certifyProgress(bar)))
+	}
+	run, runErr := harness.Certify(ctx, target, opts...)
+	bar.clear()
+	run.Target = safeURL(run.Target, secrets)
+
+	env := newCertEnvironment(run, embedded)
+	files, err := writeBundle(f.out, run, env, secrets, stderr)
+	if err != nil {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing the bundle: %v", err)}
+	}
+	if err := appendStepSummary(run); err != nil {
+		fmt.Fprintln(stderr, "scimloop: warning:", err)
+	}
+	printSummary(stdout, run, f.out, true)
+	if !f.quiet {
+		for _, c := range run.Checks {
+			if c.Status != reports.StatusFail || len(c.Findings) == 0 {
+				continue
+			}
+			first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
+			fmt.Fprintf(stdout, "  FAIL %-6s %s\n", c.Level, first)
+		}
+	}
+	fmt.Fprintf(stdout, "bundle: %s (%d files: %s)\nverify: (cd %s && sha256sum -c %s)\n",
+		f.out, len(files), strings.Join(files, ", "), shellQuote(f.out), sumsFile)
+	switch {
+	case run.Verdict.MustFailures > 0:
+		return &exitError{code: exitFailed, err: errors.New("")}
+	case runErr != nil:
+		return &exitError{code: exitIncomplete, err: runErr}
+	case run.Verdict.Errored > 0:
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
+	}
+	return nil
+}
+
+// certifyProgress prefixes the progress line with the run's place in the
+// profile: "[run 3/12: entra, seed 2026] ".
+func certifyProgress(bar *progressLine) func(harness.ProgressEvent) {
+	dialects, seeds := harness.CertifyDialects(), harness.CertifySeeds()
+	total := len(dialects) * len(seeds)
+	return func(ev harness.ProgressEvent) {
+		n := slices.Index(dialects, ev.Dialect)*len(seeds) + slices.Index(seeds, ev.Seed) + 1
+		bar.setPrefix(fmt.Sprintf("[run %d/%d: %s, seed %d] ", max(n, 1), total, ev.Dialect, ev.Seed))
+		bar.event(ev)
+	}
+}
+
+// interruptible returns a context that the first SIGINT or SIGTERM cancels
+// (the run still cleans up and writes what it has) and a channel that the
+// second closes (cleanup is abandoned at once). Call stop when done.
+func interruptible(parent context.Context, stderr io.Writer) (context.Context, chan struct{}, func()) {
+	ctx, cancel := context.WithCancel(parent)
+	abort := make(chan struct{})
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+				n++
+				if n == 1 {
+					fmt.Fprintln(stderr, "scimloop: interrupted: cleaning up what the run created (interrupt again to abort at once)")
+					cancel()
+					continue
+				}
+				close(abort)
+				return
+			}
+		}
+	}()
+	return ctx, abort, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
+
+// checkEmptyDir accepts a directory that does not exist or is empty: a
+// bundle holds exactly what one certification wrote.
+func checkEmptyDir(dir string) error {
+	if dir == "" {
+		return usageErr("--out: a directory is required")
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usageErr("--out %s: %v", dir, err)
+	case len(entries) > 0:
+		return usageErr("--out %s is not empty: certify writes a fresh bundle; choose a new directory or remove this one", dir)
+	}
+	return nil
+}
+
+// safeURL returns u without user information, and with every secret
+// replaced, so that it can be written down.
+func safeURL(u string, secrets []string) string {
+	if p, err := url.Parse(u); err == nil && p.User != nil {
+		p.User = nil
+		u = p.String()
+	}
+	return redactSecrets(u, secrets)
+}
+
+func redactSecrets(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "REDACTED")
+		}
+	}
+	return s
+}
+
+// certEnvironment is environment.json: what produced the bundle.
+type certEnvironment struct {
+	Tool             string          `json:"tool"`
+	Version          string          `json:"version"`
+	CatalogueVersion string          `json:"catalogueVersion"`
+	Profile          string          `json:"profile"`
+	Strict           bool            `json:"strict"`
+	Seeds            []int64         `json:"seeds"`
+	Dialects         []string        `json:"dialects"`
+	GoVersion        string          `json:"goVersion"`
+	OS               string          `json:"os"`
+	Arch             string          `json:"arch"`
+	Started          string          `json:"started"`
+	DurationSeconds  float64         `json:"durationSeconds"`
+	Target           string          `json:"target"`
+	Embedded         bool            `json:"embeddedReferenceServer"`
+	Command          string          `json:"command,omitempty"`
+	Verdict          reports.Verdict `json:"verdict"`
+}
+
+func newCertEnvironment(run *reports.Run, embedded bool) certEnvironment {
+	return certEnvironment{
+		Tool: "scimloop", Version: run.Version, CatalogueVersion: run.Catalogue,
+		Profile: run.Profile, Strict: run.Strict, Seeds: run.Seeds, Dialects: run.Dialects,
+		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
+		Started: run.Started.UTC().Format(time.RFC3339), DurationSeconds: run.Duration,
+		Target: run.Target, Embedded: embedded, Command: run.Command, Verdict: run.Verdict,
+	}
+}
+
+// writeBundle writes the certification bundle into dir and returns the names
+// of its files (relative, slash-separated, sorted; SHA256SUMS last). Every
+// file is searched for the secrets before the checksums are taken; a secret
+// found is redacted in place and reported, as it means a redaction bug.
+func writeBundle(dir string, run *reports.Run, env certEnvironment, secrets []string, stderr io.Writer) ([]string, error) {
+	if err := writeReports(dir, run); err != nil {
+		return nil, err
+	}
+	if spc := serviceProviderConfig(run); spc != nil {
+		if err := writeFile(filepath.Join(dir, spcFile), func(w io.Writer) error { _, err := w.Write(spc); return err }); err != nil {
+			return nil, err
+		}
+	} else {
+		fmt.Fprintf(stderr, "scimloop: warning: no successful GET /ServiceProviderConfig was recorded; the bundle has no %s\n", spcFile)
+	}
+	if err := writeFile(filepath.Join(dir, envFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(env)
+	}); err != nil {
+		return nil, err
+	}
+	files, err := bundleFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		leaked, err := redactFile(filepath.Join(dir, filepath.FromSlash(name)), secrets)
+		if err != nil {
+			return nil, err
+		}
+		if leaked {
+			fmt.Fprintf(stderr, "scimloop: warning: a credential reached %s and was redacted there; this is a scimloop bug, please report it\n", name)
+		}
+	}
+	var sums bytes.Buffer
+	for _, name := range files {
+		sum, err := fileSHA256(filepath.Join(dir, filepath.FromSlash(name)))
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&sums, "%s  %s\n", sum, name)
+	}
+	if err := writeFile(filepath.Join(dir, sumsFile), func(w io.Writer) error { _, err := w.Write(sums.Bytes()); return err }); err != nil {
+		return nil, err
+	}
+	return append(files, sumsFile), nil
+}
+
+// bundleFiles lists the regular files under dir except SHA256SUMS, as
+// slash-separated relative paths in sorted order.
+func bundleFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel != sumsFile {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	slices.Sort(files)
+	return files, err
+}
+
+// minSecretLen is the shortest secret that writeBundle searches the bundle
+// for.
+const minSecretLen = 6
+
+// redactFile replaces every secret in the file at path and reports whether
+// there was one.
+func redactFile(path string, secrets []string) (bool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	found := false
+	for _, s := range secrets {
+		// A secret this short matches by chance; run's redaction covers it.
+		if len(s) < minSecretLen {
+			continue
+		}
+		if bytes.Contains(b, []byte(s)) {
+			found = true
+			b = bytes.ReplaceAll(b, []byte(s), []byte("REDACTED"))
+		}
+	}
+	if !found {
+		return false, nil
+	}
+	return true, writeFile(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// serviceProviderConfig returns the body of the run's first successful GET
+// of /ServiceProviderConfig, indented, or nil when there is none.
+func serviceProviderConfig(run *reports.Run) []byte {
+	for _, ex := range run.Exchanges {
+		u, err := url.Parse(ex.URL)
+		if err != nil || ex.Method != "GET" || ex.Status != 200 || ex.ResponseBody == "" {
+			continue
+		}
+		if !strings.EqualFold(pathBase(u.Path), "ServiceProviderConfig") && !strings.EqualFold(pathBase(u.Path), "ServiceProviderConfigs") {
+			continue
+		}
+		var out bytes.Buffer
+		if err := json.Indent(&out, []byte(ex.ResponseBody), "", "  "); err != nil {
+			return []byte(ex.ResponseBody)
+		}
+		out.WriteByte('\n')
+		return out.Bytes()
+	}
+	return nil
+}
+
+func pathBase(p string) string {
+	p = strings.TrimSuffix(p, "/")
+	return p[strings.LastIndex(p, "/")+1:]
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '/' || r == '.' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scimloop/scimloop/reports"
+)
+
+const reportLong = `Render a report from results.json, the canonical result that "scimloop run"
+and "scimloop certify" write. Every other report is derived from it, so a
+report can be rendered again later, in any format, without running again.
+
+Arguments:
+  RESULTS   a results.json written by scimloop ("-" reads standard input)
+
+Formats:
+  html    one self-contained page: verdict, failing checks, latency histograms
+  junit   JUnit XML for CI (the dialect of Jenkins, GitLab and Surefire)
+  md      a Markdown summary, e.g. for $GITHUB_STEP_SUMMARY
+  har     HAR 1.2 of every recorded exchange, credentials redacted
+  json    results.json again (normalised)
+
+The report goes to standard output unless --out names a file.
+Exit codes: 0 written; 2 the file cannot be read or is not a scimloop
+results.json, or the format is unknown; 3 the output cannot be written.`
+
+func newReportCmd() *cobra.Command {
+	var format, out string
+	cmd := &cobra.Command{
+		Use:   "report RESULTS --format html|junit|md|har|json [--out FILE]",
+		Short: "Render a report (html, junit, md, har, json) from a results.json",
+		Long:  reportLong,
+		Example: `  scimloop report scimloop-report/results.json --format html --out report.html
+  scimloop report results.json --format md >> "$GITHUB_STEP_SUMMARY"
+  scimloop report results.json --format junit --out junit.xml`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErr("report takes one results.json, got %d arguments (see scimloop report --help)", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runReport(cmd.InOrStdin(), cmd.OutOrStdout(), args[0], format, out)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "md", "report format: "+strings.Join(reports.Formats(), ", "))
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write the report to this file instead of standard output")
+	return cmd
+}
+
+func runReport(stdin io.Reader, stdout io.Writer, path, format, out string) error {
+	if !validFormat(format) {
+		return usageErr("--format %q: valid formats are %s", format, strings.Join(reports.Formats(), ", "))
+	}
+	run, err := readResults(stdin, path)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if out == "" {
+		bw := bufio.NewWriter(stdout)
+		if err := reports.Render(format, bw, run); err != nil {
+			return &exitError{code: exitIncomplete, err: err}
+		}
+		if err := bw.Flush(); err != nil {
+			return &exitError{code: exitIncomplete, err: err}
+		}
+		return nil
+	}
+	if err := writeFile(out, func(w io.Writer) error { return reports.Render(format, w, run) }); err != nil {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing %s: %v", out, err)}
+	}
+	return nil
+}
+
+func validFormat(format string) bool {
+	for _, f := range reports.Formats() {
+		if f == format {
+			return true
+		}
+	}
+	return false
+}
+
+// readResults reads a results.json ("-" is stdin) and checks that it is one:
+// a JSON object written by scimloop.
+func readResults(stdin io.Reader, path string) (*reports.Run, error) {
+	var r io.Reader = stdin
+	name := "standard input"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r, name = f, path
+	}
+	run, err := reports.ReadJSON(r)
+	if err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%s is not valid JSON (at byte %d): %v", name, se.Offset, err)
+		}
+		return nil, fmt.Errorf("%s is not a scimloop results.json: %v", name, err)
+	}
+	if run.Tool != "scimloop" {
+		return nil, fmt.Errorf("%s is not a scimloop results.json (no \"tool\": \"scimloop\")", name)
+	}
+	return run, nil
+}
+
+// appendStepSummary appends the Markdown summary of run to the file named by
+// $GITHUB_STEP_SUMMARY, when that variable is set, so that GitHub Actions
+// shows it on the job's page.
+func appendStepSummary(run *reports.Run) error {
+	path := os.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY: %v", err)
+	}
+	werr := reports.WriteMarkdown(f, run)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("GITHUB_STEP_SUMMARY %s: %v", path, werr)
+	}
+	return nil
+}
