@@ -85,6 +85,24 @@ func TestVendorModule(t *testing.T) {
 	})
 }
 
+// TestVendorModuleTidy keeps examples/vendor-test runnable with a plain go
+// test, as the README shows: its go.sum must list what this module needs.
+func TestVendorModuleTidy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go mod tidy; skipped with -short")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command on PATH: %v", err)
+	}
+	cmd := exec.Command(gobin, "mod", "tidy", "-diff")
+	cmd.Dir = filepath.Join(repoRoot(t), "examples", "vendor-test")
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("examples/vendor-test is not tidy (a dependency changed?): run\n\t(cd examples/vendor-test && go mod tidy)\n%v\n%s", err, out)
+	}
+}
+
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	_, file, _, ok := runtime.Caller(0)

@@ -12,6 +12,7 @@ require (
 	github.com/tidwall/gjson v1.20.2 // indirect
 	github.com/tidwall/match v1.1.1 // indirect
 	github.com/tidwall/pretty v1.3.0 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
 	pgregory.net/rapid v1.3.0 // indirect
 )
 
