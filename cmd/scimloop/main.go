@@ -84,5 +84,6 @@ With no --url, "scimloop run" tests the embedded reference server.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
 	root.AddCommand(newRunCmd(), newServeCmd(), newListCmd(), newFaultsCmd(), newVersionCmd())
 	root.AddCommand(newCertifyCmd(), newReportCmd())
+	root.AddCommand(newCleanupCmd())
 	return root
 }
