@@ -272,12 +272,27 @@ func Available() (err error) {
 	}()
 	p, err := testcontainers.NewDockerProvider(testcontainers.WithLogger(tclog.NewNoopLogger()))
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", where(), err)
 	}
 	defer p.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return p.Health(ctx)
+	if err := p.Health(ctx); err != nil {
+		return fmt.Errorf("%s: %w", where(), err)
+	}
+	return nil
+}
+
+// where says where a Docker daemon was looked for.
+func where() string {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return "DOCKER_HOST=" + h
+	}
+	const sock = "/var/run/docker.sock"
+	if _, err := os.Stat(sock); err != nil {
+		return "DOCKER_HOST is unset and " + sock + " does not exist"
+	}
+	return "DOCKER_HOST is unset, " + sock + " does not answer"
 }
 
 func disableRyuk() {
