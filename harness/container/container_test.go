@@ -24,8 +24,8 @@ func repoRoot(t *testing.T) string {
 }
 
 // buildContext lays out the repository's Dockerfile and .dockerignore with
-// bin/scimloop (built static, as make image does) and bin/ca-certificates.crt
-// in a fresh directory, and returns it.
+// bin/scimloop (static, CGO_ENABLED=0, as make image builds it) and
+// bin/ca-certificates.crt in a fresh directory, and returns it.
 func buildContext(t *testing.T) string {
 	t.Helper()
 	root := repoRoot(t)
@@ -37,7 +37,7 @@ func buildContext(t *testing.T) string {
 		copyFile(t, filepath.Join(root, name), filepath.Join(dir, name))
 	}
 	start := time.Now()
-	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "bin", "scimloop"), "./cmd/scimloop")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "scimloop"), "./cmd/scimloop")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
