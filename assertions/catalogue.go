@@ -12,6 +12,7 @@ func All() []Check {
 		etagChecks,
 		groupChecks,
 		errorChecks,
+		sequenceChecks,
 		safetyChecks,
 	)
 }

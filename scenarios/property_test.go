@@ -1,0 +1,129 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+// propEnv serves the reference server with faults on loopback and returns
+// an environment for sequences against it, with a client factory that gives
+// each sequence its own recorder.
+func propEnv(t testing.TB, faults ...string) (*Env, func(*fakeidp.Recorder) *fakeidp.Client) {
+	t.Helper()
+	h, err := refserver.New(refserver.Config{Token: "t0ken-for-tests", BasePath: "/scim/v2", Faults: faults, Seed: 1})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	newClient := func(rec *fakeidp.Recorder) *fakeidp.Client {
+		opts := []fakeidp.Option{fakeidp.WithHTTPClient(srv.Client()), fakeidp.WithBearer("t0ken-for-tests")}
+		if rec != nil {
+			opts = append(opts, fakeidp.WithRecorder(rec))
+		}
+		c, err := fakeidp.NewClient(srv.URL+"/scim/v2", opts...)
+		require.NoError(t, err)
+		return c
+	}
+	c := newClient(nil)
+	sp, err := fakeidp.Discover(context.Background(), c)
+	require.NoError(t, err)
+	return &Env{Client: c, SP: sp, Names: NamesFor("t" + RandomRunID()), Tracker: NewTracker(0), Dialect: "rfc"}, newClient
+}
+
+func TestSequencesPassOnCleanServer(t *testing.T) {
+	env, nc := propEnv(t)
+	cfg := PropertyConfig{Sequences: 20, Steps: 20, Seed: 7, NoFailFile: true, NewClient: nc}
+	if testing.Short() {
+		cfg.Sequences, cfg.Steps = 10, 10
+	}
+	res := RunSequences(context.Background(), env, cfg)
+	require.False(t, res.Failed, "a clean server failed:\n%s\n%s", res.Output, res.SequenceText())
+	require.Empty(t, res.Aborted)
+	require.Equal(t, cfg.Sequences, res.Sequences)
+	for _, id := range []string{"seq-confirmed-read-back", "seq-model-consistent", "seq-reconcile-missing", "seq-reconcile-extra",
+		"seq-membership-drift", "meta-created-stable", "etag-changes-on-update", "group-members-match-model"} {
+		require.True(t, res.passed[id], "check %s was never judged", id)
+	}
+	require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
+	require.Equal(t, res.Feedback.ModelCounts, res.Feedback.ServerCounts)
+	require.NotEmpty(t, res.Feedback.Confirmed)
+	require.NotEmpty(t, res.Samples)
+}
+
+// faultCases are the reference-server faults only a sequence reveals, with
+// a check the minimal sequence must fail.
+var faultCases = []struct {
+	fault string
+	check []string
+}{
+	{"remove-member-removes-all", []string{"group-members-match-model"}},
+	{"groups-not-updated-on-user-delete", []string{"user-delete-leaves-groups"}},
+	{"lastmodified-frozen", []string{"meta-lastmodified-advances"}},
+	{"patch-not-atomic", []string{"seq-patch-atomic"}},
+	{"etag-unchanged-on-update", []string{"etag-changes-on-update"}},
+	{"created-changes", []string{"meta-created-stable"}},
+	{"soft-deleted-still-listed", []string{"seq-reconcile-extra"}},
+	{"ignore-if-match", []string{"seq-concurrent-if-match"}},
+	{"noop-update-bumps-version", []string{"seq-version-stable-without-change"}},
+}
+
+// maxShrunkSteps is the longest minimal sequence accepted for a fault.
+const maxShrunkSteps = 6
+
+func TestSequencesFindAndShrinkFaults(t *testing.T) {
+	for i, tc := range faultCases {
+		if testing.Short() && i >= 2 {
+			break
+		}
+		t.Run(tc.fault, func(t *testing.T) {
+			env, nc := propEnv(t, tc.fault)
+			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: 3 * time.Second, NoFailFile: true, NewClient: nc})
+			require.True(t, res.Failed, "fault %s was not found in %d sequences", tc.fault, res.Sequences)
+			require.False(t, res.Flaky, "fault %s: flaky:\n%s", tc.fault, res.Output)
+			require.LessOrEqual(t, len(res.Minimal), maxShrunkSteps, "fault %s shrunk to:\n%s", tc.fault, res.SequenceText())
+			require.True(t, slices.ContainsFunc(tc.check, func(c string) bool { return slices.Contains(res.Checks, c) }),
+				"fault %s failed %v, want one of %v:\n%s", tc.fault, res.Checks, tc.check, res.SequenceText())
+			require.NotEmpty(t, res.Exchanges)
+			require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
+			t.Logf("%s: %d steps, checks %v\n%s", tc.fault, len(res.Minimal), res.Checks, res.SequenceText())
+
+			// The replay file reproduces it, and passes against a clean server.
+			var buf bytes.Buffer
+			require.NoError(t, NewReplayFile(res, "", "rfc", nil).Write(&buf))
+			f, err := ReadReplay(&buf)
+			require.NoError(t, err)
+			rr := Replay(context.Background(), env, f.Steps)
+			require.True(t, rr.Failed(), "replay against the faulty server passed (aborted: %q)", rr.Aborted)
+			clean, _ := propEnv(t)
+			rc := Replay(context.Background(), clean, f.Steps)
+			require.False(t, rc.Failed(), "replay against a clean server failed: %+v", rc.Findings)
+			require.Empty(t, rc.Aborted)
+		})
+	}
+}
+
+// BenchmarkSequences measures the acceptance budget: 200 sequences of 50
+// steps against the in-process reference server with no fault.
+//
+//	go test -run '^$' -bench Sequences -benchtime 1x ./scenarios/
+func BenchmarkSequences(b *testing.B) {
+	for b.Loop() {
+		env, nc := propEnv(b)
+		start := time.Now()
+		res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 200, Steps: 50, Seed: 1, NoFailFile: true, NewClient: nc})
+		if res.Failed || res.Aborted != "" {
+			b.Fatalf("clean server failed: %s %s\n%s", res.Aborted, res.Output, res.SequenceText())
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "wall-s")
+		b.ReportMetric(float64(res.Feedback.Steps), "steps")
+		b.ReportMetric(float64(len(res.Samples)), "requests")
+	}
+}
