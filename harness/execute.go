@@ -64,6 +64,7 @@ func Execute(ctx context.Context, target Target, opts ...Option) (*reports.Run, 
 		s.scenario(ctx, sc)
 		p.scenarioDone(s.results[len(s.results)-1])
 	}
+	s.property(ctx, target)
 	p.step(StepCleanup)
 	run, err := s.end(ctx, ctx.Err() != nil)
 	p.step(StepDone)
@@ -80,6 +81,7 @@ type session struct {
 	client  *fakeidp.Client
 	env     *scenarios.Env
 	results []*scenarios.Result
+	prop    *propertyRun // the sequences, when they ran (property.go)
 }
 
 // begin builds the client and discovers the server. On error, s.run is the
@@ -136,7 +138,9 @@ func (s *session) end(ctx context.Context, cancelled bool) (*reports.Run, error)
 	run := s.run
 	run.Leftovers = s.env.Tracker.Cleanup(cctx, s.client)
 
+	s.numberProperty()
 	build(run, s.cfg, s.results, s.client.Recorder())
+	s.finishProperty(run)
 	run.Duration = s.cfg.now().Sub(s.start).Seconds()
 	if cancelled {
 		run.Verdict.Incomplete = true

@@ -30,6 +30,7 @@ type config struct {
 	abort          <-chan struct{}
 	now            func() time.Time
 	progress       func(ProgressEvent) // see WithProgress (progress.go)
+	prop           propertyOptions     // see WithSequences (property.go)
 }
 
 func newConfig(opts []Option) *config {

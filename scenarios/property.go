@@ -285,6 +285,9 @@ func (m *machine) write(method, typ, id string, body any, header http.Header) *f
 	if !m.env.Tracker.Owns(typ, id) {
 		panic(abortSignal{fmt.Errorf("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)})
 	}
+	if err := m.env.Tracker.Confirm(m.ctx, m.c, typ, id); err != nil {
+		panic(abortSignal{fmt.Errorf("harness safety: refusing %s on %s %q: %v", method, typ, id, err)})
+	}
 	req := fakeidp.Request{Method: method, Path: endpoint(typ) + "/" + id, Header: header, Retry: true}
 	if body != nil {
 		req.Body = fakeidp.MustJSON(body)

@@ -1,0 +1,93 @@
+package harness_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
+)
+
+func propServer(t *testing.T, faults ...string) harness.Target {
+	t.Helper()
+	srv, err := refserver.New(refserver.Config{Token: testToken, BasePath: "/scim/v2", Faults: faults, Seed: 1})
+	require.NoError(t, err)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return harness.Target{URL: ts.URL + "/scim/v2"}
+}
+
+func TestExecuteSequencesClean(t *testing.T) {
+	target := propServer(t)
+	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
+		harness.WithOnly(scenarios.PropertyName), harness.WithSequences(10), harness.WithSteps(10), harness.WithSeed(3))
+	require.NoError(t, err)
+	require.Equal(t, "pass", run.Verdict.Result, "failing: %v", failing(run))
+	require.NotNil(t, run.Feedback)
+	require.Equal(t, 10, run.Feedback.Sequences)
+	require.NotEmpty(t, run.Feedback.Confirmed)
+	require.Equal(t, run.Feedback.ModelCounts, run.Feedback.ServerCounts)
+	require.True(t, slices.ContainsFunc(run.Latency, func(l reports.OpLatency) bool { return strings.HasPrefix(l.Op, "PATCH /Groups") }), "latency: %+v", run.Latency)
+	require.Empty(t, run.Leftovers)
+	for _, c := range run.Checks {
+		if c.ID == "seq-model-consistent" {
+			require.Equal(t, reports.StatusPass, c.Status)
+		}
+	}
+}
+
+func TestExecuteSequencesFaultWritesReplay(t *testing.T) {
+	target := propServer(t, "remove-member-removes-all")
+	var file *scenarios.ReplayFile
+	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
+		harness.WithOnly(scenarios.PropertyName), harness.WithSequences(100), harness.WithSteps(30), harness.WithSeed(1),
+		harness.WithShrinkTime(3*time.Second),
+		harness.WithReplayWriter(func(f *scenarios.ReplayFile) (string, error) { file = f; return "replay/x.json", nil }))
+	require.NoError(t, err)
+	require.Equal(t, "fail", run.Verdict.Result)
+	require.NotNil(t, file, "no replay file")
+	require.LessOrEqual(t, len(file.Steps), 6)
+	require.NotEmpty(t, file.Exchanges)
+	require.Equal(t, []string{"replay/x.json"}, run.Feedback.ReplayFiles)
+	require.Equal(t, len(file.Steps), run.Feedback.MinimalSteps)
+
+	// Every finding points at recorded exchanges.
+	seqs := map[int]bool{}
+	for _, e := range run.Exchanges {
+		require.False(t, seqs[e.Seq], "duplicate exchange number %d", e.Seq)
+		seqs[e.Seq] = true
+	}
+	found := false
+	for _, c := range run.Checks {
+		for _, f := range c.Findings {
+			if f.Scenario != scenarios.PropertyName {
+				continue
+			}
+			found = true
+			require.Contains(t, f.Message, "minimal failing sequence")
+			for _, n := range f.Exchanges {
+				require.True(t, seqs[n], "finding %s cites exchange %d, which the run does not hold", c.ID, n)
+			}
+		}
+	}
+	require.True(t, found)
+
+	// The replay reproduces against the faulty server and passes against a clean one.
+	res, err := harness.Replay(context.Background(), target, file, harness.WithClientOptions(fakeidp.WithBearer(testToken)))
+	require.NoError(t, err)
+	require.True(t, res.Failed())
+	clean := propServer(t)
+	res, err = harness.Replay(context.Background(), clean, file, harness.WithClientOptions(fakeidp.WithBearer(testToken)))
+	require.NoError(t, err)
+	require.False(t, res.Failed(), "%+v", res.Findings)
+	require.Empty(t, res.Leftovers)
+}
