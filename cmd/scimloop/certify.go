@@ -62,7 +62,8 @@ The bundle (a fresh, empty --out directory):
                               (cd DIR && sha256sum -c SHA256SUMS)
 
 No credential is written to the bundle. Credentials come from SCIMLOOP_TOKEN,
---token-file or --header, as for "scimloop run".
+--token-file, --header or the OAuth2 flags, and TLS is set up with --ca-cert
+and --client-cert, as for "scimloop run".
 
 Exit codes: 0 certified (every MUST and SHOULD check passed, in every dialect);
 1 a failure; 2 a usage error (such as a non-empty --out); 3 the target could
@@ -87,6 +88,7 @@ not be reached or the run could not complete.`,
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line and the bundle")
 	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources each run may create (0: no cap)")
 	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
+	f.conn.register(cmd) // TLS trust, client certificates, OAuth2, as for run
 	return cmd
 }
 
