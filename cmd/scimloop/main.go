@@ -85,5 +85,6 @@ With no --url, "scimloop run" tests the embedded reference server.`,
 	root.AddCommand(newRunCmd(), newServeCmd(), newListCmd(), newFaultsCmd(), newVersionCmd())
 	root.AddCommand(newCertifyCmd(), newReportCmd())
 	root.AddCommand(newCleanupCmd())
+	root.AddCommand(newReplayCmd())
 	return root
 }

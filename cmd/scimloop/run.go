@@ -42,6 +42,7 @@ type runFlags struct {
 	maxResources int
 	rps          float64
 	conn         connFlags // TLS trust, client certificates, OAuth2 (connect.go)
+	seq          seqFlags  // budget of the property-based sequences (replay.go)
 }
 
 func newRunCmd() *cobra.Command {
@@ -89,6 +90,7 @@ not be reached or the run could not complete.`,
 	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources the run may create (0: no cap)")
 	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
 	f.conn.register(cmd)
+	f.seq.register(cmd)
 	return cmd
 }
 
@@ -98,6 +100,9 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	}
 	if f.dialect != "rfc" {
 		return usageErr("--dialect %q: valid dialects are: rfc", f.dialect)
+	}
+	if err := f.seq.validate(); err != nil {
+		return err
 	}
 	clientOpts, secrets, err := authOptions(f)
 	if err != nil {
@@ -163,6 +168,8 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	if f.strict {
 		opts = append(opts, harness.WithStrict())
 	}
+	var seqReplays replays
+	opts = append(opts, f.seq.options(target.URL, f.out, &seqReplays)...)
 	var bar *progressLine
 	if wantProgress(stdout, stderr, f.quiet) {
 		bar = newProgressLine(stderr)
@@ -177,6 +184,7 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	printSummary(stdout, run, f.out, f.quiet)
+	seqReplays.print(stdout, replayTarget(f), f.quiet)
 	switch {
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/scenarios"
+)
+
+func serveRefForReplay(t *testing.T, token string, faults ...string) string {
+	t.Helper()
+	h, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Seed: 1})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + basePath
+}
+
+// TestRunSequencesReplay is the acceptance path of the property sequences:
+// a run against a server that drops every member on a single remove exits 1
+// and writes a replay file of at most six steps; the replay exits 1 against
+// that server and 0 against a clean one.
+func TestRunSequencesReplay(t *testing.T) {
+	const token = "replay-test-token-123"
+	t.Setenv("SCIMLOOP_TOKEN", token)
+	faulty := serveRefForReplay(t, token, "remove-member-removes-all")
+	clean := serveRefForReplay(t, token)
+	out := t.TempDir()
+
+	var stdout, stderr bytes.Buffer
+	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", scenarios.PropertyName, "--out", out,
+		"--sequences", "60", "--steps", "20", "--shrink-time", "3s", "--quiet"}, &stdout, &stderr)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "scimloop replay ")
+
+	files, err := filepath.Glob(filepath.Join(out, "replay", "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, 1)
+	raw, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	var doc struct {
+		Steps     []json.RawMessage `json:"steps"`
+		Exchanges []json.RawMessage `json:"exchanges"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.NotEmpty(t, doc.Steps)
+	require.LessOrEqual(t, len(doc.Steps), 6)
+	require.NotEmpty(t, doc.Exchanges)
+	require.NotContains(t, string(raw), token, "the replay file carries the token")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = execute([]string{"replay", files[0], "--url", faulty}, &stdout, &stderr)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "REPRODUCED")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = execute([]string{"replay", files[0], "--url", clean}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "NOT REPRODUCED")
+}
+
+func TestReplayUsageErrors(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitUsage, execute([]string{"replay"}, &stdout, &stderr))
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"format":"other"}`), 0o644))
+	require.Equal(t, exitUsage, execute([]string{"replay", bad}, &stdout, &stderr))
+	require.Equal(t, exitUsage, execute([]string{"run", "--sequences", "-1"}, &stdout, &stderr))
+}
