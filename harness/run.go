@@ -1,10 +1,12 @@
 package harness
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // Environment variables read by [FromEnv].
@@ -61,9 +64,13 @@ type TB interface {
 // Run works with any reachable server: an [net/http/httptest.Server] (pass
 // its URL plus the SCIM base path, and its Client), a running service, or a
 // container started with package harness/container. Plain http is allowed to
-// loopback hosts only unless the client options say otherwise. Linking Run
-// also registers rapid's -rapid.* flags, so go test accepts them as in any
-// rapid test.
+// loopback hosts only unless the client options say otherwise.
+//
+// The property-based sequences run as one more subtest, "sequences", when
+// [WithSequences] gives a budget or go test's command line does
+// (-rapid.checks=N or RAPID_CHECKS=N). rapid's other flags work as in any
+// rapid test: -rapid.seed, -rapid.steps and -rapid.shrinktime set on the
+// command line win over the options, and go test -short shortens the run.
 //
 // Typical usage inside a test is:
 //
@@ -105,9 +112,46 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 			reportScenario(t, sr, cfg)
 		})
 	}
+	if cfg.prop.sequences <= 0 {
+		cfg.prop.sequences = rapidChecks()
+	}
+	if cfg.wantsProperty() {
+		t.Run(scenarios.PropertyName, func(t *testing.T) {
+			t.Attr("scim.scenario", scenarios.PropertyName)
+			n := len(s.results)
+			s.property(t.Context(), target)
+			if len(s.results) == n {
+				t.Skip("the sequences did not run: the test's context ended")
+			}
+			reportScenario(t, scenarioResult(s.results[n], cfg, s.client.Recorder()), cfg)
+		})
+	}
 	end()
 	t.Log(summary(run))
 	return run
+}
+
+// userRapidChecks is the -rapid.checks value set on the go test command
+// line, taken at the first Run: the property runs set rapid's flags
+// themselves, after which every flag looks set.
+var userRapidChecks = sync.OnceValue(func() int {
+	n := 0
+	flag.Visit(func(f *flag.Flag) {
+		if f.Name == "rapid.checks" {
+			n, _ = strconv.Atoi(f.Value.String())
+		}
+	})
+	return n
+})
+
+// rapidChecks is the number of property sequences that go test's command
+// line asks for (-rapid.checks=N, or RAPID_CHECKS), or 0.
+func rapidChecks() int {
+	if n := userRapidChecks(); n > 0 {
+		return n
+	}
+	n, _ := strconv.Atoi(os.Getenv("RAPID_CHECKS"))
+	return max(n, 0)
 }
 
 // reportScenario turns one scenario's result into nested subtests of t, one

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // newRefServer serves the reference server, with faults, on a loopback
@@ -68,21 +69,27 @@ func TestRunChild(t *testing.T) {
 	if faults == "none" {
 		faults = ""
 	}
+	if only := os.Getenv("SCIMLOOP_TEST_ONLY"); only != "" {
+		opts = append(opts, WithOnly(only))
+	}
 	var fs []string
 	if faults != "" {
 		fs = strings.Split(faults, ",")
 	}
-	Run(t, newRefServer(t, fs...), opts...)
+	run := Run(t, newRefServer(t, fs...), opts...)
+	if run.Feedback != nil {
+		t.Logf("sequences: %d", run.Feedback.Sequences)
+	}
 }
 
-// child runs TestRunChild (plus a -run suffix) in a new process with faults
-// and returns its verbose output and whether it passed.
-func child(t *testing.T, faults, run string, env ...string) (string, bool) {
+// child runs TestRunChild (plus a -run suffix and flags) in a new process
+// with faults and returns its verbose output and whether it passed.
+func child(t *testing.T, faults, run string, flags []string, env ...string) (string, bool) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs the test binary again; skipped with -short")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRunChild$"+run, "-test.v", "-test.count=1")
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestRunChild$" + run, "-test.v", "-test.count=1"}, flags...)...)
 	cmd.Env = append(os.Environ(), append(env, "SCIMLOOP_TEST_CHILD="+faults)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -108,7 +115,7 @@ func results(out string) map[string]string {
 // never succeeds fails its own subtest, with the rule, the evidence and a
 // reproduce command; checks the fault does not touch still pass.
 func TestRunFails(t *testing.T) {
-	out, ok := child(t, "ignore-if-match", "")
+	out, ok := child(t, "ignore-if-match", "", nil)
 	if ok {
 		t.Fatalf("go test against ignore-if-match passed, want a failure; output:\n%s", out)
 	}
@@ -139,7 +146,7 @@ func TestRunFails(t *testing.T) {
 
 // TestRunStrict: with WithStrict a SHOULD failure fails its subtest.
 func TestRunStrict(t *testing.T) {
-	out, ok := child(t, "ignore-if-match", "/conditional-requests/etag-stale-if-match-412", "SCIMLOOP_TEST_STRICT=1")
+	out, ok := child(t, "ignore-if-match", "/conditional-requests/etag-stale-if-match-412", nil, "SCIMLOOP_TEST_STRICT=1")
 	const name = "TestRunChild/conditional-requests/etag-stale-if-match-412"
 	if ok || results(out)[name] != "FAIL" {
 		t.Errorf("%s with WithStrict = %q, want FAIL; output:\n%s", name, results(out)[name], out)
@@ -149,7 +156,7 @@ func TestRunStrict(t *testing.T) {
 // TestRunSelectsOneCheck: -run selects one check's subtest; the others of
 // the scenario are not reported, and other scenarios do not run.
 func TestRunSelectsOneCheck(t *testing.T) {
-	out, ok := child(t, "none", "/conditional-requests/etag-changes-on-update")
+	out, ok := child(t, "none", "/conditional-requests/etag-changes-on-update", nil)
 	if !ok {
 		t.Fatalf("child failed; output:\n%s", out)
 	}
@@ -161,6 +168,24 @@ func TestRunSelectsOneCheck(t *testing.T) {
 	want := []string{"TestRunChild", "TestRunChild/conditional-requests", "TestRunChild/conditional-requests/etag-changes-on-update"}
 	if !slices.Equal(names, want) {
 		t.Errorf("subtests = %q, want %q", names, want)
+	}
+}
+
+// TestRunSequences: WithSequences runs the property sequences as the
+// "sequences" subtest.
+func TestRunSequences(t *testing.T) {
+	run := Run(t, newRefServer(t), WithOnly(scenarios.PropertyName), WithSequences(2), WithSteps(5))
+	if run.Feedback == nil || run.Feedback.Sequences < 1 || run.Verdict.Result != "pass" {
+		t.Errorf("feedback = %+v, verdict = %+v; want sequences run and a pass", run.Feedback, run.Verdict)
+	}
+}
+
+// TestRunRapidFlags: -rapid.checks on go test's command line runs that many
+// sequences, as in any rapid test, without an option.
+func TestRunRapidFlags(t *testing.T) {
+	out, ok := child(t, "none", "", []string{"-rapid.checks=3", "-rapid.steps=5"}, "SCIMLOOP_TEST_ONLY="+scenarios.PropertyName)
+	if !ok || results(out)["TestRunChild/"+scenarios.PropertyName] != "PASS" || !strings.Contains(out, "sequences: 3") {
+		t.Errorf("with -rapid.checks=3: want a passing sequences subtest of 3 sequences; output:\n%s", out)
 	}
 }
 
