@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -109,7 +110,12 @@ func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange
 		defer s.afterRetriedCreate(typ, name, ex)
 	}
 	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
-		s.Env.Tracker.Add(typ, fakeidp.Get(ex.RespBody, "id").String(), name)
+		id := fakeidp.Get(ex.RespBody, "id").String()
+		if err := s.Env.Tracker.Verify(s.Ctx, s.C, typ, id); errors.Is(err, errNotOurs) {
+			s.Env.Tracker.Refuse(id)
+			s.Stop("harness safety: the create of %q answered id %q, which the run will not use: %v", name, id, err)
+		}
+		s.Env.Tracker.Add(typ, id, name)
 	}
 	return ex
 }
@@ -130,8 +136,15 @@ func (s *S) findByName(typ, name string) (*fakeidp.Exchange, error) {
 	for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
 		if strings.EqualFold(fakeidp.Lookup(r, attr).String(), name) {
 			id := fakeidp.Lookup(r, "id").String()
+			if !SafeID(id) {
+				continue
+			}
+			got, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id})
+			if err != nil || got.Status != http.StatusOK || !strings.EqualFold(fakeidp.Get(got.RespBody, attr).String(), name) {
+				continue // the list named an id whose resource is not ours: never adopt it
+			}
 			s.Env.Tracker.Add(typ, id, name)
-			return s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id})
+			return got, nil
 		}
 	}
 	return nil, nil

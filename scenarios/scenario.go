@@ -252,6 +252,9 @@ func (s *S) overall() (reports.Status, string) {
 // oversize body, cancelled run), the scenario stops: nothing after it could
 // be judged honestly.
 func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
+	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
+		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
+	}
 	ex, err := s.C.Do(s.Ctx, req)
 	if err != nil {
 		if errors.Is(s.Ctx.Err(), context.Canceled) {

@@ -1,11 +1,13 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/scimloop/scimloop/fakeidp"
@@ -26,6 +28,8 @@ type Tracker struct {
 	prefix    string
 	sweep     bool
 	confirmed map[string]bool
+	refused   map[string]bool // ids a create answered that turned out not to be ours
+	client    *fakeidp.Client // verifies ids as they are added (see Bind)
 }
 
 // Tracked is one resource the run created.
@@ -40,7 +44,68 @@ var ErrTooManyResources = fmt.Errorf("the run reached its cap on created resourc
 
 // NewTracker returns a tracker that allows at most max creations (0 = no cap).
 func NewTracker(max int) *Tracker {
-	return &Tracker{gone: map[string]bool{}, max: max, confirmed: map[string]bool{}}
+	return &Tracker{gone: map[string]bool{}, max: max, confirmed: map[string]bool{}, refused: map[string]bool{}}
+}
+
+// Bind gives a scoped tracker the client with which Add verifies each new id
+// (reading the resource and checking its name carries the run prefix), so a
+// foreign id is never adopted, whichever scenario adds it.
+func (t *Tracker) Bind(c *fakeidp.Client) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.client = c
+}
+
+// CheckWrite is the last gate before a scenario sends req: a write (any
+// method but GET and HEAD) to /Users/{id} or /Groups/{id} must target a
+// resource the run created and confirmed (or an id the harness made up,
+// which starts with "scimloop-"), and no write may name, in its path or
+// body, an id that turned out to be someone else's.
+func (t *Tracker) CheckWrite(ctx context.Context, c *fakeidp.Client, req fakeidp.Request) error {
+	if t == nil || req.Method == "" || req.Method == http.MethodGet || req.Method == http.MethodHead {
+		return nil
+	}
+	if typ, id, ok := resourcePath(req.Path); ok && !strings.HasPrefix(id, "scimloop-") {
+		if err := t.Confirm(ctx, c, typ, id); err != nil {
+			return err
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for id := range t.refused {
+		if strings.Contains(req.Path, id) || bytes.Contains(req.Body, []byte(id)) {
+			return fmt.Errorf("it names %q, an id the server gave this run that belongs to a resource the run did not create", id)
+		}
+	}
+	return nil
+}
+
+// Refuse records an id that is not the run's: no write may name it.
+func (t *Tracker) Refuse(id string) {
+	if id == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.refused[id] = true
+}
+
+// resourcePath splits "/Users/{id}" or "/Groups/{id}" (query ignored).
+func resourcePath(p string) (typ, id string, ok bool) {
+	p, _, _ = strings.Cut(p, "?")
+	rest, found := strings.CutPrefix(p, "/Users/")
+	typ = "User"
+	if !found {
+		if rest, found = strings.CutPrefix(p, "/Groups/"); !found {
+			return "", "", false
+		}
+		typ = "Group"
+	}
+	if rest == "" || rest == ".search" {
+		return "", "", false
+	}
+	id, _, _ = strings.Cut(rest, "/")
+	return typ, id, true
 }
 
 // Scope makes the tracker confirm, before the first write to a resource and
@@ -61,14 +126,32 @@ func (t *Tracker) Confirm(ctx context.Context, c *fakeidp.Client, typ, id string
 	if !t.Owns(typ, id) {
 		return fmt.Errorf("%s %q was not created by this run", typ, id)
 	}
+	return t.verify(ctx, c, typ, id, true)
+}
+
+// Verify reads a resource the server just said it created and checks that
+// it carries the run prefix, before the run adopts its id: a server that
+// answers a create with another resource's id is caught before that id is
+// used anywhere, even as a group member. A 404 leaves it unverified (the
+// server may be eventually consistent); Confirm checks again before a write.
+func (t *Tracker) Verify(ctx context.Context, c *fakeidp.Client, typ, id string) error {
+	return t.verify(ctx, c, typ, id, false)
+}
+
+func (t *Tracker) verify(ctx context.Context, c *fakeidp.Client, typ, id string, goneOK bool) error {
 	t.mu.Lock()
 	prefix, done := t.prefix, t.confirmed[typ+"/"+id]
 	t.mu.Unlock()
 	if prefix == "" || done {
 		return nil
 	}
-	if _, err := confirmOwned(ctx, c, typ, id, prefix); err != nil && !errors.Is(err, errGone) {
-		return err
+	if _, err := confirmOwned(ctx, c, typ, id, prefix); err != nil {
+		if errors.Is(err, errGone) && !goneOK {
+			return nil
+		}
+		if !errors.Is(err, errGone) {
+			return err
+		}
 	}
 	t.mu.Lock()
 	t.confirmed[typ+"/"+id] = true
@@ -90,6 +173,20 @@ func (t *Tracker) Reserve() error {
 func (t *Tracker) Add(typ, id, name string) {
 	if !SafeID(id) {
 		return
+	}
+	t.mu.Lock()
+	c, check := t.client, t.prefix != "" && !t.confirmed[typ+"/"+id]
+	t.mu.Unlock()
+	if c != nil && check {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*c.Timeout())
+		err := t.Verify(ctx, c, typ, id)
+		cancel()
+		if errors.Is(err, errNotOurs) {
+			t.mu.Lock()
+			t.refused[id] = true
+			t.mu.Unlock()
+			return
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

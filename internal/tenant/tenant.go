@@ -230,6 +230,27 @@ func (t *Tenant) Named(typ, prefix string) ([]Resource, error) {
 	return out, nil
 }
 
+// Remaining is Named without what the server lists but no longer serves:
+// a resource counts only if reading it by id answers 200 (some servers keep
+// deleted resources in their lists).
+func (t *Tenant) Remaining(typ, prefix string) ([]Resource, error) {
+	named, err := t.Named(typ, prefix)
+	if err != nil {
+		return nil, err
+	}
+	var out []Resource
+	for _, r := range named {
+		st, _, err := t.get(typ, r.ID)
+		if err != nil {
+			return out, err
+		}
+		if st == http.StatusOK {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func endpoint(typ string) string {
 	if typ == "Group" {
 		return "/Groups"
