@@ -313,7 +313,10 @@ func retryable(status int) bool {
 func backoff(attempt int, retryAfter string) time.Duration {
 	if retryAfter != "" {
 		if s, err := strconv.Atoi(strings.TrimSpace(retryAfter)); err == nil && s >= 0 {
-			return min(time.Duration(s)*time.Second, maxRetryAfter)
+			if s >= int(maxRetryAfter/time.Second) {
+				return maxRetryAfter // also keeps a huge value from overflowing
+			}
+			return time.Duration(s) * time.Second
 		}
 		if t, err := http.ParseTime(retryAfter); err == nil {
 			return min(max(time.Until(t), 0), maxRetryAfter)
