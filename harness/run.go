@@ -67,10 +67,11 @@ type TB interface {
 // loopback hosts only unless the client options say otherwise.
 //
 // The property-based sequences run as one more subtest, "sequences", when
-// [WithSequences] gives a budget or go test's command line does
-// (-rapid.checks=N or RAPID_CHECKS=N). rapid's other flags work as in any
-// rapid test: -rapid.seed, -rapid.steps and -rapid.shrinktime set on the
-// command line win over the options, and go test -short shortens the run.
+// [WithSequences] gives a budget, or when go test's command line sets any of
+// rapid's flags (-rapid.checks=N, -rapid.seed=S, … or RAPID_* variables). They
+// work as in any rapid test: set on the command line they win over the
+// options, go test -short shortens the run, and a failure prints the
+// -rapid.seed that reproduces it.
 //
 // Typical usage inside a test is:
 //
@@ -109,11 +110,11 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 			t.Attr("scim.scenario", sc.Name)
 			t.Attr("scim.area", sc.Area)
 			sr := s.scenario(t.Context(), sc)
-			reportScenario(t, sr, cfg)
+			reportScenario(t, sr, cfg, "")
 		})
 	}
 	if cfg.prop.sequences <= 0 {
-		cfg.prop.sequences = rapidChecks()
+		cfg.prop.sequences = userRapidChecks()
 	}
 	if cfg.wantsProperty() {
 		t.Run(scenarios.PropertyName, func(t *testing.T) {
@@ -123,7 +124,11 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 			if len(s.results) == n {
 				t.Skip("the sequences did not run: the test's context ended")
 			}
-			reportScenario(t, scenarioResult(s.results[n], cfg, s.client.Recorder()), cfg)
+			flags := ""
+			if s.prop.res.Failed {
+				flags = fmt.Sprintf(" -rapid.seed=%d", s.prop.res.Seed)
+			}
+			reportScenario(t, scenarioResult(s.results[n], cfg, s.client.Recorder()), cfg, flags)
 		})
 	}
 	end()
@@ -131,32 +136,27 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 	return run
 }
 
-// userRapidChecks is the -rapid.checks value set on the go test command
-// line, taken at the first Run: the property runs set rapid's flags
-// themselves, after which every flag looks set.
+// userRapidChecks is the sequence budget that go test's command line asks
+// for, taken at the first Run (the property runs set rapid's flags
+// themselves, after which every flag looks set): when any -rapid.* flag or
+// RAPID_* variable was set, the value of -rapid.checks (default 100), else 0.
 var userRapidChecks = sync.OnceValue(func() int {
-	n := 0
-	flag.Visit(func(f *flag.Flag) {
-		if f.Name == "rapid.checks" {
-			n, _ = strconv.Atoi(f.Value.String())
-		}
-	})
-	return n
+	asked := false
+	flag.Visit(func(f *flag.Flag) { asked = asked || strings.HasPrefix(f.Name, "rapid.") })
+	for _, kv := range os.Environ() {
+		asked = asked || strings.HasPrefix(kv, "RAPID_")
+	}
+	f := flag.Lookup("rapid.checks")
+	if !asked || f == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(f.Value.String())
+	return max(n, 0)
 })
 
-// rapidChecks is the number of property sequences that go test's command
-// line asks for (-rapid.checks=N, or RAPID_CHECKS), or 0.
-func rapidChecks() int {
-	if n := userRapidChecks(); n > 0 {
-		return n
-	}
-	n, _ := strconv.Atoi(os.Getenv("RAPID_CHECKS"))
-	return max(n, 0)
-}
-
 // reportScenario turns one scenario's result into nested subtests of t, one
-// per check.
-func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config) {
+// per check; flags are added to the go test command that reproduces a failure.
+func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config, flags string) {
 	t.Helper()
 	if sr.Status == reports.StatusSkip {
 		t.Skip(sr.Reason)
@@ -165,7 +165,7 @@ func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config) {
 	for _, sc := range sr.Checks {
 		checkErred = checkErred || sc.Status == reports.StatusError
 		t.Run(sc.ID, func(t *testing.T) {
-			reportCheck(t, sr.Name, sc, cfg)
+			reportCheck(t, sr.Name, sc, cfg, flags)
 		})
 	}
 	if sr.Status == reports.StatusError && !checkErred {
@@ -176,8 +176,12 @@ func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config) {
 // reportCheck reports one check's outcome in one scenario to t: a pass
 // passes, a blocking failure or an error is t.Error, a warning is t.Log and a
 // skip is t.Skip with the reason.
-func reportCheck(t TB, scenario string, sc reports.ScenarioCheck, cfg *config) {
+func reportCheck(t TB, scenario string, sc reports.ScenarioCheck, cfg *config, flags string) {
 	t.Helper()
+	repro := ""
+	if name := testName(t); name != "" {
+		repro = "go test -run " + runPattern(name) + flags
+	}
 	c, known := assertions.Lookup(sc.ID)
 	t.Attr("scim.check", sc.ID)
 	t.Attr("scim.scenario", scenario)
@@ -191,15 +195,15 @@ func reportCheck(t TB, scenario string, sc reports.ScenarioCheck, cfg *config) {
 	case reports.StatusSkip:
 		t.Skip(sc.Reason)
 	case reports.StatusError:
-		t.Error(checkText(c, known, sc, "could not be judged", testName(t)))
+		t.Error(checkText(c, known, sc, "could not be judged", repro))
 	case reports.StatusFail:
 		if !known || blocks(c.Level, cfg) {
-			t.Error(checkText(c, known, sc, "", testName(t)))
+			t.Error(checkText(c, known, sc, "", repro))
 			return
 		}
-		t.Log(checkText(c, known, sc, failureNote(c.Level, cfg.strict), testName(t)))
+		t.Log(checkText(c, known, sc, failureNote(c.Level, cfg.strict), repro))
 	default:
-		t.Error(checkText(c, known, sc, fmt.Sprintf("unknown status %q", sc.Status), testName(t)))
+		t.Error(checkText(c, known, sc, fmt.Sprintf("unknown status %q", sc.Status), repro))
 	}
 }
 
@@ -233,7 +237,7 @@ func failureNote(level reports.Level, strict bool) string {
 // checkText renders a check's failure as the binary's report does: the check
 // and its rule, a note, the reason, then every finding with its excerpt and
 // the commands that reproduce it.
-func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, name string) string {
+func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, repro string) string {
 	var b strings.Builder
 	if known {
 		fmt.Fprintf(&b, "%s: %s (%s, %s)\n", c.ID, c.Title, c.Level, c.RFC)
@@ -255,8 +259,8 @@ func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, n
 			fmt.Fprintf(&b, "--- excerpt\n%s\n---\n", strings.TrimRight(f.Excerpt, "\n"))
 		}
 	}
-	if name != "" {
-		fmt.Fprintf(&b, "reproduce: go test -run %s\n", runPattern(name))
+	if repro != "" {
+		fmt.Fprintf(&b, "reproduce: %s\n", repro)
 	}
 	if len(sc.Findings) > 0 && sc.Findings[0].Repro != "" {
 		fmt.Fprintf(&b, "       or: %s\n", sc.Findings[0].Repro)

@@ -221,7 +221,7 @@ func TestReportCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &recorder{attrs: map[string]string{}}
-			reportCheck(r, "conditional-requests", reports.ScenarioCheck{ID: tt.id, Status: tt.status, Reason: "because", Findings: finding}, newConfig(tt.opts))
+			reportCheck(r, "conditional-requests", reports.ScenarioCheck{ID: tt.id, Status: tt.status, Reason: "because", Findings: finding}, newConfig(tt.opts), "")
 			if len(r.errs) != tt.errs || len(r.logs) != tt.logs || len(r.skp) != tt.s {
 				t.Errorf("errors, logs, skips = %d, %d, %d; want %d, %d, %d", len(r.errs), len(r.logs), len(r.skp), tt.errs, tt.logs, tt.s)
 			}
