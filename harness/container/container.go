@@ -88,7 +88,7 @@ func Start(t testing.TB, spec Spec) harness.Target {
 	}
 	SkipWithoutDocker(t)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	var buildLog bytes.Buffer
 	req := testcontainers.GenericContainerRequest{
