@@ -11,10 +11,19 @@
 #
 #   docker run --rm --network host scimloop run --url https://scim.example.com/scim/v2
 #   docker run --rm --network host scimloop serve --addr 127.0.0.1:8080
+#
+# Reports go to /report/scimloop-report by default; to keep them, mount a
+# directory you own and run as yourself:
+#
+#   mkdir -p report && docker run --rm --network host --user "$(id -u):$(id -g)" \
+#     -v "$PWD/report:/report" scimloop run --url … --out /report
+#
+# The image has no USER: scratch has no writable directory for an unprivileged
+# user to put the default report in, and --user gives any uid at run time.
 FROM scratch
 COPY bin/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY bin/scimloop /usr/local/bin/scimloop
 ENV PATH=/usr/local/bin
-USER 65534:65534
+WORKDIR /report
 ENTRYPOINT ["/usr/local/bin/scimloop"]
 CMD ["--help"]
