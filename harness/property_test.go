@@ -50,7 +50,7 @@ func TestExecuteSequencesFaultWritesReplay(t *testing.T) {
 	var file *scenarios.ReplayFile
 	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
 		harness.WithOnly(scenarios.PropertyName), harness.WithSequences(100), harness.WithSteps(30), harness.WithSeed(1),
-		harness.WithShrinkTime(3*time.Second),
+		harness.WithShrinkTime(time.Second),
 		harness.WithReplayWriter(func(f *scenarios.ReplayFile) (string, error) { file = f; return "replay/x.json", nil }))
 	require.NoError(t, err)
 	require.Equal(t, "fail", run.Verdict.Result)

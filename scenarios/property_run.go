@@ -393,7 +393,9 @@ func (m *machine) actions(r *runner) map[string]func(*rapid.T) {
 			n := len(m.groups) + 1
 			var members []int
 			if l := m.live(m.users); len(l) > 0 {
-				members = rapid.SliceOfNDistinct(rapid.SampledFrom(l), 0, min(3, len(l)), rapid.ID[int]).Draw(t, "members")
+				// Groups with several members are where membership bugs show.
+				n := rapid.IntRange(0, len(l)).Draw(t, "memberCount")
+				members = rapid.Permutation(l).Draw(t, "members")[:n]
 			}
 			name := fmt.Sprintf("g%d-%s", n, groupNameGen.Draw(t, "groupName"))
 			m.exec(t, r, Step{Op: OpCreateGroup, Group: n, Members: members, Name: name})

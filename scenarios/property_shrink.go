@@ -15,10 +15,10 @@ const minimizeBudget = 15 * time.Second
 // minimize finishes rapid's shrinking at the level of steps. rapid shrinks
 // the random choices behind a sequence; a pair of steps that only matter
 // together (a group created and deleted early on) can survive that. This
-// pass replays the sequence without one step at a time (and without every
-// step that uses a resource the dropped step created), and keeps any shorter
-// sequence that still fails the same check. It returns the shortest failing
-// case found, rerun, with its exchanges.
+// pass replays the sequence without runs of steps, halving the run length
+// down to single steps (dropping a create drops every step that uses what it
+// created), and keeps any shorter sequence that still fails the same check.
+// It returns the shortest failing case found, rerun, with its exchanges.
 func (r *runner) minimize(final *caseRecord) *caseRecord {
 	if len(final.findings) == 0 {
 		return final
@@ -26,17 +26,26 @@ func (r *runner) minimize(final *caseRecord) *caseRecord {
 	check := final.findings[0].check
 	best := final
 	deadline := time.Now().Add(minimizeBudget)
+	fails := func(steps []Step) *caseRecord {
+		if len(steps) == 0 || len(steps) >= len(best.steps) {
+			return nil
+		}
+		rc := r.rerun(steps)
+		if rc != nil && slices.ContainsFunc(rc.findings, func(f caseFinding) bool { return f.check == check }) {
+			return rc
+		}
+		return nil
+	}
+	// Drop runs of chunk steps, halving chunk down to single steps, from
+	// the end backwards; repeat while anything was dropped.
 	for improved := true; improved && time.Now().Before(deadline); {
 		improved = false
-		for i := len(best.steps) - 1; i >= 0 && time.Now().Before(deadline); i-- {
-			cand := dropStep(best.steps, i)
-			if len(cand) == 0 || len(cand) >= len(best.steps) {
-				continue
-			}
-			rc := r.rerun(cand)
-			if rc != nil && slices.ContainsFunc(rc.findings, func(f caseFinding) bool { return f.check == check }) {
-				best, improved = rc, true
-				break
+		for chunk := max(len(best.steps)/2, 1); chunk >= 1 && time.Now().Before(deadline); chunk /= 2 {
+			for i := len(best.steps) - chunk; i >= 0 && time.Now().Before(deadline); i-- {
+				if rc := fails(dropRange(best.steps, i, i+chunk)); rc != nil {
+					best, improved = rc, true
+					i = min(i, len(best.steps)-chunk+1)
+				}
 			}
 		}
 	}
@@ -84,6 +93,18 @@ func (r *runner) rerun(steps []Step) *caseRecord {
 		rc.exs = rec.Exchanges()
 	}
 	return rc
+}
+
+// dropRange drops steps[i:j], highest first, each as dropStep does.
+func dropRange(steps []Step, i, j int) []Step {
+	out := steps
+	for k := min(j, len(steps)) - 1; k >= i; k-- {
+		if k >= len(out) {
+			continue
+		}
+		out = dropStep(out, k)
+	}
+	return out
 }
 
 // dropStep returns steps without step i. When step i creates a user or a

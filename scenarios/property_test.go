@@ -85,7 +85,7 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 		}
 		t.Run(tc.fault, func(t *testing.T) {
 			env, nc := propEnv(t, tc.fault)
-			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: 3 * time.Second, NoFailFile: true, NewClient: nc})
+			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
 			require.True(t, res.Failed, "fault %s was not found in %d sequences", tc.fault, res.Sequences)
 			require.False(t, res.Flaky, "fault %s: flaky:\n%s", tc.fault, res.Output)
 			require.LessOrEqual(t, len(res.Minimal), maxShrunkSteps, "fault %s shrunk to:\n%s", tc.fault, res.SequenceText())
@@ -126,4 +126,25 @@ func BenchmarkSequences(b *testing.B) {
 		b.ReportMetric(float64(res.Feedback.Steps), "steps")
 		b.ReportMetric(float64(len(res.Samples)), "requests")
 	}
+}
+
+func TestDropStepRenumbers(t *testing.T) {
+	u := &fakeidp.User{UserName: "a"}
+	steps := []Step{
+		{Op: OpCreateUser, User: 1, Spec: u},
+		{Op: OpCreateUser, User: 2, Spec: u},
+		{Op: OpCreateGroup, Group: 1, Members: []int{1, 2}, Name: "g"},
+		{Op: OpRaceGroup, Group: 1, Members: []int{1, 2}},
+		{Op: OpRemoveMembers, Group: 1, Members: []int{2}},
+		{Op: OpDeleteUser, User: 1},
+	}
+	got := dropStep(steps, 0)
+	want := []Step{
+		{Op: OpCreateUser, User: 1, Spec: u},
+		{Op: OpCreateGroup, Group: 1, Members: []int{1}, Name: "g"},
+		{Op: OpRemoveMembers, Group: 1, Members: []int{1}},
+	}
+	require.Equal(t, want, got)
+	require.Equal(t, []Step{steps[0], steps[1]}, dropStep(steps[:3], 2))
+	require.Len(t, dropRange(steps, 4, 6), 4)
 }

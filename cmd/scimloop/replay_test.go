@@ -36,7 +36,7 @@ func TestRunSequencesReplay(t *testing.T) {
 
 	var stdout, stderr bytes.Buffer
 	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", scenarios.PropertyName, "--out", out,
-		"--sequences", "60", "--steps", "20", "--shrink-time", "3s", "--quiet"}, &stdout, &stderr)
+		"--sequences", "60", "--steps", "20", "--shrink-time", "1s", "--max-duration", "2m", "--quiet"}, &stdout, &stderr)
 	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	require.Contains(t, stdout.String(), "scimloop replay ")
 
