@@ -66,7 +66,9 @@ unless --strict); 1 a MUST-level failure; 2 a usage error; 3 the target could
 not be reached or the run could not complete.`,
 		Example: `  scimloop run
   SCIMLOOP_TOKEN=... scimloop run --url https://scim.example.com/scim/v2 --out report
-  scimloop run --fault ignore-if-match --only conditional-requests`,
+  scimloop run --fault ignore-if-match --only conditional-requests
+  scimloop run --dialect entra-legacy --fault legacy-remove-removes-all
+  scimloop run --dialect all`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRun(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), f, os.Args)
@@ -81,7 +83,7 @@ not be reached or the run could not complete.`,
 	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
 	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
 	fl.BoolVar(&f.strict, "strict", false, "make SHOULD-level failures fail the run")
-	fl.StringVar(&f.dialect, "dialect", "rfc", "request dialect: rfc")
+	fl.StringVar(&f.dialect, "dialect", "rfc", "request dialect: rfc, entra, entra-legacy, okta, or all (every dialect, plus a convergence check); IdP-compatibility failures fail the run unless rfc")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these scenarios (comma-separated)")
 	fl.StringSliceVar(&f.skip, "skip", nil, "skip these scenarios (comma-separated)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed for generated values")
@@ -98,8 +100,10 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	if parent == nil {
 		parent = context.Background()
 	}
-	if f.dialect != "rfc" {
-		return usageErr("--dialect %q: valid dialects are: rfc", f.dialect)
+	if f.dialect != fakeidp.DialectAll {
+		if _, err := fakeidp.ParseDialect(f.dialect); err != nil {
+			return usageErr("--dialect: %v", err)
+		}
 	}
 	if err := f.seq.validate(); err != nil {
 		return err
