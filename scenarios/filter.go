@@ -20,7 +20,9 @@ type filterFixture struct {
 	before     time.Time
 }
 
-func (fx *filterFixture) scope(expr string) string { return "(" + expr + `) and userName sw "` + fx.tag + `"` }
+func (fx *filterFixture) scope(expr string) string {
+	return "(" + expr + `) and userName sw "` + fx.tag + `"`
+}
 
 // filterCase is one filter and the resources the model says it matches.
 type filterCase struct {
@@ -38,7 +40,9 @@ func ids(us ...fakeidp.User) []string {
 	return out
 }
 
-func quote(s string) string { return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"` }
+func quote(s string) string {
+	return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
+}
 
 var filterCases = []filterCase{
 	{"filter-eq-exact", "", func(fx *filterFixture) string { return "userName eq " + quote(fx.a.UserName) }, func(fx *filterFixture) []string { return ids(fx.a) }},
@@ -93,7 +97,9 @@ var filterCases = []filterCase{
 	{"filter-json-values", "", func(fx *filterFixture) string { return fx.scope("active eq true and title pr") }, func(fx *filterFixture) []string { return ids(fx.a, fx.c) }},
 	{"filter-idp-minimum", "", func(fx *filterFixture) string { return "id eq " + quote(fx.c.ID) }, func(fx *filterFixture) []string { return ids(fx.c) }},
 	{"filter-idp-minimum", "", func(fx *filterFixture) string { return "externalId eq " + quote(fx.b.ExternalID) }, func(fx *filterFixture) []string { return ids(fx.b) }},
-	{"filter-idp-minimum", "", func(fx *filterFixture) string { return `emails[type eq "work"].value eq ` + quote(fx.c.Emails[0].Value) }, func(fx *filterFixture) []string { return ids(fx.c) }},
+	{"filter-idp-minimum", "", func(fx *filterFixture) string {
+		return `emails[type eq "work"].value eq ` + quote(fx.c.Emails[0].Value)
+	}, func(fx *filterFixture) []string { return ids(fx.c) }},
 	{"filter-idp-minimum", "Group", func(fx *filterFixture) string { return "displayName eq " + quote(fx.group.DisplayName) }, func(fx *filterFixture) []string { return []string{fx.group.ID} }},
 	{"filter-membership", "Group", func(fx *filterFixture) string {
 		return "id eq " + quote(fx.group.ID) + ` and members[value eq ` + quote(fx.a.ID) + "]"
