@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
@@ -22,6 +23,16 @@ var certifySeeds = []int64{1, 42, 2026}
 // CertifySeeds returns the published seeds that [Certify] runs with, in order.
 func CertifySeeds() []int64 { return slices.Clone(certifySeeds) }
 
+// The certification budget of the property-based sequences, for each dialect
+// and seed: counts, not time, so that a certification is reproducible from
+// its seeds. The durations only bound a server too slow to finish.
+const (
+	CertifySequences   = 40               // sequences per dialect and seed
+	CertifySteps       = 25               // average steps per sequence
+	certifyShrinkTime  = 10 * time.Second // bound on shrinking one failure
+	certifyMaxDuration = 5 * time.Minute  // bound on the search, per dialect and seed
+)
+
 // CertifyDialects returns the request dialects that [Certify] runs, in order:
 // every dialect the fake IdP speaks.
 func CertifyDialects() []string { return fakeidp.Dialects() }
@@ -31,17 +42,19 @@ func CertifyDialects() []string { return fakeidp.Dialects() }
 const maxCertifyFindings = 12
 
 // Certify runs the certification profile against target: the pinned check
-// catalogue ([CatalogueVersion]), every scenario, strict (SHOULD failures
-// fail), once for every dialect of [CertifyDialects] and every seed of
-// [CertifySeeds], one after the other. It returns the runs merged into one
+// catalogue ([CatalogueVersion]), every scenario including the
+// property-based sequences ([CertifySequences] of [CertifySteps] steps),
+// strict (SHOULD failures fail), once for every dialect of [CertifyDialects]
+// and every seed of [CertifySeeds], one after the other. It returns the runs merged into one
 // [reports.Run] with Profile "certify", whose scenarios carry their dialect
 // and seed. IdP-compatibility failures fail a certification, as they fail a
 // run with a dialect given.
 //
 // opts configure what the profile leaves open: credentials and client
-// limits, the clock, the command line, progress. Options that would change
-// the profile (WithOnly, WithSkip, WithSeed, WithDialect, WithProfile) are
-// overridden. The error, when not nil, wraps [ErrIncomplete]; the merged run
+// limits, the clock, the command line, progress, where replay files go
+// (WithReplayWriter; a file's Dialect and Seed say which run it came from).
+// Options that would change the profile (WithOnly, WithSkip, WithSeed,
+// WithDialect, WithProfile, WithStrict, the sequence budget) are overridden. The error, when not nil, wraps [ErrIncomplete]; the merged run
 // is returned with it.
 //
 // Typical usage in a program is:
@@ -64,6 +77,8 @@ func Certify(ctx context.Context, target Target, opts ...Option) (*reports.Run, 
 			o := append(slices.Clone(opts),
 				func(c *config) { c.only, c.skip = nil, nil },
 				WithDialect(d), WithSeed(seed), WithStrict(), WithProfile(ProfileCertify),
+				WithSequences(CertifySequences), WithSteps(CertifySteps),
+				WithShrinkTime(certifyShrinkTime), WithMaxDuration(certifyMaxDuration),
 				WithCommand(base.command, fmt.Sprintf("%s --strict --seed %d", reproBase, seed)),
 			)
 			run, err := Execute(ctx, target, o...)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -25,6 +26,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // Bundle files that certify writes besides the reports of reportFiles.
@@ -44,8 +46,9 @@ embedded reference server without --url) and write an evidence bundle to --out.
 
 The profile is fixed, so that two certifications under one catalogue version
 mean the same thing: check catalogue %s, every scenario (no --only, --skip),
-strict (SHOULD-level failures fail), every request dialect (%s), and
-the published seeds %s. Each dialect runs with each seed.
+%d property-based sequences of about %d steps, strict (SHOULD-level failures
+fail), every request dialect (%s), and the published seeds %s.
+Each dialect runs with each seed.
 IdP-compatibility failures fail a certification.
 
 The bundle (a fresh, empty --out directory):
@@ -57,7 +60,7 @@ The bundle (a fresh, empty --out directory):
   serviceproviderconfig.json  the server's /ServiceProviderConfig as discovered
   environment.json            scimloop and catalogue version, Go version, OS/arch,
                               start time, target URL, seeds, dialects, profile
-  replay/                     replay files of property failures, when there are any
+  replay/<dialect>/           replay files of failing sequences, when there are any
   SHA256SUMS                  checksums of every other file; verify with
                               (cd DIR && sha256sum -c SHA256SUMS)
 
@@ -68,7 +71,8 @@ and --client-cert, as for "scimloop run".
 Exit codes: 0 certified (every MUST and SHOULD check passed, in every dialect);
 1 a failure; 2 a usage error (such as a non-empty --out); 3 the target could
 not be reached or the run could not complete.`,
-			harness.CatalogueVersion, strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds())),
+			harness.CatalogueVersion, harness.CertifySequences, harness.CertifySteps,
+			strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds())),
 		Example: `  scimloop certify --out certification
   SCIMLOOP_TOKEN=... scimloop certify --url https://scim.example.com/scim/v2 --out certification
   (cd certification && sha256sum -c SHA256SUMS)`,
@@ -137,9 +141,11 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	ctx, abort, stopSignals := interruptible(parent, stderr)
 	defer stopSignals()
 
+	replays := &certifyReplays{dir: filepath.Join(f.out, "replay")}
 	opts := []harness.Option{
 		harness.WithClientOptions(clientOpts...), harness.WithMaxResources(f.maxResources),
 		harness.WithAbort(abort), harness.WithCommand(redactArgs(argv, secrets), reproBase),
+		harness.WithReplayWriter(replays.write),
 	}
 	var bar *progressLine
 	if wantProgress(stdout, stderr, f.quiet) {
@@ -168,6 +174,13 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 			fmt.Fprintf(stdout, "  FAIL %-6s %s\n", c.Level, first)
 		}
 	}
+	for _, p := range replays.paths {
+		cmdline := "scimloop replay " + shellQuote(p)
+		if !embedded {
+			cmdline += " --url " + shellQuote(run.Target)
+		}
+		fmt.Fprintf(stdout, "  replay: %s\n", cmdline)
+	}
 	fmt.Fprintf(stdout, "bundle: %s (%d files: %s)\nverify: (cd %s && sha256sum -c %s)\n",
 		f.out, len(files), strings.Join(files, ", "), shellQuote(f.out), sumsFile)
 	switch {
@@ -179,6 +192,31 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
 	}
 	return nil
+}
+
+// certifyReplays writes the replay files of failing sequences under
+// dir/<dialect>/, one directory per dialect, since the seeds repeat across
+// dialects.
+type certifyReplays struct {
+	dir   string
+	paths []string
+}
+
+func (r *certifyReplays) write(f *scenarios.ReplayFile) (string, error) {
+	dir := filepath.Join(r.dir, cmp.Or(f.Dialect, "rfc"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	name := fmt.Sprintf("sequence-seed%d-%s.json", f.Seed, strings.Join(f.Checks, "+"))
+	if len(name) > 120 {
+		name = fmt.Sprintf("sequence-seed%d.json", f.Seed)
+	}
+	path := filepath.Join(dir, name)
+	if err := writeFile(path, f.Write); err != nil {
+		return "", err
+	}
+	r.paths = append(r.paths, path)
+	return path, nil
 }
 
 // certifyProgress prefixes the progress line with the run's place in the
@@ -273,6 +311,8 @@ type certEnvironment struct {
 	Strict           bool            `json:"strict"`
 	Seeds            []int64         `json:"seeds"`
 	Dialects         []string        `json:"dialects"`
+	Sequences        int             `json:"sequences"` // property-based sequences per dialect and seed
+	Steps            int             `json:"steps"`     // average steps per sequence
 	GoVersion        string          `json:"goVersion"`
 	OS               string          `json:"os"`
 	Arch             string          `json:"arch"`
@@ -288,6 +328,7 @@ func newCertEnvironment(run *reports.Run, embedded bool) certEnvironment {
 	return certEnvironment{
 		Tool: "scimloop", Version: run.Version, CatalogueVersion: run.Catalogue,
 		Profile: run.Profile, Strict: run.Strict, Seeds: run.Seeds, Dialects: run.Dialects,
+		Sequences: harness.CertifySequences, Steps: harness.CertifySteps,
 		GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		Started: run.Started.UTC().Format(time.RFC3339), DurationSeconds: run.Duration,
 		Target: run.Target, Embedded: embedded, Command: run.Command, Verdict: run.Verdict,

@@ -19,7 +19,25 @@ import (
 
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/reports"
 )
+
+// runCmd runs the command line in-process and returns the exit code and
+// what it wrote to stdout and stderr.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := execute(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// loadRun reads dir/results.json.
+func loadRun(t *testing.T, dir string) *reports.Run {
+	t.Helper()
+	run, err := reports.ReadJSON(bytes.NewReader(readFile(t, dir, "results.json")))
+	require.NoError(t, err)
+	return run
+}
 
 // serveRef serves the reference server on loopback, as "scimloop serve
 // --token token --fault ..." does, for the duration of the test.
@@ -50,7 +68,7 @@ func TestCertifyBundle(t *testing.T) {
 	t.Setenv("GITHUB_STEP_SUMMARY", "")
 	dir := filepath.Join(t.TempDir(), "bundle")
 
-	code, stdout, stderr := runCLI(t, "certify", "--url", url, "--out", dir)
+	code, stdout, stderr := runCmd(t, "certify", "--url", url, "--out", dir)
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "PASS")
 	assert.Contains(t, stdout, "sha256sum -c SHA256SUMS")
@@ -91,7 +109,7 @@ func TestCertifyBundle(t *testing.T) {
 	require.NoError(t, json.Unmarshal(readFile(t, dir, "serviceproviderconfig.json"), &spc))
 	assert.Contains(t, spc["schemas"], "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig")
 
-	run := readRun(t, dir)
+	run := loadRun(t, dir)
 	assert.Equal(t, harness.ProfileCertify, run.Profile)
 	assert.Equal(t, harness.CertifyDialects(), run.Dialects)
 	validateJUnit(t, filepath.Join(dir, "junit.xml"))
@@ -111,7 +129,7 @@ func TestCertifyFailingServer(t *testing.T) {
 	t.Setenv("GITHUB_STEP_SUMMARY", "")
 	dir := t.TempDir() // exists and is empty: accepted
 
-	code, stdout, stderr := runCLI(t, "certify", "--url", url, "--token-file", tokenFile, "--out", dir, "--quiet")
+	code, stdout, stderr := runCmd(t, "certify", "--url", url, "--token-file", tokenFile, "--out", dir, "--quiet")
 	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	assert.Contains(t, stdout, "FAIL")
 	files := walkBundle(t, dir)
@@ -138,7 +156,7 @@ func TestCertifyUsageErrors(t *testing.T) {
 		"arguments":      {"certify", "extra"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, _, stderr := runCLI(t, args...)
+			code, _, stderr := runCmd(t, args...)
 			assert.Equal(t, exitUsage, code, stderr)
 			assert.NotEmpty(t, stderr)
 		})

@@ -73,7 +73,7 @@ func TestRunJUnitValidatesAgainstSchema(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			code, stdout, stderr := runCLI(t, append([]string{"run", "--out", dir, "--quiet"}, tc.args...)...)
+			code, stdout, stderr := runCmd(t, append([]string{"run", "--out", dir, "--quiet"}, tc.args...)...)
 			if tc.code >= 0 {
 				assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 			}

@@ -19,7 +19,7 @@ func TestRunWritesEveryReport(t *testing.T) {
 	require.NoError(t, os.WriteFile(summary, []byte("earlier step\n"), 0o644))
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	dir := t.TempDir()
-	code, stdout, stderr := runCLI(t, "run", "--out", dir, "--fault", "no-etag")
+	code, stdout, stderr := runCmd(t, "run", "--out", dir, "--fault", "no-etag")
 	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	results := filepath.Join(dir, "results.json")
@@ -28,12 +28,12 @@ func TestRunWritesEveryReport(t *testing.T) {
 		assert.NotEmpty(t, want, rf.name)
 		assert.Contains(t, stdout, filepath.Join(dir, rf.name), "the summary names every report")
 
-		code, got, stderr := runCLI(t, "report", results, "--format", rf.format)
+		code, got, stderr := runCmd(t, "report", results, "--format", rf.format)
 		require.Equal(t, exitOK, code, stderr)
 		assert.Equal(t, string(want), got, "scimloop report --format %s differs from %s", rf.format, rf.name)
 
 		out := filepath.Join(t.TempDir(), rf.name)
-		code, got, stderr = runCLI(t, "report", results, "--format", rf.format, "--out", out)
+		code, got, stderr = runCmd(t, "report", results, "--format", rf.format, "--out", out)
 		require.Equal(t, exitOK, code, stderr)
 		assert.Empty(t, got)
 		assert.Equal(t, want, readFile(t, filepath.Dir(out), rf.name))
@@ -65,14 +65,14 @@ func TestReportErrors(t *testing.T) {
 		"two arguments":  {[]string{"report", good, good}, "report takes one results.json"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, stdout, stderr := runCLI(t, tc.args...)
+			code, stdout, stderr := runCmd(t, tc.args...)
 			assert.Equal(t, exitUsage, code)
 			assert.Empty(t, stdout)
 			assert.Contains(t, stderr, tc.want)
 		})
 	}
 
-	code, stdout, stderr := runCLI(t, "report", good, "--format", "md")
+	code, stdout, stderr := runCmd(t, "report", good, "--format", "md")
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, stdout, "scimloop conformance report")
 }
