@@ -148,3 +148,25 @@ func TestDropStepRenumbers(t *testing.T) {
 	require.Equal(t, []Step{steps[0], steps[1]}, dropStep(steps[:3], 2))
 	require.Len(t, dropRange(steps, 4, 6), 4)
 }
+
+// TestSequencesDialectsAndChaos: every IdP dialect shapes the requests its
+// own way and must still pass against a correct server; a server that
+// answers 503 now and then (retried) is no finding either.
+func TestSequencesDialectsAndChaos(t *testing.T) {
+	for _, tc := range []struct{ dialect, fault string }{
+		{"entra", ""}, {"entra-legacy", ""}, {"okta", ""}, {"rfc", "flaky-5xx"},
+	} {
+		t.Run(tc.dialect+"/"+tc.fault, func(t *testing.T) {
+			var faults []string
+			if tc.fault != "" {
+				faults = []string{tc.fault}
+			}
+			env, nc := propEnv(t, faults...)
+			env.Dialect = tc.dialect
+			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 10, Steps: 15, Seed: 5, NoFailFile: true, NewClient: nc})
+			require.False(t, res.Failed, "%s\n%s", res.Output, res.SequenceText())
+			require.Empty(t, res.Aborted)
+			require.Empty(t, env.Tracker.Live())
+		})
+	}
+}
