@@ -44,7 +44,20 @@ func TestWithProgress(t *testing.T) {
 	if n := len(events); events[n-2].Step != harness.StepCleanup || events[n-1].Step != harness.StepDone {
 		t.Errorf("last events = %q, %q, want %q, %q", events[n-2].Step, events[n-1].Step, harness.StepCleanup, harness.StepDone)
 	}
-	scenarioEvents := events[1 : len(events)-2]
+	var scenarioEvents []harness.ProgressEvent
+	current := ""
+	for _, ev := range events[1 : len(events)-2] {
+		switch ev.Step {
+		case harness.StepScenarioStart:
+			current = ev.Scenario
+		case harness.StepScenarioTick:
+			if ev.Scenario != current {
+				t.Errorf("tick for %q while %q runs", ev.Scenario, current)
+			}
+			continue
+		}
+		scenarioEvents = append(scenarioEvents, ev)
+	}
 	if len(scenarioEvents) != 2*len(run.Scenarios) {
 		t.Fatalf("got %d scenario events for %d scenarios, want a start and a done for each", len(scenarioEvents), len(run.Scenarios))
 	}
@@ -91,5 +104,29 @@ func TestWithProgressDiscoveryFails(t *testing.T) {
 	}
 	if len(steps) != 2 || steps[0] != harness.StepDiscovery || steps[1] != harness.StepDone {
 		t.Errorf("steps = %q, want [discovery done]", steps)
+	}
+}
+
+// TestWithProgressTicks checks that a slow scenario reports its growing
+// request count while it runs.
+func TestWithProgressTicks(t *testing.T) {
+	target, auth := refTarget(t, "slow") // 50ms a request
+	var ticks []harness.ProgressEvent
+	_, err := harness.Execute(context.Background(), target, auth, harness.WithOnly("user-lifecycle"),
+		harness.WithProgress(func(ev harness.ProgressEvent) {
+			if ev.Step == harness.StepScenarioTick {
+				ticks = append(ticks, ev)
+			}
+		}))
+	if err != nil {
+		t.Fatalf("Execute: %v", err)
+	}
+	if len(ticks) == 0 {
+		t.Fatal("no tick while a slow scenario ran")
+	}
+	for i, ev := range ticks {
+		if ev.Scenario != "user-lifecycle" || (i > 0 && ev.Requests <= ticks[i-1].Requests) {
+			t.Errorf("tick %d = %+v, want user-lifecycle with more requests than the tick before", i+1, ev)
+		}
 	}
 }

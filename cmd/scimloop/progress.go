@@ -71,7 +71,7 @@ func progressText(ev harness.ProgressEvent) string {
 	switch ev.Step {
 	case harness.StepDiscovery:
 		return "discovering the server (ServiceProviderConfig, ResourceTypes, Schemas)"
-	case harness.StepScenarioStart:
+	case harness.StepScenarioStart, harness.StepScenarioTick:
 		return fmt.Sprintf("scenario %d/%d %s … · %s", ev.Index, ev.Total, ev.Scenario, counts)
 	case harness.StepScenarioDone:
 		return fmt.Sprintf("scenario %d/%d %s done · %s", ev.Index, ev.Total, ev.Scenario, counts)
