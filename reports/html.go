@@ -46,6 +46,7 @@ type htmlView struct {
 	Target, Tool, Version, Catalogue, Profile string
 	Started, Duration, Seed, Dialect, Prefix  string
 	Strict                                    bool
+	Merged                                    bool // the run merges several seeds or dialects (certify)
 	Command                                   string
 	Result, IdPCompat                         string // PASS, FAIL, N/A, UNKNOWN
 	ResultClass, IdPClass                     string // pass, fail, na
@@ -123,6 +124,7 @@ func newHTMLView(run *Run) htmlView {
 		Dialect:     clean(run.Dialect),
 		Prefix:      clean(run.Prefix),
 		Strict:      run.Strict,
+		Merged:      len(run.Seeds) > 1 || len(run.Dialects) > 1,
 		Command:     clean(run.Command),
 		Result:      verdictWord(clean(run.Verdict.Result)),
 		IdPCompat:   verdictWord(clean(run.Verdict.IdPCompat)),

@@ -52,6 +52,7 @@ func TestJUnitValidatesAgainstSchema(t *testing.T) {
 	}
 	cases := map[string]*Run{
 		"fixture": fixtureRun(),
+		"merged":  mergedRun(),
 		"empty":   {},
 		"strict":  func() *Run { r := fixtureRun(); r.Strict = true; r.Started = r.Started.Local(); return r }(),
 	}
@@ -374,5 +375,54 @@ func TestWritersRejectNilRun(t *testing.T) {
 		if err := Render(format, &bytes.Buffer{}, nil); err == nil {
 			t.Errorf("Render(%q, nil Run) = nil error, want an error", format)
 		}
+	}
+}
+
+// mergedRun is the fixture as certify merges runs: every scenario once per
+// dialect and seed.
+func mergedRun() *Run {
+	run := fixtureRun()
+	run.Seeds, run.Dialects = []int64{1, 42}, []string{"rfc", "okta"}
+	var scs []ScenarioResult
+	for _, d := range run.Dialects {
+		for _, seed := range run.Seeds {
+			for _, sc := range run.Scenarios {
+				sc.Dialect, sc.Seed = d, seed
+				scs = append(scs, sc)
+			}
+		}
+	}
+	run.Scenarios = scs
+	return run
+}
+
+// TestJUnitMergedRunUnique checks that a run merging several dialects and
+// seeds keeps classname+name unique (GitLab drops duplicates) and names each
+// suite by scenario, dialect and seed.
+func TestJUnitMergedRunUnique(t *testing.T) {
+	doc := parseJUnit(t, renderJUnit(t, mergedRun()))
+	seen := map[string]bool{}
+	suites := map[string]bool{}
+	for _, s := range doc.Suites {
+		if suites[s.Name] {
+			t.Errorf("suite %q twice", s.Name)
+		}
+		suites[s.Name] = true
+		for _, c := range s.Cases {
+			key := c.Classname + " " + c.Name
+			if seen[key] {
+				t.Errorf("testcase %q twice", key)
+			}
+			seen[key] = true
+		}
+	}
+	want := false
+	for name := range suites {
+		if strings.HasSuffix(name, " (okta, seed 42)") {
+			want = true
+		}
+	}
+	if !want {
+		t.Errorf("no suite named for dialect and seed: %v", suites)
 	}
 }
