@@ -167,6 +167,7 @@ func serve(t *testing.T, bin string, flags ...string) string {
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--token", "vendor-t0ken"}, flags...)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
