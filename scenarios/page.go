@@ -48,6 +48,9 @@ var paging = Scenario{
 			return ex
 		}
 		full := page()
+		last := page("startIndex", itoa(len(all)), "count", "2")
+		s.Judge("page-items-per-page", assertions.Expect(last, assertions.IntField(last, "itemsPerPage") == int64(assertions.PageLen(last)),
+			fmt.Sprintf("itemsPerPage %d with %d resources on the last page", assertions.IntField(last, "itemsPerPage"), assertions.PageLen(last)), "itemsPerPage equal to the page's length"), last)
 		if full.Status != 200 || assertions.IntField(full, "totalResults") != int64(len(all)) {
 			s.Stop("the scoped query %q answered %d with totalResults %d, want %d: paging cannot be judged", scope, full.Status, assertions.IntField(full, "totalResults"), len(all))
 		}
