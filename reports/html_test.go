@@ -113,6 +113,7 @@ func TestOpName(t *testing.T) {
 		{"POST", "https://h.test/scim/v2/Users/.search", "POST /Users/.search"},
 		{"POST", "https://h.test/scim/v2/.search", "POST /.search"},
 		{"GET", "/ServiceProviderConfig", "GET /ServiceProviderConfig"},
+		{"GET", "https://h.test/v2/ResourceTypes/User", "GET /ResourceTypes/User"},
 		{"PATCH", "https://h.test/v2/groups/g1", "PATCH /Groups/{id}"},
 		{"GET", "https://h.test/v2/Devices/abc", "GET /Devices/{id}"},
 		{"GET", "https://h.test/v2/Devices", "GET /Devices"},

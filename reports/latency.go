@@ -118,13 +118,17 @@ func opName(method, rawURL string) string {
 }
 
 // opSuffix is what follows the endpoint name in an operation's name: "/.search"
-// for a search, "/{id}" when rest addresses one resource.
+// for a search, "/{id}" when rest addresses one resource, the name itself for
+// a discovery resource ("/ResourceTypes/User").
 func opSuffix(name string, rest []string) string {
 	switch {
 	case name == ".search" || len(rest) == 0:
 		return ""
 	case strings.EqualFold(rest[0], ".search"):
 		return "/.search"
+	case name == "ResourceTypes" || name == "Schemas" || name == "ServiceProviderConfig":
+		// Discovery resources are few and named, as the harness names them.
+		return "/" + strings.Join(rest, "/")
 	}
 	return "/{id}"
 }
