@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -254,6 +255,9 @@ func (s *S) overall() (reports.Status, string) {
 func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
 	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
 		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
+	}
+	if req.Method == http.MethodGet || req.Method == http.MethodHead {
+		req.Retry = true // a read is safe to repeat after a 429 or 503
 	}
 	ex, err := s.C.Do(s.Ctx, req)
 	if err != nil {
