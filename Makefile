@@ -18,6 +18,20 @@ test: ## the whole test suite, race detector on (what CI runs)
 
 race: test
 
+# fuzz: every target that reads server output, FUZZTIME each, one at a time
+# (the seed corpora in */testdata/fuzz also run in plain `go test`). New
+# interesting inputs land in $(go env GOCACHE)/fuzz; copy the ones worth
+# keeping into <pkg>/testdata/fuzz/<Target>/. A long run: make fuzz FUZZTIME=10m
+FUZZTIME    ?= 30s
+FUZZTARGETS := ./fakeidp/:FuzzDiscover ./fakeidp/:FuzzGetAttr ./fakeidp/:FuzzRecorder \
+	./assertions/:FuzzJudge ./reports/:FuzzWriters ./reports/:FuzzRedactBody ./scenarios/:FuzzSweep
+
+fuzz: ## fuzz every parser of server output for FUZZTIME each (default 30s)
+	@set -e; for t in $(FUZZTARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg; \
+	done
+
 # image: the scimloop image, FROM scratch: the static binary and the host's CA
 # bundle (so https targets verify), copied into bin/ for the Dockerfile.
 IMAGE     ?= scimloop
