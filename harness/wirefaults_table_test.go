@@ -500,6 +500,221 @@ var wireFaults = []wireFault{
 			}
 			return status, encode(m)
 		}},
+	{name: "country-rewritten",
+		want: []string{"schema-country-code"},
+		resp: respOn(onUsers, func(m map[string]any) {
+			if as, ok := m["addresses"].([]any); ok {
+				for _, a := range as {
+					a.(map[string]any)["country"] = "USA"
+				}
+			}
+		})},
+	{name: "rejects-extension-first",
+		want: []string{"schema-order-irrelevant"},
+		req: refuseWhen(func(r *http.Request, body []byte) bool {
+			return r.Method == http.MethodPost && strings.Contains(string(body), `"schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`)
+		})},
+	{name: "rejects-reordered-name",
+		want: []string{"schema-subattr-order"},
+		req: refuseWhen(func(r *http.Request, body []byte) bool {
+			return r.Method == http.MethodPost && strings.HasPrefix(string(body), `{"name":{"familyName"`)
+		})},
+	{name: "create-answer-differs",
+		want: []string{"create-matches-get"},
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method != http.MethodPost || status != 201 || !onUsers(r) {
+				return status, body
+			}
+			return status, eachResource(body, func(m map[string]any) {
+				if t, ok := m["title"].(string); ok {
+					m["title"] = t + " (draft)"
+				}
+			})
+		}},
+	{name: "deleted-group-still-listed",
+		want: []string{"delete-group-leaves-user"},
+		resp: func(st *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method == http.MethodDelete && status == 204 && onGroups(r) {
+				st.mu.Lock()
+				st.last = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+				st.mu.Unlock()
+			}
+			st.mu.Lock()
+			gone := st.last
+			st.mu.Unlock()
+			if r.Method != http.MethodGet || status != 200 || !onUsers(r) || gone == "" {
+				return status, body
+			}
+			return status, eachResource(body, func(m map[string]any) {
+				gs, _ := m["groups"].([]any)
+				m["groups"] = append(gs, map[string]any{"value": gone})
+			})
+		}},
+	{name: "patch-add-with-path-ignored",
+		want: []string{"patch-add-single-replaces", "patch-add-complex-merges", "patch-add-absent"},
+		req: func(_ *wireState, r *http.Request, body []byte) ([]byte, int, []byte) {
+			b := string(body)
+			if r.Method == http.MethodPatch && onUsers(r) && strings.Contains(b, `"op":"add","path"`) && !strings.Contains(b, `"path":"emails"`) {
+				return nil, 204, nil
+			}
+			return nil, 0, nil
+		}},
+	{name: "every-email-primary",
+		want: []string{"patch-primary-unique", "schema-primary-once"},
+		resp: respOn(onUsers, func(m map[string]any) {
+			if es, ok := m["emails"].([]any); ok && len(es) > 1 {
+				for _, e := range es {
+					e.(map[string]any)["primary"] = true
+				}
+			}
+		})},
+	{name: "binary-not-base64",
+		want: []string{"schema-binary-base64"},
+		resp: respOn(onUsers, func(m map[string]any) {
+			if xs, ok := m["x509Certificates"].([]any); ok {
+				for _, x := range xs {
+					x.(map[string]any)["value"] = "not base64 at all!"
+				}
+			}
+		})},
+	{name: "delete-answers-200",
+		want: []string{"idp-group-delete", "delete-204"},
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, h http.Header, body []byte) (int, []byte) {
+			if r.Method == http.MethodDelete && status == 204 {
+				h.Set("Content-Type", "application/scim+json")
+				return 200, []byte(`{}`)
+			}
+			return status, body
+		}},
+	{name: "ids-reused",
+		want: []string{"delete-id-not-reused"},
+		req: func(st *wireState, r *http.Request, _ []byte) ([]byte, int, []byte) {
+			if r.Method == http.MethodDelete && onUsers(r) {
+				if code, cur := st.get(r, r.URL.Path); code == 200 {
+					m := decode(cur)
+					st.mu.Lock()
+					if st.names == nil {
+						st.names = map[string]string{}
+					}
+					st.names[strings.ToLower(m["userName"].(string))] = m["id"].(string)
+					st.mu.Unlock()
+				}
+			}
+			return nil, 0, nil
+		},
+		resp: func(st *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method != http.MethodPost || status != 201 || !onUsers(r) {
+				return status, body
+			}
+			m := decode(body)
+			st.mu.Lock()
+			old, ok := st.names[strings.ToLower(m["userName"].(string))]
+			st.mu.Unlock()
+			if ok {
+				m["id"] = old
+			}
+			return status, encode(m)
+		}},
+	{name: "empty-pages-without-resources",
+		want: []string{"list-resources-present"},
+		resp: listOn(always, func(r *http.Request, m map[string]any) {
+			if rs, ok := m["Resources"].([]any); ok && len(rs) == 0 {
+				delete(m, "Resources")
+			}
+		})},
+	{name: "partial-pages-without-paging-fields",
+		want: []string{"list-paging-fields"},
+		resp: listOn(always, func(r *http.Request, m map[string]any) {
+			if rs, ok := m["Resources"].([]any); ok && float64(len(rs)) < m["totalResults"].(float64) {
+				delete(m, "itemsPerPage")
+			}
+		})},
+	{name: "scim-json-not-acceptable",
+		want: []string{"http-accept-scim-json"},
+		req: func(_ *wireState, r *http.Request, _ []byte) ([]byte, int, []byte) {
+			if r.Method == http.MethodGet && onUsers(r) && strings.Count(strings.Trim(r.URL.Path, "/"), "/") == 3 && r.Header.Get("Accept") == "application/scim+json" {
+				return nil, 406, scimError(406, "", "application/json only")
+			}
+			return nil, 0, nil
+		}},
+	{name: "count-one-refused",
+		want: []string{"http-version-path"},
+		req:  refuseWhen(func(r *http.Request, _ []byte) bool { return r.URL.Query().Get("count") == "1" }),
+	},
+	{name: "default-active-claimed",
+		want: []string{"filter-defaulted"},
+		resp: func(_ *wireState, r *http.Request, reqBody []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method != http.MethodPost || status != 201 || !onUsers(r) || strings.Contains(string(reqBody), `"active"`) {
+				return status, body
+			}
+			m := decode(body)
+			m["active"] = true
+			return status, encode(m)
+		}},
+	{name: "required-extension-missing",
+		want: []string{"disc-rt-required-extension"},
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			const urn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+			if status == 200 && strings.HasSuffix(strings.ToLower(r.URL.Path), "/resourcetypes") {
+				return status, bytes.ReplaceAll(body, []byte(`"required":false`), []byte(`"required":true`))
+			}
+			if status == 200 && r.Method == http.MethodGet && onUsers(r) {
+				return status, eachResource(body, func(m map[string]any) { delete(m, urn) })
+			}
+			return status, body
+		}},
+	{name: "capabilities-understated",
+		want: []string{"cap-unadvertised-501"},
+		resp: respOnDoc("/serviceproviderconfig", func(m map[string]any) {
+			m["bulk"].(map[string]any)["supported"] = false
+			m["changePassword"].(map[string]any)["supported"] = false
+		})},
+	{name: "immutable-declared-not-enforced",
+		want: []string{"neg-immutable-unchanged"},
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if status == 200 && strings.HasSuffix(strings.ToLower(r.URL.Path), "/schemas") {
+				return status, bytes.Replace(body, []byte(`"mutability":"readWrite","name":"nickName"`), []byte(`"mutability":"immutable","name":"nickName"`), 1)
+			}
+			return status, body
+		}},
+	{name: "lastmodified-goes-back",
+		want: []string{"meta-lastmodified-monotonic"},
+		resp: respOn(func(r *http.Request) bool { return r.Method == http.MethodGet && onUsers(r) }, func(m map[string]any) {
+			if meta, ok := m["meta"].(map[string]any); ok && meta["version"] != `W/"1"` {
+				meta["lastModified"] = "2001-01-01T00:00:00Z"
+			}
+		})},
+	{name: "etag-lowercase-weak",
+		want: []string{"etag-syntax"},
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, h http.Header, body []byte) (int, []byte) {
+			if et := h.Get("ETag"); strings.HasPrefix(et, "W/") {
+				h.Set("ETag", "w/"+et[2:])
+			}
+			return status, body
+		}},
+	{name: "ids-dropped-on-read",
+		want: []string{"resource-id", "get-200", "get-id-exact"},
+		resp: respOn(func(r *http.Request) bool {
+			return r.Method == http.MethodGet && onUsers(r) && !r.URL.Query().Has("filter")
+		}, func(m map[string]any) { delete(m, "id") })},
+	{name: "put-keeps-old-values",
+		want: []string{"put-null-clears", "put-omitted-cleared"},
+		resp: func(st *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method == http.MethodPut && status == 200 {
+				st.remember(r.URL.Path)
+			}
+			if r.Method != http.MethodGet || status != 200 || !st.knows(r.URL.Path) {
+				return status, body
+			}
+			m := decode(body)
+			if _, ok := m["nickName"]; !ok {
+				m["nickName"] = "Nick"
+			}
+			if _, ok := m["title"]; !ok {
+				m["title"] = "Changed"
+			}
+			return status, encode(m)
+		}},
 	{name: "bulk-ids-leak",
 		want: []string{"bulk-no-bulkid-in-ids"},
 		resp: func(_ *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {

@@ -29,9 +29,11 @@ type wireFault struct {
 }
 
 type wireState struct {
-	mu   sync.Mutex
-	seen map[string]bool
-	next http.Handler
+	mu    sync.Mutex
+	seen  map[string]bool
+	names map[string]string
+	last  string
+	next  http.Handler
 }
 
 func (st *wireState) remember(k string) (before bool) {
