@@ -46,6 +46,13 @@ func TestReferencePassesEveryDialect(t *testing.T) {
 					t.Errorf("%s was not reached: %s", c.ID, c.Reason)
 				}
 			}
+			for _, sc := range run.Scenarios {
+				for _, c := range sc.Checks {
+					if c.Status == reports.StatusError || c.Status == reports.StatusFail {
+						t.Errorf("scenario %s: %s = %s: %s", sc.Name, c.ID, c.Status, c.Reason)
+					}
+				}
+			}
 			if run.Verdict.Result != "pass" {
 				t.Errorf("verdict = %+v, want pass", run.Verdict)
 			}

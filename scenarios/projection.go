@@ -12,7 +12,8 @@ var projection = Scenario{
 	Area: "projection",
 	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
 		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
-		"attrs-password-never", "create-password-not-returned"),
+		"attrs-password-never", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
+		"list-resources-have-id"),
 	Run: func(s *S) {
 		u := s.NewUser()
 		u.Title = "Projectionist"
