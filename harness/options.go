@@ -45,7 +45,9 @@ func newConfig(opts []Option) *config {
 func WithStrict() Option { return func(c *config) { c.strict = true } }
 
 // WithDialect shapes requests like an IdP: "rfc" (default), "entra",
-// "entra-legacy" or "okta".
+// "entra-legacy" or "okta" (see [fakeidp.Dialect]); "all" replays the IdP
+// cycle in every dialect and judges that they converge. With any dialect
+// but rfc, IdP-compatibility failures fail the run.
 func WithDialect(d string) Option { return func(c *config) { c.dialect = d } }
 
 // WithOnly runs only the named scenarios.
