@@ -2,4 +2,4 @@
 
 package harness
 
-const seenFailUnderRace = true
+const raceEnabled = false

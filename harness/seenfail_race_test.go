@@ -2,6 +2,6 @@
 
 package harness
 
-// seenFailUnderRace is false: with -race the fault sweep of
-// TestEveryCheckSeenToFail takes minutes, so it runs in plain go test only.
-const seenFailUnderRace = false
+// raceEnabled is true under -race, where the fault sweep of
+// TestEveryCheckSeenToFail would take minutes; it runs in plain go test.
+const raceEnabled = true

@@ -47,7 +47,7 @@ func wireTarget(t *testing.T, f wireFault) Target {
 // The checks no run makes fail are proven to fail by unit tests in package
 // assertions (TestChecksFailOnBadExchanges), which reads the same file.
 func TestEveryCheckSeenToFail(t *testing.T) {
-	if testing.Short() || !seenFailUnderRace {
+	if testing.Short() || raceEnabled {
 		t.Skip("runs the catalogue once per fault (about 80 runs); skipped with -short and -race")
 	}
 	var runs []faultRun
