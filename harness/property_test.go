@@ -33,10 +33,16 @@ func TestExecuteSequencesClean(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "pass", run.Verdict.Result, "failing: %v", failing(run))
 	require.NotNil(t, run.Feedback)
-	require.Equal(t, 10, run.Feedback.Sequences)
+	want := 10
+	if testing.Short() {
+		want /= 5 // rapid runs a fifth of its checks under go test -short
+	}
+	require.Equal(t, want, run.Feedback.Sequences)
 	require.NotEmpty(t, run.Feedback.Confirmed)
 	require.Equal(t, run.Feedback.ModelCounts, run.Feedback.ServerCounts)
-	require.True(t, slices.ContainsFunc(run.Latency, func(l reports.OpLatency) bool { return strings.HasPrefix(l.Op, "PATCH /Groups") }), "latency: %+v", run.Latency)
+	if !testing.Short() {
+		require.True(t, slices.ContainsFunc(run.Latency, func(l reports.OpLatency) bool { return strings.HasPrefix(l.Op, "PATCH /Groups") }), "latency: %+v", run.Latency)
+	}
 	require.Empty(t, run.Leftovers)
 	for _, c := range run.Checks {
 		if c.ID == "seq-model-consistent" {
