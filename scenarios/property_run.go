@@ -82,6 +82,7 @@ type caseRecord struct {
 	findings []caseFinding
 	exs      []*fakeidp.Exchange
 	drift    []string
+	m        *machine // its counts, for the feedback of a failing sequence
 }
 
 // runner is the state shared by all sequences of one property run.
@@ -180,6 +181,23 @@ func RunSequences(ctx context.Context, env *Env, cfg PropertyConfig) *PropertyRe
 			r.fb.MinimalSteps = len(final.steps)
 			r.final = final
 			r.fb.MemberDrift = final.drift
+			// The minimal failing sequence counts too: what it confirmed and
+			// what it could not, and the counts its reconciliation saw.
+			if fm := final.m; fm != nil {
+				r.fb.Steps += len(fm.steps)
+				for k, v := range fm.confirmed {
+					r.fb.Confirmed[k] += v
+				}
+				for k, v := range fm.unconfirmed {
+					r.fb.Unconfirmed[k] += v
+				}
+				for k, v := range fm.modelCounts {
+					r.fb.ModelCounts[k] += v
+				}
+				for k, v := range fm.serverCounts {
+					r.fb.ServerCounts[k] += v
+				}
+			}
 		}
 	}
 	res.Feedback = r.fb
@@ -235,7 +253,7 @@ func (m *machine) failure() string {
 
 // finish folds a sequence into the run's totals and remembers it.
 func (r *runner) finish(m *machine, rec *fakeidp.Recorder) {
-	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift}
+	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift, m: m}
 	if rec != nil {
 		rc.exs = rec.Exchanges()
 	}

@@ -88,7 +88,7 @@ func (r *runner) rerun(steps []Step) *caseRecord {
 			return nil
 		}
 	}
-	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift}
+	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift, m: m}
 	if rec != nil {
 		rc.exs = rec.Exchanges()
 	}
