@@ -100,3 +100,16 @@ func (s *S) JudgeList(ex *fakeidp.Exchange) {
 	s.Judge("list-resources-present", assertions.ListResourcesPresent(ex), ex)
 	s.Judge("list-resources-have-id", assertions.ListIDs(ex), ex)
 }
+
+// declares reports whether the server's User schema declares every attribute
+// in attrs; when it does not, check is skipped with the reason, so that the
+// harness never judges a server on attributes it does not claim to have.
+func (s *S) declares(check string, attrs ...string) bool {
+	for _, a := range attrs {
+		if !s.Env.SP.Declares("User", a) {
+			s.Skip(check, "the server's User schema does not declare "+a)
+			return false
+		}
+	}
+	return true
+}
