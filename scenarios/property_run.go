@@ -55,7 +55,7 @@ type PropertyConfig struct {
 
 // PropertyResult is what a property run found.
 type PropertyResult struct {
-	Sequences int  // sequences run
+	Sequences int  // sequences run in the search (shrinking's reruns not counted)
 	Failed    bool // a sequence failed
 	Flaky     bool // ... but the failure did not reproduce
 	Aborted   string
@@ -94,7 +94,8 @@ type runner struct {
 	deadline time.Time
 
 	mu        sync.Mutex
-	n         int
+	n         int // sequences run, shrinking's reruns included (names them)
+	searched  int // sequences of the search
 	aborted   error
 	sawFail   bool
 	last      *caseRecord
@@ -147,11 +148,11 @@ func RunSequences(ctx context.Context, env *Env, cfg PropertyConfig) *PropertyRe
 	tb := &recorderTB{name: "scimloop/" + PropertyName, log: cfg.Log}
 	rapid.Check(tb, r.sequence)
 
-	res := &PropertyResult{Sequences: r.n, Seed: cfg.Seed, Output: tb.output()}
+	res := &PropertyResult{Sequences: r.searched, Seed: cfg.Seed, Output: tb.output()}
 	if seed, ok := seedFrom(res.Output); ok {
 		res.Seed = seed
 	}
-	r.fb.Sequences = r.n
+	r.fb.Sequences = r.searched
 	r.fb.Seed = int64(res.Seed)
 	res.Samples = r.samples
 	if r.aborted != nil {
@@ -260,6 +261,9 @@ func (r *runner) finish(m *machine, rec *fakeidp.Recorder) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last = rc
+	if !r.sawFail {
+		r.searched++ // sequences of the search, up to the first failure; not shrinking's reruns
+	}
 	for id := range m.passed {
 		r.passed[id] = true
 	}
