@@ -107,6 +107,9 @@ func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange
 		BeforeRetry: func(ctx context.Context) (*fakeidp.Exchange, error) { retried = true; return s.findByName(typ, name) }}
 	ex := s.Do(req)
 	if retried {
+		if ex.Method != http.MethodPost {
+			recoveredCreates.Store(ex, true) // the create's answer was lost; ex is the lookup's read
+		}
 		defer s.afterRetriedCreate(typ, name, ex)
 	}
 	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {

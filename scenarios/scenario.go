@@ -148,6 +148,9 @@ func (s *S) outcome(id string) *Outcome {
 // Judge records the verdict err for check id, with the exchanges that prove
 // it. A nil err is a pass. Judging a skipped check does nothing.
 func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
+	if s.judgesLostCreate(id, evidence) {
+		return
+	}
 	o := s.outcome(id)
 	if o.Status == reports.StatusSkip {
 		return

@@ -65,6 +65,19 @@ func (t *Tracker) CheckWrite(ctx context.Context, c *fakeidp.Client, req fakeidp
 	if t == nil || req.Method == "" || req.Method == http.MethodGet || req.Method == http.MethodHead {
 		return nil
 	}
+	if req.Method == http.MethodPost {
+		// --max-resources holds for every way of creating, Bulk included.
+		switch p, _, _ := strings.Cut(req.Path, "?"); p {
+		case "/Users", "/Groups":
+			if err := t.reserve(1); err != nil {
+				return err
+			}
+		case "/Bulk":
+			if err := t.reserve(bulkCreates(req.Body)); err != nil {
+				return err
+			}
+		}
+	}
 	if typ, id, ok := resourcePath(req.Path); ok && !strings.HasPrefix(id, "scimloop-") {
 		if err := t.Confirm(ctx, c, typ, id); err != nil {
 			return err
@@ -160,13 +173,27 @@ func (t *Tracker) verify(ctx context.Context, c *fakeidp.Client, typ, id string,
 }
 
 // Reserve claims room for one more creation, before it is sent.
-func (t *Tracker) Reserve() error {
+func (t *Tracker) Reserve() error { return t.reserve(1) }
+
+// reserve checks there is room for n more creations.
+func (t *Tracker) reserve(n int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.max > 0 && len(t.created) >= t.max {
+	if t.max > 0 && len(t.created)+n > t.max {
 		return ErrTooManyResources
 	}
 	return nil
+}
+
+// bulkCreates counts the POST operations of a Bulk request body.
+func bulkCreates(body []byte) int {
+	n := 0
+	for _, op := range fakeidp.Get(body, "Operations").Array() {
+		if strings.EqualFold(fakeidp.Lookup(op, "method").String(), http.MethodPost) {
+			n++
+		}
+	}
+	return n
 }
 
 // Add records a resource the server confirmed creating.
