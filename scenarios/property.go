@@ -167,8 +167,11 @@ type caseFinding struct {
 // could not be judged honestly.
 type abortSignal struct{ err error }
 
-// resolution is the finest timestamp precision the server has shown; shared
-// by every sequence of a run.
+// resolution is the finest timestamp precision the server has shown within
+// one sequence: lastModified must move strictly later on a change made at
+// least twice that long after the earlier value was seen. It starts at a
+// second (the rule for servers that keep lastModified to the second) and
+// is kept per sequence, so that a sequence judges the same on every run.
 type resolution struct {
 	mu sync.Mutex
 	d  time.Duration
@@ -473,9 +476,6 @@ func (m *machine) declaredUser(u fakeidp.User) fakeidp.User {
 	}
 	if !sp.Declares("User", "phoneNumbers") {
 		u.PhoneNumbers = nil
-	}
-	if !sp.Declares("User", "externalId") && !sp.Declares("User", "userName") {
-		u.ExternalID = ""
 	}
 	if !sp.Declares("User", "displayName") {
 		u.DisplayName = ""

@@ -90,7 +90,6 @@ type runner struct {
 	ctx      context.Context
 	env      *Env
 	cfg      PropertyConfig
-	res      resolution
 	deadline time.Time
 
 	mu        sync.Mutex
@@ -224,7 +223,7 @@ func (r *runner) sequence(t *rapid.T) {
 		c = r.cfg.NewClient(rec).ForScenario(PropertyName)
 	}
 	names := caseNames{prefix: fmt.Sprintf("%ss%d-", r.env.Names.Prefix, n), domain: r.env.Names.Domain}
-	m := newMachine(r.ctx, r.env, c, names, &r.res)
+	m := newMachine(r.ctx, r.env, c, names, &resolution{})
 	defer r.finish(m, rec)
 	defer m.cleanup(context.WithoutCancel(r.ctx))
 

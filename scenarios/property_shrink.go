@@ -73,7 +73,7 @@ func (r *runner) rerun(steps []Step) *caseRecord {
 		c = r.cfg.NewClient(rec).ForScenario(PropertyName)
 	}
 	names := caseNames{prefix: fmt.Sprintf("%sm%d-", r.env.Names.Prefix, n), domain: r.env.Names.Domain}
-	m := newMachine(r.ctx, r.env, c, names, &r.res)
+	m := newMachine(r.ctx, r.env, c, names, &resolution{})
 	defer m.cleanup(context.WithoutCancel(r.ctx))
 	for _, st := range steps {
 		if err := m.apply(st); err != nil {

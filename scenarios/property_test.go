@@ -174,3 +174,14 @@ func TestSequencesDialectsAndChaos(t *testing.T) {
 		})
 	}
 }
+
+func TestResolution(t *testing.T) {
+	var r resolution
+	require.Equal(t, time.Second, r.get(), "nothing seen: a second")
+	r.observe("2026-11-27T01:00:00Z")
+	require.Equal(t, time.Second, r.get())
+	r.observe("2026-11-27T01:00:00.120Z")
+	require.Equal(t, 10*time.Millisecond, r.get())
+	r.observe("2026-11-27T01:00:00.123456789Z")
+	require.Equal(t, time.Nanosecond, r.get())
+}
