@@ -144,7 +144,8 @@ func TestForeignDataIsNeverTouched(t *testing.T) {
 
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			run, err := Execute(ctx, target, WithDialect(fakeidp.DialectAll), WithClientOptions(fakeidp.WithTimeout(10*time.Second)))
+			run, err := Execute(ctx, target, WithDialect(fakeidp.DialectAll), WithClientOptions(fakeidp.WithTimeout(10*time.Second)),
+				WithSequences(4), WithSteps(20), WithShrinkTime(2*time.Second), WithMaxDuration(20*time.Second))
 			if err != nil {
 				t.Fatalf("Execute: %v (errors %v)", err, run.Errors)
 			}

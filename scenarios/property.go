@@ -272,6 +272,9 @@ func (m *machine) failed() bool { return len(m.findings) > 0 }
 
 // do sends req; with no usable response it aborts the sequence.
 func (m *machine) do(req fakeidp.Request) *fakeidp.Exchange {
+	if err := m.env.Tracker.CheckWrite(m.ctx, m.c, req); err != nil {
+		panic(abortSignal{fmt.Errorf("harness safety: refusing %s %s: %w", req.Method, req.Path, err)})
+	}
 	ex, err := m.c.Do(m.ctx, req)
 	if err != nil {
 		panic(abortSignal{fmt.Errorf("%s %s: %w", req.Method, req.Path, err)})
