@@ -279,6 +279,14 @@ func (m *machine) do(req fakeidp.Request) *fakeidp.Exchange {
 	if err != nil {
 		panic(abortSignal{fmt.Errorf("%s %s: %w", req.Method, req.Path, err)})
 	}
+	// Refused credentials and a server that stays unavailable are not what
+	// a sequence judges: nothing after them could be judged honestly.
+	switch ex.Status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		panic(abortSignal{fmt.Errorf("%s = %d: the server refused the credentials", opOf(ex), ex.Status)})
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		panic(abortSignal{fmt.Errorf("%s = %d after %d attempts: the server stayed unavailable", opOf(ex), ex.Status, ex.Attempt)})
+	}
 	return ex
 }
 

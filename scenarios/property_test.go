@@ -185,3 +185,19 @@ func TestResolution(t *testing.T) {
 	r.observe("2026-11-27T01:00:00.123456789Z")
 	require.Equal(t, time.Nanosecond, r.get())
 }
+
+// TestSequencesStopOnRefusedCredentials: a server that refuses the token is
+// no finding of the sequences; they stop, and say why.
+func TestSequencesStopOnRefusedCredentials(t *testing.T) {
+	env, _ := propEnv(t)
+	h, err := refserver.New(refserver.Config{Token: "another-token-entirely", BasePath: "/scim/v2", Seed: 1})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := fakeidp.NewClient(srv.URL+"/scim/v2", fakeidp.WithHTTPClient(srv.Client()), fakeidp.WithBearer("t0ken-for-tests"))
+	require.NoError(t, err)
+	env.Client = c
+	res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 5, Steps: 5, Seed: 1, NoFailFile: true})
+	require.False(t, res.Failed)
+	require.Contains(t, res.Aborted, "refused the credentials")
+}
