@@ -126,7 +126,7 @@ func (s *session) finishProperty(run *reports.Run) {
 		run.Latency = latency(append(slices.Clone(run.Exchanges), res.Samples...))
 	}
 	fb := res.Feedback
-	fb.Retries = s.client.Recorder().Retries()
+	fb.Retries += s.client.Recorder().Retries()
 	if res.Failed && len(res.Minimal) > 0 && s.cfg.prop.onReplay != nil {
 		f := scenarios.NewReplayFile(res, redactURL(s.prop.target.URL), s.cfg.dialect, exs)
 		path, err := s.cfg.prop.onReplay(f)

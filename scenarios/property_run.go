@@ -259,6 +259,9 @@ func (r *runner) finish(m *machine, rec *fakeidp.Recorder) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if rec != nil {
+		r.fb.Retries += rec.Retries()
+	}
 	r.last = rc
 	if !r.sawFail {
 		r.searched++ // sequences of the search, up to the first failure; not shrinking's reruns
