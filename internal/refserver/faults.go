@@ -7,14 +7,38 @@ import (
 )
 
 // Fault is a named, deliberate deviation from correct behaviour. Each one
-// mimics a bug seen in real SCIM servers, scoped to break one or two rules.
-type Fault struct{ Name, Kind, Description string }
+// mimics a bug seen in real SCIM servers, scoped to break one or a few rules.
+type Fault struct {
+	Name        string
+	Kind        string // KindConformance, KindShould, KindIDP or KindChaos
+	Description string
+	Dialect     string // for KindIDP: the IdP dialect whose requests it breaks (e.g. "entra-legacy")
+}
 
-// Fault kinds.
+// Fault kinds: what a harness run against the fault must show.
 const (
+	// KindConformance breaks a MUST-level rule: a plain run fails (exit 1)
+	// on at least one MUST-level check.
 	KindConformance = "conformance"
-	KindChaos       = "chaos"
+	// KindShould breaks only SHOULD-level rules: a plain run passes with
+	// warnings (exit 0); a --strict run fails on a SHOULD-level check.
+	KindShould = "should"
+	// KindIDP breaks only what a real IdP sends: a run with the fault's
+	// Dialect fails on an IDP-level check.
+	KindIDP = "idp"
+	// KindChaos stresses the client (errors to retry, latency): the run
+	// must complete and the report show what happened.
+	KindChaos = "chaos"
 )
+
+func conformance(name, desc string) Fault {
+	return Fault{Name: name, Kind: KindConformance, Description: desc}
+}
+func should(name, desc string) Fault { return Fault{Name: name, Kind: KindShould, Description: desc} }
+func idp(name, dialect, desc string) Fault {
+	return Fault{Name: name, Kind: KindIDP, Description: desc, Dialect: dialect}
+}
+func chaos(name, desc string) Fault { return Fault{Name: name, Kind: KindChaos, Description: desc} }
 
 // Fault names, as constants so a typo in the server is a compile error.
 const (
@@ -63,60 +87,64 @@ const (
 )
 
 var faultTable = []Fault{
-	{fNoETag, KindConformance, "no ETag header on resource responses, although meta.version is set and etag is advertised"},
-	{fIgnoreIfMatch, KindConformance, "PUT and PATCH ignore a stale If-Match and apply the change"},
-	{fIgnoreIfMatchOnDelete, KindConformance, "DELETE ignores a stale If-Match and deletes anyway"},
-	{fLastModifiedFrozen, KindConformance, "meta.lastModified never moves past meta.created"},
-	{fCreatedChanges, KindConformance, "meta.created is reset to the time of every update"},
-	{fNoLocationHeader, KindConformance, "201 Created responses carry no Location header"},
-	{fRemoveMemberRemovesAll, KindConformance, "PATCH remove members[value eq \"x\"] removes every member of the group"},
-	{fLegacyRemoveRemovesAll, KindConformance, "Entra's legacy remove (path members plus a value array) removes every member"},
-	{fGroupsNotUpdatedOnDelete, KindConformance, "deleting a user leaves it in the members of its groups"},
-	{fUserNameCaseSensitive, KindConformance, "userName uniqueness and userName filters are case-sensitive"},
-	{fFilterIgnored, KindConformance, "the filter parameter is ignored and the unfiltered collection is returned"},
-	{fItemsPerPageWrong, KindConformance, "itemsPerPage echoes the requested count (or totalResults) instead of the page length"},
-	{fPatchNotAtomic, KindConformance, "PATCH operations before a failing operation stay applied"},
-	{fReplaceUnmatchedAppends, KindConformance, "replace with a value filter that matches nothing appends a new value instead of 400 noTarget"},
-	{fETagUnchangedOnUpdate, KindConformance, "meta.version and the ETag stay the same when the resource changes"},
-	{fCreateReturns200, KindConformance, "POST create answers 200 OK instead of 201 Created"},
-	{fWrongMetaLocation, KindConformance, "meta.location points at a wrong URL that differs from the Location header"},
-	{fDeleteMissingReturns500, KindConformance, "DELETE of an unknown id answers 500 instead of 404"},
-	{fMalformedJSONReturns500, KindConformance, "an unparsable request body answers 500 instead of 400 invalidSyntax"},
-	{fPatchUnknownOpAccepted, KindConformance, "a PATCH operation with an unknown op is silently skipped instead of 400"},
-	{fPatchOpCaseSensitive, KindConformance, "PATCH op names are case-sensitive, so Entra's \"Replace\"/\"Add\"/\"Remove\" are rejected"},
-	{fDuplicateUserNameAllowed, KindConformance, "a duplicate userName is accepted instead of 409 uniqueness"},
-	{fFilterAttrCaseSensitive, KindConformance, "attribute names in filters are matched case-sensitively"},
-	{fStartIndexZeroBased, KindConformance, "startIndex is treated as 0-based, so pages skip one resource"},
-	{fAttributesParamIgnored, KindConformance, "attributes and excludedAttributes are ignored"},
-	{fExcludedMembersIgnored, KindConformance, "excludedAttributes=members on groups is ignored and members are returned"},
-	{fErrorStatusAsNumber, KindConformance, "error bodies carry status as a JSON number instead of a string"},
-	{fSPCClaimsETagButNone, KindConformance, "ServiceProviderConfig says etag is supported, but there are no ETag headers or meta.version"},
-	{fSoftDeletedStillListed, KindConformance, "deleted resources 404 by id but still appear in list and filter results"},
-	{fDeletedUserNameReserved, KindConformance, "the userName of a deleted user cannot be reused (409)"},
-	{fPasswordReturned, KindConformance, "the writeOnly password is returned in responses"},
-	{fPutCreatesMissing, KindConformance, "PUT to an unknown id creates the resource instead of 404"},
-	{fActiveStringRejected, KindConformance, "boolean attributes reject Entra's \"True\"/\"False\" strings with 400"},
-	{fNoSCIMContentType, KindConformance, "responses are labelled application/json instead of application/scim+json"},
-	{fCountIgnored, KindConformance, "the count parameter is ignored and a full default page is returned"},
-	{fIfNoneMatchIgnored, KindConformance, "GET with a matching If-None-Match answers 200 with the body instead of 304"},
-	{fEmptyFilterReturns404, KindConformance, "a query that matches nothing answers 404 instead of an empty ListResponse"},
-	{fNoWWWAuthenticate, KindConformance, "401 responses carry no WWW-Authenticate header"},
-	{fPatchReturnsStaleBody, KindConformance, "the PATCH 200 body shows the resource as it was before the patch"},
-	{fNoopBumpsVersion, KindConformance, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"},
-	{fFlaky5xx, KindChaos, "about 20% of requests answer 503 with Retry-After: 0 (never twice in a row; seeded)"},
-	{fSlow, KindChaos, "every request is delayed by 50ms"},
+	conformance(fNoETag, "no ETag header on resource responses, although meta.version is set and etag is advertised"),
+	conformance(fIgnoreIfMatch, "PUT and PATCH ignore a stale If-Match and apply the change"),
+	conformance(fIgnoreIfMatchOnDelete, "DELETE ignores a stale If-Match and deletes anyway"),
+	conformance(fLastModifiedFrozen, "meta.lastModified never moves past meta.created"),
+	conformance(fCreatedChanges, "meta.created is reset to the time of every update"),
+	conformance(fNoLocationHeader, "201 Created responses carry no Location header"),
+	conformance(fRemoveMemberRemovesAll, "PATCH remove members[value eq \"x\"] removes every member of the group"),
+	idp(fLegacyRemoveRemovesAll, "entra-legacy", "Entra's legacy remove (path members plus a value array) removes every member"),
+	conformance(fGroupsNotUpdatedOnDelete, "deleting a user leaves it in the members of its groups"),
+	conformance(fUserNameCaseSensitive, "userName uniqueness and userName filters are case-sensitive"),
+	conformance(fFilterIgnored, "the filter parameter is ignored and the unfiltered collection is returned"),
+	conformance(fItemsPerPageWrong, "itemsPerPage echoes the requested count (or totalResults) instead of the page length"),
+	conformance(fPatchNotAtomic, "PATCH operations before a failing operation stay applied"),
+	conformance(fReplaceUnmatchedAppends, "replace with a value filter that matches nothing appends a new value instead of 400 noTarget"),
+	conformance(fETagUnchangedOnUpdate, "meta.version and the ETag stay the same when the resource changes"),
+	conformance(fCreateReturns200, "POST create answers 200 OK instead of 201 Created"),
+	conformance(fWrongMetaLocation, "meta.location points at a wrong URL that differs from the Location header"),
+	conformance(fDeleteMissingReturns500, "DELETE of an unknown id answers 500 instead of 404"),
+	conformance(fMalformedJSONReturns500, "an unparsable request body answers 500 instead of 400 invalidSyntax"),
+	conformance(fPatchUnknownOpAccepted, "a PATCH operation with an unknown op is silently skipped instead of 400"),
+	idp(fPatchOpCaseSensitive, "entra-legacy", "PATCH op names are case-sensitive, so Entra's \"Replace\"/\"Add\"/\"Remove\" are rejected"),
+	conformance(fDuplicateUserNameAllowed, "a duplicate userName is accepted instead of 409 uniqueness"),
+	conformance(fFilterAttrCaseSensitive, "attribute names in filters are matched case-sensitively"),
+	conformance(fStartIndexZeroBased, "startIndex is treated as 0-based, so pages skip one resource"),
+	conformance(fAttributesParamIgnored, "attributes and excludedAttributes are ignored"),
+	idp(fExcludedMembersIgnored, "entra", "excludedAttributes=members on groups (as Entra ID asks) is ignored and members are returned"),
+	conformance(fErrorStatusAsNumber, "error bodies carry status as a JSON number instead of a string"),
+	conformance(fSPCClaimsETagButNone, "ServiceProviderConfig says etag is supported, but there are no ETag headers or meta.version"),
+	conformance(fSoftDeletedStillListed, "deleted resources 404 by id but still appear in list and filter results"),
+	should(fDeletedUserNameReserved, "the userName of a deleted user cannot be reused (409)"),
+	conformance(fPasswordReturned, "the writeOnly password is returned in responses"),
+	conformance(fPutCreatesMissing, "PUT to an unknown id creates the resource instead of 404"),
+	idp(fActiveStringRejected, "entra-legacy", "boolean attributes reject Entra's \"True\"/\"False\" strings with 400"),
+	should(fNoSCIMContentType, "responses are labelled application/json instead of application/scim+json"),
+	conformance(fCountIgnored, "the count parameter is ignored and a full default page is returned"),
+	conformance(fIfNoneMatchIgnored, "GET with a matching If-None-Match answers 200 with the body instead of 304"),
+	conformance(fEmptyFilterReturns404, "a query that matches nothing answers 404 instead of an empty ListResponse"),
+	conformance(fNoWWWAuthenticate, "401 responses carry no WWW-Authenticate header"),
+	conformance(fPatchReturnsStaleBody, "the PATCH 200 body shows the resource as it was before the patch"),
+	conformance(fNoopBumpsVersion, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"),
+	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (never twice in a row; seeded)"),
+	chaos(fSlow, "every request is delayed by 50ms"),
 }
 
-// Faults lists every fault the reference server can inject, sorted by name.
+// Faults lists every fault the reference server can inject, sorted by name:
+// those checked inside the handlers and those that wrap them (wire faults).
 func Faults() []Fault {
 	out := append([]Fault(nil), faultTable...)
+	for _, w := range wireFaults {
+		out = append(out, w.Fault)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 func parseFaults(names []string) (map[string]bool, error) {
 	known := map[string]bool{}
-	for _, f := range faultTable {
+	for _, f := range Faults() {
 		known[f.Name] = true
 	}
 	set := map[string]bool{}

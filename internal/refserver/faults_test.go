@@ -254,6 +254,9 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 	for _, f := range Faults() {
 		probe, ok := symptoms[f.Name]
+		if !ok {
+			probe, ok = wireSymptoms[f.Name]
+		}
 		if !assert.True(t, ok, "fault %s has no symptom probe", f.Name) {
 			continue
 		}
@@ -263,7 +266,7 @@ func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 			assert.True(t, probe(t, []string{f.Name}), "fault %s does not show", f.Name)
 		})
 	}
-	assert.Len(t, symptoms, len(Faults()))
+	assert.Equal(t, len(Faults()), len(symptoms)+len(wireSymptoms), "one probe per fault")
 }
 
 func TestFaultCatalogue(t *testing.T) {
@@ -274,8 +277,13 @@ func TestFaultCatalogue(t *testing.T) {
 	for _, f := range fs {
 		assert.False(t, names[f.Name], "duplicate %s", f.Name)
 		names[f.Name] = true
-		assert.Contains(t, []string{KindConformance, KindChaos}, f.Kind)
+		assert.Contains(t, []string{KindConformance, KindShould, KindIDP, KindChaos}, f.Kind)
 		assert.NotEmpty(t, f.Description)
+		if f.Kind == KindIDP {
+			assert.Contains(t, []string{"entra", "entra-legacy", "okta"}, f.Dialect, "idp fault %s needs an IdP's dialect", f.Name)
+		} else {
+			assert.Empty(t, f.Dialect, "only idp faults have a dialect: %s", f.Name)
+		}
 	}
 	for _, n := range []string{"no-etag", "ignore-if-match", "lastmodified-frozen", "created-changes", "no-location-header",
 		"remove-member-removes-all", "groups-not-updated-on-user-delete", "username-case-sensitive", "filter-ignored",
@@ -288,6 +296,8 @@ func TestFaultCatalogue(t *testing.T) {
 	}
 	assert.Equal(t, KindChaos, kindOf(fs, "flaky-5xx"))
 	assert.Equal(t, KindChaos, kindOf(fs, "slow"))
+	assert.Equal(t, KindIDP, kindOf(fs, "patch-op-case-sensitive"))
+	assert.Equal(t, KindShould, kindOf(fs, "no-scim-content-type"))
 	// callers get a copy
 	fs[0].Name = "changed"
 	assert.NotEqual(t, "changed", Faults()[0].Name)

@@ -40,6 +40,8 @@ type Server struct {
 	st      *store
 	started time.Time
 
+	handler http.Handler // serve, wrapped by the enabled wire faults
+
 	rngMu     sync.Mutex
 	rng       *rand.Rand
 	lastFlaky bool
@@ -66,6 +68,12 @@ func New(cfg Config) (*Server, error) {
 		rng:    rand.New(rand.NewSource(cfg.Seed)),
 	}
 	s.started = s.now()
+	s.handler = http.HandlerFunc(s.serve)
+	for _, wf := range wireFaults {
+		if fs[wf.Name] {
+			s.handler = wf.wrap(s.handler, cfg.Token)
+		}
+	}
 	return s, nil
 }
 
@@ -86,8 +94,11 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host + s.base
 }
 
-// ServeHTTP routes a SCIM request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP serves a SCIM request, through the enabled wire faults.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// serve routes a SCIM request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(fSlow) {
 		time.Sleep(50 * time.Millisecond)
 	}
