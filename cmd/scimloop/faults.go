@@ -8,18 +8,48 @@ import (
 	"github.com/scimloop/scimloop/internal/refserver"
 )
 
+const faultsUsage = `List the reference server's named faults, one per line:
+
+  name<TAB>kind<TAB>description
+
+Each fault is a realistic bug of real SCIM servers. Its kind says what a run
+against it must show:
+
+  conformance  breaks a MUST-level rule: "scimloop run --fault NAME" fails
+               (exit 1) on at least one MUST-level check, and results.json
+               shows which.
+  should       breaks only SHOULD-level rules: a plain run passes with
+               warnings (exit 0); "scimloop run --strict --fault NAME" fails
+               (exit 1) on a SHOULD-level check.
+  idp          breaks only what a real identity provider sends: a run with
+               that IdP's dialect (named in the description, or use
+               --dialect entra, entra-legacy or okta) fails on an IdP-level
+               check, which with a dialect chosen fails the run (exit 1).
+  chaos        stresses the client (errors to retry, latency): the run
+               completes (exit 0 or 1, never 2 or 3) and the report shows the
+               retries and latencies.
+
+Enable faults with "scimloop serve --fault a,b" or "scimloop run --fault a,b".
+
+Examples:
+  scimloop faults
+  scimloop run --fault ignore-if-match
+  scimloop run --strict --fault no-scim-content-type
+  scimloop run --dialect entra-legacy --fault patch-op-case-sensitive`
+
 func newFaultsCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "faults",
 		Short: "List the reference server's named faults: name, kind, description",
-		Long: `List the reference server's named faults, one per line:
-name<TAB>kind<TAB>description, kind being "conformance" (a run against it
-must fail) or "chaos" (it stresses the client; the run must complete).
-Enable them with "scimloop serve --fault a,b" or "scimloop run --fault a,b".`,
-		Args: cobra.NoArgs,
+		Long:  faultsUsage,
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			for _, f := range refserver.Faults() {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\n", f.Name, f.Kind, f.Description)
+				desc := f.Description
+				if f.Kind == refserver.KindIDP {
+					desc += " (dialect " + f.Dialect + ")"
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\n", f.Name, f.Kind, desc)
 			}
 			return nil
 		},

@@ -202,10 +202,22 @@ func TestFaultsOutput(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	assert.GreaterOrEqual(t, len(lines), 25)
+	kinds := map[string]int{}
 	for _, l := range lines {
 		parts := strings.Split(l, "\t")
 		require.Len(t, parts, 3, "line %q", l)
-		assert.Contains(t, []string{"conformance", "chaos"}, parts[1])
+		assert.Contains(t, []string{"conformance", "should", "idp", "chaos"}, parts[1])
+		kinds[parts[1]]++
+		if parts[1] == "idp" {
+			assert.Regexp(t, `\(dialect (entra|entra-legacy|okta)\)$`, parts[2], "an idp fault names its dialect")
+		}
+	}
+	for _, k := range []string{"conformance", "should", "idp", "chaos"} {
+		assert.Positive(t, kinds[k], "no %s fault", k)
+	}
+	_, help, _ := runCLI(t, "faults", "--help")
+	for _, k := range []string{"conformance", "should", "idp", "chaos", "--strict", "--dialect"} {
+		assert.Contains(t, help, k, "faults --help explains %s", k)
 	}
 }
 
