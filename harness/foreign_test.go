@@ -96,6 +96,7 @@ func TestForeignDataIsNeverTouched(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every scenario in every dialect against four servers")
 	}
+	t.Parallel()
 	setups := []struct {
 		name   string
 		faults []string
@@ -145,7 +146,7 @@ func TestForeignDataIsNeverTouched(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			run, err := Execute(ctx, target, WithDialect(fakeidp.DialectAll), WithClientOptions(fakeidp.WithTimeout(10*time.Second)),
-				WithSequences(4), WithSteps(20), WithShrinkTime(2*time.Second), WithMaxDuration(20*time.Second))
+				WithSequences(3), WithSteps(15), WithShrinkTime(2*time.Second), WithMaxDuration(20*time.Second))
 			if err != nil {
 				t.Fatalf("Execute: %v (errors %v)", err, run.Errors)
 			}

@@ -81,6 +81,7 @@ func newBystander(t *testing.T) *bystander {
 }
 
 func TestHostileServers(t *testing.T) {
+	t.Parallel()
 	other := newBystander(t)
 	var burst sync.Map // path -> *atomic.Int32, for per-path bursts
 	count := func(r *http.Request) int32 {
@@ -95,6 +96,9 @@ func TestHostileServers(t *testing.T) {
 		// fails on its own merits); message must appear in the errors or findings.
 		want, message string
 		tls           bool
+		// hang marks the cases whose server never finishes: they run with
+		// the short hostileTimeout; the others get room for a loaded machine.
+		hang bool
 	}{
 		{name: "not-json", want: "incomplete", message: "not JSON",
 			h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hello") })},
@@ -130,9 +134,9 @@ func TestHostileServers(t *testing.T) {
 				_, _ = io.WriteString(w, "<html>Internal Server Error</html>")
 				return true
 			})},
-		{name: "hangs", want: "incomplete", message: "timeout",
+		{name: "hangs", want: "incomplete", message: "timeout", hang: true,
 			h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.Copy(io.Discard, r.Body); <-r.Context().Done() })},
-		{name: "hangs-after-discovery", want: "findings", message: "timeout",
+		{name: "hangs-after-discovery", want: "findings", message: "timeout", hang: true,
 			h: withRef(t, func(w http.ResponseWriter, r *http.Request) bool {
 				if isDiscovery(r) {
 					return false
@@ -151,7 +155,7 @@ func TestHostileServers(t *testing.T) {
 				stream(w, 50<<20)
 				return true
 			})},
-		{name: "slow-drip", want: "incomplete", message: "timeout",
+		{name: "slow-drip", want: "incomplete", message: "timeout", hang: true,
 			h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(http.StatusOK)
 				for range 1000 {
@@ -228,9 +232,20 @@ func TestHostileServers(t *testing.T) {
 				return false
 			})},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
+	// The runs mostly wait (timeouts, Retry-After), so they all go at once,
+	// in goroutines rather than parallel subtests (which -parallel would
+	// limit to the number of CPUs); each subtest then judges its outcome.
+	type outcome struct {
+		run     *reports.Run
+		err     error
+		elapsed time.Duration
+	}
+	outcomes := make([]outcome, len(cases))
+	var wg sync.WaitGroup
+	for i, tc := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			var srv *httptest.Server
 			if tc.tls {
 				srv = httptest.NewUnstartedServer(tc.h)
@@ -243,10 +258,20 @@ func TestHostileServers(t *testing.T) {
 			target := Target{URL: srv.URL + "/scim/v2", Header: http.Header{"Authorization": {"Bearer " + hostileToken}}}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
+			timeout := 10 * time.Second
+			if tc.hang {
+				timeout = hostileTimeout
+			}
 			start := time.Now()
 			run, err := Execute(ctx, target, WithOnly("discovery", "user-lifecycle", "group-membership"),
-				WithClientOptions(fakeidp.WithTimeout(hostileTimeout), fakeidp.WithMaxBody(1<<20)))
-			elapsed := time.Since(start)
+				WithClientOptions(fakeidp.WithTimeout(timeout), fakeidp.WithMaxBody(1<<20)))
+			outcomes[i] = outcome{run: run, err: err, elapsed: time.Since(start)}
+		}()
+	}
+	wg.Wait()
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			run, err, elapsed := outcomes[i].run, outcomes[i].err, outcomes[i].elapsed
 			// 3 scenarios plus cleanup, a handful of requests each, every one
 			// bounded by the timeout and at most 3 retries of at most 5 s.
 			if elapsed > 45*time.Second {
