@@ -3,6 +3,7 @@
 //	scimloop run [--url URL]        run the checks (embedded reference server by default)
 //	scimloop certify --out DIR      certify with the fixed profile and write an evidence bundle
 //	scimloop report FILE --format F render a report (html, junit, md, har, json) from results.json
+//	scimloop cleanup --url URL --prefix P  delete what a killed run left (only names with its prefix)
 //	scimloop serve --addr ADDR      serve the reference SCIM server
 //	scimloop list [--json]          print the check catalogue
 //	scimloop faults                 list the reference server's faults
