@@ -19,6 +19,7 @@ func TestCertify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("certify runs every scenario once per dialect and seed; skipped with -short")
 	}
+	harness.SetCertifyBudget(t, 3, 10) // the merge is under test, not the budget
 	target, auth := refTarget(t, "no-etag")
 	runs := 0
 	run, err := harness.Certify(context.Background(), target, auth,

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -115,14 +116,19 @@ func TestCertifyBundle(t *testing.T) {
 	validateJUnit(t, filepath.Join(dir, "junit.xml"))
 }
 
-// TestCertifyFailingServer checks that a server with a fault fails the
-// certification (exit 1) and still gets a complete, verifiable bundle.
-func TestCertifyFailingServer(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a second full certification; skipped with -short")
-	}
-	const token = "certify-fault-token-0b8d41aa"
-	url := serveRef(t, token, "no-etag")
+// TestCertifyIncomplete checks that a certification that cannot get past
+// discovery (the server refuses every request) exits 3 and still leaves a
+// verifiable bundle, without the token from --token-file and without a
+// ServiceProviderConfig snapshot. The failing-verdict path of certify is
+// harness.TestCertify's; its exit code is run's.
+func TestCertifyIncomplete(t *testing.T) {
+	const token = "certify-refused-token-0b8d41aa"
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer refuse.Close()
+	url := refuse.URL + basePath
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(tokenFile, []byte(token+"\n"), 0o600))
 	t.Setenv("SCIMLOOP_TOKEN", "")
@@ -130,17 +136,21 @@ func TestCertifyFailingServer(t *testing.T) {
 	dir := t.TempDir() // exists and is empty: accepted
 
 	code, stdout, stderr := runCmd(t, "certify", "--url", url, "--token-file", tokenFile, "--out", dir, "--quiet")
-	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
-	assert.Contains(t, stdout, "FAIL")
+	require.Equal(t, exitIncomplete, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	assert.Contains(t, stdout, "INCOMPLETE")
+	assert.Contains(t, stderr, "serviceproviderconfig.json")
 	files := walkBundle(t, dir)
 	for _, name := range bundleNames {
-		assert.Contains(t, files, name)
+		if name != "serviceproviderconfig.json" {
+			assert.Contains(t, files, name)
+		}
 	}
+	assert.NotContains(t, files, "serviceproviderconfig.json")
 	checkSums(t, dir, files)
 	for _, f := range files {
 		assert.NotContains(t, string(readFile(t, dir, f)), token, "%s contains the token", f)
 	}
-	assert.Contains(t, string(readFile(t, dir, "report.html")), "etag-header-present")
+	assert.NotContains(t, stdout+stderr, token)
 	validateJUnit(t, filepath.Join(dir, "junit.xml"))
 }
 

@@ -54,7 +54,8 @@ func validateJUnit(t *testing.T, path string) {
 
 // TestRunJUnitValidatesAgainstSchema validates the junit.xml of real runs of
 // the command against the embedded reference server: a clean run, runs with
-// faults (so <failure> elements appear, also SHOULD-level ones), a strict run
+// faults (so <failure> elements appear, also SHOULD-level ones and failing
+// property sequences), a strict run
 // and a run whose target cannot be reached (an <error>). It skips the schema
 // part only when xmllint is missing and $CI is unset.
 func TestRunJUnitValidatesAgainstSchema(t *testing.T) {
@@ -64,10 +65,10 @@ func TestRunJUnitValidatesAgainstSchema(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"clean", nil, exitOK},
-		{"faults", []string{"--fault", "no-etag,ignore-if-match,create-returns-200,malformed-json-returns-500"}, exitFailed},
-		{"strict", []string{"--strict", "--fault", "etag-unchanged-on-update"}, exitFailed},
-		{"chaos", []string{"--fault", "flaky-5xx"}, -1},
+		{"clean", []string{"--sequences", "5"}, exitOK},
+		{"faults", []string{"--sequences", "10", "--fault", "no-etag,ignore-if-match,create-returns-200,malformed-json-returns-500,remove-member-removes-all"}, exitFailed},
+		{"strict", []string{"--skip", "sequences", "--strict", "--fault", "etag-unchanged-on-update"}, exitFailed},
+		{"chaos", []string{"--skip", "sequences", "--fault", "flaky-5xx"}, -1},
 		{"unreachable", []string{"--url", "http://127.0.0.1:1/scim/v2", "--timeout", "2s"}, exitIncomplete},
 	}
 	for _, tc := range cases {

@@ -19,7 +19,7 @@ func TestRunWritesEveryReport(t *testing.T) {
 	require.NoError(t, os.WriteFile(summary, []byte("earlier step\n"), 0o644))
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	dir := t.TempDir()
-	code, stdout, stderr := runCmd(t, "run", "--out", dir, "--fault", "no-etag")
+	code, stdout, stderr := runCmd(t, "run", "--out", dir, "--fault", "no-etag", "--sequences", "5")
 	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, stderr)
 
 	results := filepath.Join(dir, "results.json")
