@@ -200,3 +200,8 @@ func LastModifiedAdvanced(before, after MetaTimes) (ok bool, err error) {
 	}
 	return true, nil
 }
+
+// CreateAccepted judges that a create worked: 201, or 200 from a server that
+// answers creates that way. Only create-201 judges the exact status, so one
+// wrong status code is reported once rather than by every check that creates.
+func CreateAccepted(ex *fakeidp.Exchange) error { return Status(ex, 201, 200) }

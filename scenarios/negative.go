@@ -101,7 +101,7 @@ var negProbes = []negProbe{
 			return s.RawPost("User", s.userBody(func(b map[string]any) { b["id"] = "scimloop-client-chosen-id" }), nil)
 		},
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
-			if err := assertions.Status(ex, 201); err != nil {
+			if err := assertions.CreateAccepted(ex); err != nil {
 				return err
 			}
 			got := fakeidp.Get(ex.RespBody, "id").String()
@@ -114,7 +114,7 @@ var negProbes = []negProbe{
 			}), nil)
 		},
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
-			if err := assertions.Status(ex, 201); err != nil {
+			if err := assertions.CreateAccepted(ex); err != nil {
 				return err
 			}
 			c := fakeidp.Get(ex.RespBody, "meta", "created").String()

@@ -448,7 +448,7 @@ func (m *machine) createUser(st Step) {
 		check = "seq-username-reusable"
 	}
 	if !ok2xx(post) {
-		m.judge(check, fmt.Errorf("%w (creating user %q)", assertions.Status(post, 201), u.UserName), post)
+		m.judge(check, fmt.Errorf("%w (creating user %q)", assertions.CreateAccepted(post), u.UserName), post)
 		return
 	}
 	u.ID = fakeidp.Get(post.RespBody, "id").String()
@@ -841,7 +841,7 @@ func (m *machine) createGroup(st Step) {
 	g := fakeidp.Group{DisplayName: m.names.prefix + st.Name, Members: m.memberIDs(st.Members)}
 	post := m.post("Group", fakeidp.GroupResource(g), g.DisplayName)
 	if !ok2xx(post) {
-		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (creating group %q)", assertions.Status(post, 201), g.DisplayName), post)
+		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (creating group %q)", assertions.CreateAccepted(post), g.DisplayName), post)
 		return
 	}
 	g.ID = fakeidp.Get(post.RespBody, "id").String()
