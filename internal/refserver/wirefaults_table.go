@@ -299,12 +299,21 @@ var wireFaults = []*wireFault{
 	{Fault: conformance("lenient-creates", "invalid creates (no userName, wrong schemas, a mistyped or oversized value, a group without displayName) are patched up and accepted"),
 		req: fixBody(func(st *wireState, m map[string]any) bool {
 			changed := false
+			// Attribute names are matched case-insensitively, as the
+			// server does: only what is really missing is made up.
+			get := func(name string) any {
+				k, _ := lookupKey(m, name)
+				return m[k]
+			}
 			_, isGroup := m["members"]
-			if isGroup && m["displayName"] == nil && m["userName"] == nil {
+			if isGroup && get("displayName") == nil && get("userName") == nil {
 				m["displayName"] = "scimloop-defaulted-group-" + st.nextDefault()
 				return true
 			}
-			if u, ok := m["userName"].(string); !isGroup && (!ok || u == "") {
+			if u, ok := get("userName").(string); !isGroup && (!ok || u == "") {
+				if k, found := lookupKey(m, "userName"); found {
+					delete(m, k)
+				}
 				m["userName"] = "scimloop-defaulted-user-" + st.nextDefault()
 				changed = true
 			}
@@ -312,7 +321,10 @@ var wireFaults = []*wireFault{
 				m["active"] = true
 				changed = true
 			}
-			if s, ok := m["schemas"].([]any); !isGroup && (!ok || len(s) == 0 || s[0] == "urn:ietf:params:scim:schemas:core:2.0:Group") {
+			if s, ok := get("schemas").([]any); !isGroup && (!ok || len(s) == 0 || s[0] == "urn:ietf:params:scim:schemas:core:2.0:Group") {
+				if k, found := lookupKey(m, "schemas"); found {
+					delete(m, k)
+				}
 				m["schemas"] = []any{"urn:ietf:params:scim:schemas:core:2.0:User"}
 				changed = true
 			}
@@ -683,7 +695,7 @@ var wireFaults = []*wireFault{
 			}
 			return wireEncode(m), 0, nil
 		}},
-	{Fault: idp("member-adds-dropped-beside-removes", "okta", "a group PATCH that both removes and adds members, as Okta sends, applies only the removes"),
+	{Fault: idp("member-adds-dropped-beside-removes", "okta", "a group PATCH that removes members by a value filter and adds others in one request, as Okta sends, applies only the removes"),
 		req: func(_ *wireState, r *http.Request, body []byte) ([]byte, int, []byte) {
 			if r.Method != http.MethodPatch || !onGroups(r) {
 				return nil, 0, nil
@@ -701,7 +713,7 @@ var wireFaults = []*wireFault{
 				case member && strings.EqualFold(op, "add"):
 					adds++
 					continue
-				case member && strings.EqualFold(op, "remove"):
+				case member && strings.EqualFold(op, "remove") && strings.Contains(path, "["):
 					removes = append(removes, o)
 				}
 				keep = append(keep, o)

@@ -279,7 +279,7 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		c := newTC(t, f...)
 		u1, u2 := c.userID("u1"), c.userID("u2")
 		g := c.createGroup("g", u1).get("id").String()
-		r := c.patchOK("/Groups/"+g, obj{"op": "remove", "path": "members", "value": arr{obj{"value": u1}}},
+		r := c.patchOK("/Groups/"+g, obj{"op": "remove", "path": `members[value eq "` + u1 + `"]`},
 			obj{"op": "add", "path": "members", "value": arr{obj{"value": u2}}})
 		return len(memberValues(r)) == 0
 	},
