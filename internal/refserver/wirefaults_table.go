@@ -724,4 +724,22 @@ var wireFaults = []*wireFault{
 			m["Operations"] = keep
 			return wireEncode(m), 0, nil
 		}},
+	{Fault: conformance("client-meta-trusted", "a create that carries meta keeps the client's meta.created and meta.lastModified"),
+		resp: func(_ *wireState, r *http.Request, reqBody []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method != http.MethodPost || status != http.StatusCreated || !(onUsers(r) || onGroups(r)) {
+				return status, body
+			}
+			sent, _ := wireDecode(reqBody)["meta"].(map[string]any)
+			if sent == nil {
+				return status, body
+			}
+			return status, eachResource(body, func(m map[string]any) {
+				meta, _ := m["meta"].(map[string]any)
+				for _, k := range []string{"created", "lastModified"} {
+					if v, ok := sent[k]; ok && meta != nil {
+						meta[k] = v
+					}
+				}
+			})
+		}},
 }

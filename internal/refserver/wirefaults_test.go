@@ -283,6 +283,10 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 			obj{"op": "add", "path": "members", "value": arr{obj{"value": u2}}})
 		return len(memberValues(r)) == 0
 	},
+	"client-meta-trusted": func(t *testing.T, f []string) bool {
+		r := newTC(t, f...).createUser("u", "meta", obj{"created": "2000-01-01T00:00:00Z"})
+		return r.get("meta.created").String() == "2000-01-01T00:00:00Z"
+	},
 }
 
 // bulkOne is a Bulk request that creates one user.
