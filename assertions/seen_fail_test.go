@@ -21,7 +21,7 @@ func bad(method, path string, status int, body string, header ...string) *fakeid
 
 // unitFailures are recorded bad exchanges, one per judgement, each of which
 // the judgement must refuse. They cover the checks that no run against a
-// reference-server fault makes fail (see harness/testdata/seen_failing.golden),
+// reference-server fault makes fail (the "seen" lines of harness/testdata/faultmatrix.golden),
 // and the generic judgements the scenarios build on.
 var unitFailures = []struct {
 	check string
@@ -96,7 +96,8 @@ var unitFailures = []struct {
 
 // TestChecksFailOnBadExchanges is the other half of "every check is seen to
 // fail": each recorded bad exchange must be refused by its judgement, and
-// every check that no fault run makes fail (harness/testdata/seen_failing.golden)
+// every check that no fault run makes fail (the "seen" lines of
+// harness/testdata/faultmatrix.golden, written by harness.TestFaultMatrix)
 // has one here, except the property-sequence and safety checks, which their
 // own tests in package scenarios and harness see fail.
 func TestChecksFailOnBadExchanges(t *testing.T) {
@@ -115,13 +116,18 @@ func TestChecksFailOnBadExchanges(t *testing.T) {
 		}
 		unit[c.check] = true
 	}
-	data, err := os.ReadFile(filepath.Join("..", "harness", "testdata", "seen_failing.golden"))
+	data, err := os.ReadFile(filepath.Join("..", "harness", "testdata", "faultmatrix.golden"))
 	if err != nil {
-		t.Skipf("no fault-run record: %v", err)
+		t.Fatalf("no fault-run record: %v", err)
 	}
 	seen := map[string]bool{}
-	for _, id := range strings.Fields(string(data)) {
-		seen[id] = true
+	for _, line := range strings.Split(string(data), "\n") {
+		if id, ok := strings.CutPrefix(line, "seen\t"); ok {
+			seen[id] = true
+		}
+	}
+	if len(seen) == 0 {
+		t.Fatal("harness/testdata/faultmatrix.golden lists no checks seen failing")
 	}
 	for _, c := range All() {
 		if !seen[c.ID] && !unit[c.ID] && c.Area != "sequence" && c.Area != "safety" {

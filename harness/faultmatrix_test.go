@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -11,9 +12,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
@@ -23,6 +26,16 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 const testToken = "matrix-token-0123456789"
+
+// matrixGolden holds, per fault, the checks a run against it makes fail,
+// and the checks seen failing in any of those runs (read by package
+// assertions, whose unit tests cover the rest).
+var matrixGolden = filepath.Join("testdata", "faultmatrix.golden")
+
+// minSeenFailing is the share of the catalogue that must fail in a real run
+// against some reference-server fault (the rest fail on recorded bad
+// exchanges in package assertions).
+const minSeenFailing = 0.75
 
 // runAgainst runs the harness against a fresh reference server with faults.
 func runAgainst(t *testing.T, faults []string, opts ...harness.Option) (*reports.Run, error) {
@@ -49,70 +62,217 @@ func failing(run *reports.Run) []string {
 	return ids
 }
 
-// TestFaultMatrix is how the project proves it catches bugs: for every
-// reference-server fault it asserts the exact set of failing checks (a
-// golden file, so a change shows as a diff), that every conformance fault
-// fails at least one MUST-level check, that every chaos fault lets the run
-// complete, and that with no fault nothing fails.
+// failingAt counts the failed checks of one level.
+func failingAt(run *reports.Run, level reports.Level) int {
+	n := 0
+	for _, c := range run.Checks {
+		if c.Status == reports.StatusFail && c.Level == level {
+			n++
+		}
+	}
+	return n
+}
+
+// matrixCase is one harness run of the matrix: a fault (or none) and the
+// mode its kind is judged in.
+type matrixCase struct {
+	fault   refserver.Fault // Name "none" for the correct server
+	dialect string          // the run's dialect
+	strict  bool
+	plain   bool // an idp fault's plain rfc run, which must pass
+}
+
+func (c matrixCase) label() string {
+	mode := c.dialect
+	if c.strict {
+		mode += "+strict"
+	}
+	return c.fault.Name + "\t" + c.fault.Kind + "\t" + mode
+}
+
+// matrixCases lists the runs: the correct server in every dialect, then
+// every fault in the mode its kind is about: conformance and chaos in a
+// plain run, should in a strict run, idp in its IdP's dialect (and in a
+// plain run, which must pass).
+func matrixCases(t *testing.T) []matrixCase {
+	var cs []matrixCase
+	for _, d := range fakeidp.Dialects() {
+		cs = append(cs, matrixCase{fault: refserver.Fault{Name: "none", Kind: "none"}, dialect: d})
+	}
+	for _, f := range refserver.Faults() {
+		c := matrixCase{fault: f, dialect: fakeidp.DialectRFC}
+		switch f.Kind {
+		case refserver.KindConformance, refserver.KindChaos:
+		case refserver.KindShould:
+			c.strict = true
+		case refserver.KindIDP:
+			if _, err := fakeidp.ParseDialect(f.Dialect); err != nil || f.Dialect == fakeidp.DialectRFC {
+				t.Errorf("idp fault %s: dialect %q is not an IdP's dialect: %v", f.Name, f.Dialect, err)
+				continue
+			}
+			c.dialect = f.Dialect
+			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true})
+		default:
+			t.Errorf("fault %s: unknown kind %q", f.Name, f.Kind)
+			continue
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+type matrixResult struct {
+	run *reports.Run
+	err error
+}
+
+// TestFaultMatrix is how the project proves it catches bugs ("test the
+// tester"). It runs the whole catalogue against the reference server once
+// per named fault, in the mode the fault's kind is about, and asserts:
+//
+//   - with no fault, in every dialect, no check fails or errs;
+//   - conformance: a plain run fails at least one MUST-level check;
+//   - should: no MUST-level check fails, a SHOULD-level one does (a warning),
+//     and a strict run fails;
+//   - idp: a run in the fault's dialect fails an IDP-level check, which
+//     fails the run, while a plain rfc run passes with no MUST- or
+//     SHOULD-level failure;
+//   - chaos: the run completes;
+//   - the exact set of failing checks per fault matches testdata/faultmatrix.golden;
+//   - at least 75% of the catalogue fails in some fault's run, and every
+//     other check fails on a recorded bad exchange in package assertions
+//     (TestChecksFailOnBadExchanges reads the golden file's "seen" lines).
 //
 // Regenerate the golden file with: go test ./harness -run TestFaultMatrix -update
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the fault matrix runs the whole harness once per fault")
+		t.Skip("the fault matrix runs the whole catalogue once per fault")
 	}
-	faults := refserver.Faults()
-	type row struct {
-		kind    string
-		failing []string
-		must    int
-		err     error
+	cases := matrixCases(t)
+	results := make([]matrixResult, len(cases))
+	start := time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 6) // runs mostly wait (on a 1.1s timestamp pause), so more than GOMAXPROCS
+	for i, c := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var fs []string
+			if c.fault.Name != "none" {
+				fs = []string{c.fault.Name}
+			}
+			opts := []harness.Option{harness.WithDialect(c.dialect), harness.WithSequences(0)}
+			if c.strict {
+				opts = append(opts, harness.WithStrict())
+			}
+			run, err := runAgainst(t, fs, opts...)
+			results[i] = matrixResult{run: run, err: err}
+		}()
 	}
-	var mu sync.Mutex
-	got := map[string]row{}
-	t.Run("group", func(t *testing.T) {
-		for _, f := range append([]refserver.Fault{{Name: "none", Kind: "none"}}, faults...) {
-			t.Run(f.Name, func(t *testing.T) {
-				t.Parallel()
-				var fs []string
-				if f.Name != "none" {
-					fs = []string{f.Name}
-				}
-				run, err := runAgainst(t, fs)
-				mu.Lock()
-				got[f.Name] = row{kind: f.Kind, failing: failing(run), must: run.Verdict.MustFailures, err: err}
-				mu.Unlock()
-			})
-		}
-	})
+	wg.Wait()
+	t.Logf("%d runs in %s", len(cases), time.Since(start).Round(time.Second))
 
-	var lines []string
-	for _, name := range append([]string{"none"}, names(faults)...) {
-		r := got[name]
-		lines = append(lines, fmt.Sprintf("%s\t%s\t%s", name, r.kind, strings.Join(r.failing, ",")))
-		switch r.kind {
+	lines := []string{"# fault\tkind\tmode\tfailing checks (regenerate: go test ./harness -run TestFaultMatrix -update)"}
+	seen := map[string]bool{}
+	for i, c := range cases {
+		run, err := results[i].run, results[i].err
+		name := c.fault.Name
+		if run == nil {
+			t.Errorf("%s: no run: %v", name, err)
+			continue
+		}
+		ids := failing(run)
+		lines = append(lines, c.label()+"\t"+strings.Join(ids, ","))
+		if c.fault.Name != "none" {
+			for _, id := range ids {
+				seen[id] = true
+			}
+		}
+		must, should, idp := failingAt(run, reports.LevelMust), failingAt(run, reports.LevelShould), failingAt(run, reports.LevelIDP)
+		switch c.fault.Kind {
 		case "none":
-			if len(r.failing) > 0 || r.err != nil {
-				t.Errorf("with no fault, failing checks %v, error %v; want none", r.failing, r.err)
+			if len(ids) > 0 || err != nil || run.Verdict.Errored > 0 {
+				t.Errorf("with no fault (dialect %s): failing %v, %d errored, error %v; want none", c.dialect, ids, run.Verdict.Errored, err)
 			}
 		case refserver.KindConformance:
-			if r.must == 0 {
-				t.Errorf("conformance fault %s: no MUST-level check failed (failing: %v); the harness misses this bug", name, r.failing)
+			if must == 0 || run.Verdict.MustFailures == 0 || run.Verdict.Result != "fail" {
+				t.Errorf("conformance fault %s: no MUST-level check failed (failing: %v); the harness misses this bug", name, ids)
+			}
+		case refserver.KindShould:
+			if must > 0 || should == 0 || run.Verdict.Warnings == 0 || run.Verdict.Result != "fail" {
+				t.Errorf("should fault %s: %d MUST and %d SHOULD failures, verdict %+v; want only SHOULD-level ones, failing the strict run (failing: %v)", name, must, should, run.Verdict, ids)
+			}
+		case refserver.KindIDP:
+			if c.plain {
+				if must > 0 || should > 0 || run.Verdict.Result != "pass" {
+					t.Errorf("idp fault %s: a plain rfc run fails %d MUST and %d SHOULD checks (failing: %v); want it to pass, or the fault is not idp-only", name, must, should, ids)
+				}
+				break
+			}
+			if idp == 0 || run.Verdict.IdPCompat != "fail" || run.Verdict.Result != "fail" {
+				t.Errorf("idp fault %s: no IDP-level check failed the %s run (verdict %+v, failing: %v)", name, c.dialect, run.Verdict, ids)
 			}
 		case refserver.KindChaos:
-			if r.err != nil {
-				t.Errorf("chaos fault %s: the run did not complete: %v", name, r.err)
+			if err != nil || run.Verdict.Incomplete {
+				t.Errorf("chaos fault %s: the run did not complete: %v", name, err)
 			}
+			checkChaosReport(t, name, run)
+		}
+		if err != nil && c.fault.Kind != "none" && c.fault.Kind != refserver.KindChaos {
+			t.Errorf("%s: the run did not complete: %v", name, err)
 		}
 	}
-	compareGolden(t, filepath.Join("testdata", "faultmatrix.golden"), strings.Join(lines, "\n")+"\n")
+
+	all := assertions.All()
+	var ids []string
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	share := float64(len(ids)) / float64(len(all))
+	lines = append(lines, fmt.Sprintf("# checks seen failing in a run against a reference-server fault: %d of %d (%.0f%%)", len(ids), len(all), 100*share))
+	for _, id := range ids {
+		lines = append(lines, "seen\t"+id)
+	}
+	t.Logf("%d of %d checks (%.1f%%) fail in a real run against a reference-server fault", len(ids), len(all), 100*share)
+	if share < minSeenFailing {
+		t.Errorf("only %d of %d checks (%.1f%%) fail in a run against a reference-server fault; want at least %.0f%% (add faults)", len(ids), len(all), 100*share, 100*minSeenFailing)
+	}
+	compareGolden(t, matrixGolden, strings.Join(lines, "\n")+"\n")
 }
 
-func names(fs []refserver.Fault) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.Name
+// checkChaosReport asserts that the report of a chaos fault's run shows
+// what happened: latency figures, and the retries of the 503s.
+func checkChaosReport(t *testing.T, name string, run *reports.Run) {
+	t.Helper()
+	if len(run.Latency) == 0 {
+		t.Errorf("chaos fault %s: the report has no latency figures", name)
 	}
-	return out
+	unavailable, retried, slowest := 0, 0, 0.0
+	for _, ex := range run.Exchanges {
+		if ex.Status == 503 {
+			unavailable++
+		}
+		if ex.Attempt > 1 {
+			retried++
+		}
+	}
+	for _, l := range run.Latency {
+		slowest = max(slowest, l.P50)
+	}
+	t.Logf("chaos fault %s: %d exchanges, %d answered 503, %d retries, slowest median %.0fms", name, len(run.Exchanges), unavailable, retried, slowest)
+	switch name {
+	case "flaky-5xx":
+		if unavailable == 0 || retried == 0 {
+			t.Errorf("chaos fault %s: the report shows %d 503s and %d retries; want both", name, unavailable, retried)
+		}
+	case "slow":
+		if slowest < 50 {
+			t.Errorf("chaos fault %s: the report's slowest median latency is %.0fms; want at least the 50ms delay", name, slowest)
+		}
+	}
 }
 
 func compareGolden(t *testing.T, path, got string) {
@@ -132,5 +292,34 @@ func compareGolden(t *testing.T, path, got string) {
 	}
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s mismatch (-golden +got); if the change is intended, run go test ./harness -run %s -update:\n%s", path, t.Name(), diff)
+	}
+}
+
+// TestMatrixGoldenLists checks the golden file's shape: every fault of the
+// reference server has a row, and every "seen" check is in the catalogue.
+func TestMatrixGoldenLists(t *testing.T) {
+	f, err := os.Open(matrixGolden)
+	if err != nil {
+		t.Fatalf("%v (run TestFaultMatrix with -update to create it)", err)
+	}
+	defer f.Close()
+	rows := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		parts := strings.Split(sc.Text(), "\t")
+		switch {
+		case strings.HasPrefix(parts[0], "#"):
+		case parts[0] == "seen":
+			if _, ok := assertions.Lookup(parts[1]); !ok {
+				t.Errorf("seen check %s is not in the catalogue", parts[1])
+			}
+		default:
+			rows[parts[0]] = true
+		}
+	}
+	for _, fl := range refserver.Faults() {
+		if !rows[fl.Name] {
+			t.Errorf("fault %s has no row in %s; run TestFaultMatrix with -update", fl.Name, matrixGolden)
+		}
 	}
 }
