@@ -9,7 +9,9 @@
 // (input validation and coercion), crud.go (POST/GET/PUT/DELETE, meta,
 // ETags), patch.go, filter.go, list.go (queries, .search, sort, paging),
 // project.go (rendering, attributes/excludedAttributes), bulk.go,
-// discovery.go, errors.go, faults.go.
+// discovery.go, errors.go, faults.go (the fault table and kinds), and
+// wirefaults.go with wirefaults_table.go (the faults that wrap the correct
+// handlers as middleware, rewriting requests and answers at the edge).
 //
 // Where the RFCs leave a choice, the server decides as follows:
 //
