@@ -170,6 +170,7 @@ var authChecksScenario = Scenario{
 // doWith sends req through another client (for example one without
 // credentials), stopping the scenario when no response came.
 func (s *S) doWith(c *fakeidp.Client, req fakeidp.Request) *fakeidp.Exchange {
+	s.allowRetry(&req)
 	ex, err := c.Do(s.Ctx, req)
 	if err != nil {
 		if s.Ctx.Err() == context.Canceled {

@@ -314,6 +314,9 @@ func (s *Server) create(rt *resourceType, body map[string]any, base string, proj
 	id := newID()
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
+	if client, ok := body["id"].(string); ok && client != "" && s.fault(fClientIDHonoured) && s.st.byID[client] == nil {
+		id = client
+	}
 	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), "") {
 		return nil, nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
 	}

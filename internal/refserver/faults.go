@@ -74,6 +74,7 @@ const (
 	fDeletedUserNameReserved  = "deleted-username-reserved"
 	fPasswordReturned         = "password-returned"
 	fPutCreatesMissing        = "put-creates-missing"
+	fClientIDHonoured         = "client-id-honoured"
 	fActiveStringRejected     = "active-string-rejected"
 	fNoSCIMContentType        = "no-scim-content-type"
 	fCountIgnored             = "count-ignored"
@@ -119,6 +120,7 @@ var faultTable = []Fault{
 	should(fDeletedUserNameReserved, "the userName of a deleted user cannot be reused (409)"),
 	conformance(fPasswordReturned, "the writeOnly password is returned in responses"),
 	conformance(fPutCreatesMissing, "PUT to an unknown id creates the resource instead of 404"),
+	conformance(fClientIDHonoured, "a create that carries an id keeps the client's id instead of issuing one"),
 	idp(fActiveStringRejected, "entra-legacy", "boolean attributes reject Entra's \"True\"/\"False\" strings with 400"),
 	should(fNoSCIMContentType, "responses are labelled application/json instead of application/scim+json"),
 	conformance(fCountIgnored, "the count parameter is ignored and a full default page is returned"),

@@ -186,6 +186,9 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		r := c.do("PUT", "/Users/00000000-0000-4000-8000-000000000000", userBody("u"))
 		return r.code < 300
 	},
+	fClientIDHonoured: func(t *testing.T, f []string) bool {
+		return newTC(t, f...).createUser("u", "id", "client-chosen-id").get("id").String() == "client-chosen-id"
+	},
 	fActiveStringRejected: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		id := c.userID("u")
