@@ -226,18 +226,8 @@ func (s *S) finish() []*Outcome {
 			out = append(out, o)
 		}
 	}
-	slices.SortStableFunc(out[len(s.scenario.Checks):], func(a, b *Outcome) int { return compare(a.ID, b.ID) })
+	slices.SortStableFunc(out[len(s.scenario.Checks):], func(a, b *Outcome) int { return strings.Compare(a.ID, b.ID) })
 	return out
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (s *S) overall() (reports.Status, string) {

@@ -84,15 +84,8 @@ not be reached or the run could not complete.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server to certify (default: the embedded reference server)")
 	fl.StringVar(&f.out, "out", "./scimloop-certification", "directory for the bundle; must be new or empty")
-	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
-	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
-	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
-	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
-	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line and the bundle")
-	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources each run may create (0: no cap)")
-	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
-	f.conn.register(cmd) // TLS trust, client certificates, OAuth2, as for run
+	f.registerClient(cmd)
 	return cmd
 }
 

@@ -77,11 +77,7 @@ not be reached or the run could not complete.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server under test (default: the embedded reference server)")
 	fl.StringVar(&f.out, "out", "./scimloop-report", "directory for the reports: results.json, junit.xml, report.html, summary.md, trace.har")
-	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
-	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
-	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
-	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
-	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
+	f.registerClient(cmd)
 	fl.BoolVar(&f.strict, "strict", false, "make SHOULD-level failures fail the run")
 	fl.StringVar(&f.dialect, "dialect", "rfc", "request dialect: rfc, entra, entra-legacy, okta, or all (every dialect, plus a convergence check); IdP-compatibility failures fail the run unless rfc")
 	fl.StringSliceVar(&f.only, "only", nil, "run only these scenarios (comma-separated)")
@@ -89,11 +85,22 @@ not be reached or the run could not complete.`,
 	fl.Int64Var(&f.seed, "seed", 1, "seed for generated values")
 	fl.StringSliceVar(&f.faults, "fault", nil, "with the embedded server: enable named faults (see scimloop faults)")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
-	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources the run may create (0: no cap)")
-	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
-	f.conn.register(cmd)
 	f.seq.register(cmd)
 	return cmd
+}
+
+// registerClient registers the flags that say how to reach the server and how
+// hard to load it, shared by run and certify.
+func (f *runFlags) registerClient(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.tokenFile, "token-file", "", "read the bearer token from this file")
+	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
+	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
+	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
+	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
+	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources a run may create, Bulk included (0: no cap)")
+	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
+	f.conn.register(cmd) // TLS trust, client certificates, OAuth2
 }
 
 func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv []string) error {
