@@ -23,7 +23,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/scenarios"
@@ -104,32 +103,13 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	if err := checkEmptyDir(f.out); err != nil {
 		return err
 	}
-	clientOpts, secrets, err := authOptions(f)
+	conn, err := f.resolveTarget(stderr, nil)
 	if err != nil {
 		return err
 	}
-	clientOpts = append(clientOpts, fakeidp.WithTimeout(f.timeout), fakeidp.WithMaxBody(f.maxBody), fakeidp.WithRateLimit(f.rps))
-	if f.insecureHTTP {
-		clientOpts = append(clientOpts, fakeidp.WithInsecureHTTP())
-		fmt.Fprintln(stderr, "scimloop: warning: --insecure-http: requests and credentials may travel unencrypted")
-	}
-	target := harness.Target{URL: f.url}
-	reproBase := "scimloop run --url " + safeURL(f.url, secrets)
+	defer conn.stop()
+	target, clientOpts, secrets, reproBase := conn.target, conn.opts, conn.secrets, conn.repro
 	embedded := f.url == ""
-	if embedded {
-		token := randomToken()
-		u, stop, err := startEmbedded(token, nil)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		target.URL = u
-		clientOpts = append(clientOpts, fakeidp.WithBearer(token))
-		secrets = append(secrets, token)
-		reproBase = "scimloop run"
-	} else if _, err := fakeidp.NewClient(f.url, clientOpts...); err != nil {
-		return usageErr("%v", err)
-	}
 
 	ctx, abort, stopSignals := interruptible(parent, stderr)
 	defer stopSignals()

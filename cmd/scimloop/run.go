@@ -10,10 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,6 +87,53 @@ not be reached or the run could not complete.`,
 	return cmd
 }
 
+// connection is where the requests go and how: the target, the client
+// options (credentials, limits, TLS), the secrets to keep out of every output,
+// the base of reproduce commands, and what stops an embedded server.
+type connection struct {
+	target  harness.Target
+	opts    []fakeidp.Option
+	secrets []string
+	repro   string
+	stop    func()
+}
+
+// resolveTarget connects to --url, or, without it, starts the embedded
+// reference server with faults and a random token. A URL that the client
+// would refuse (plain http to a remote host, say) is a usage error.
+func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, error) {
+	opts, secrets, err := authOptions(f)
+	if err != nil {
+		return connection{}, err
+	}
+	opts = append(opts, fakeidp.WithTimeout(f.timeout), fakeidp.WithMaxBody(f.maxBody), fakeidp.WithRateLimit(f.rps))
+	if f.insecureHTTP {
+		opts = append(opts, fakeidp.WithInsecureHTTP())
+		fmt.Fprintln(stderr, "scimloop: warning: --insecure-http: requests and credentials may travel unencrypted")
+	}
+	if f.url != "" {
+		if len(faults) > 0 {
+			return connection{}, usageErr("--fault applies to the embedded server only; start a faulty server with: scimloop serve --fault %s", strings.Join(faults, ","))
+		}
+		if _, err := fakeidp.NewClient(f.url, opts...); err != nil {
+			return connection{}, usageErr("%v", err)
+		}
+		return connection{target: harness.Target{URL: f.url}, opts: opts, secrets: secrets,
+			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}}, nil
+	}
+	token := randomToken()
+	u, stop, err := startEmbedded(token, faults)
+	if err != nil {
+		return connection{}, err
+	}
+	repro := "scimloop run"
+	if len(faults) > 0 {
+		repro += " --fault " + strings.Join(faults, ",")
+	}
+	return connection{target: harness.Target{URL: u}, opts: append(opts, fakeidp.WithBearer(token)),
+		secrets: append(secrets, token), repro: repro, stop: stop}, nil
+}
+
 // registerClient registers the flags that say how to reach the server and how
 // hard to load it, shared by run and certify.
 func (f *runFlags) registerClient(cmd *cobra.Command) {
@@ -115,61 +160,18 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	if err := f.seq.validate(); err != nil {
 		return err
 	}
-	clientOpts, secrets, err := authOptions(f)
+	conn, err := f.resolveTarget(stderr, f.faults)
 	if err != nil {
 		return err
 	}
-	clientOpts = append(clientOpts, fakeidp.WithTimeout(f.timeout), fakeidp.WithMaxBody(f.maxBody), fakeidp.WithRateLimit(f.rps))
-	if f.insecureHTTP {
-		clientOpts = append(clientOpts, fakeidp.WithInsecureHTTP())
-		fmt.Fprintln(stderr, "scimloop: warning: --insecure-http: requests and credentials may travel unencrypted")
-	}
-
-	target := harness.Target{URL: f.url}
-	reproBase := "scimloop run --url " + f.url
-	if f.url == "" {
-		token := randomToken()
-		url, stop, err := startEmbedded(token, f.faults)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		target.URL = url
-		clientOpts = append(clientOpts, fakeidp.WithBearer(token))
-		reproBase = "scimloop run"
-		if len(f.faults) > 0 {
-			reproBase += " --fault " + strings.Join(f.faults, ",")
-		}
-	} else if len(f.faults) > 0 {
-		return usageErr("--fault applies to the embedded server only; start a faulty server with: scimloop serve --fault %s", strings.Join(f.faults, ","))
-	} else if _, err := fakeidp.NewClient(f.url, append(clientOpts, fakeidp.WithTimeout(f.timeout))...); err != nil {
-		return usageErr("%v", err)
-	}
+	defer conn.stop()
+	target, clientOpts, secrets, reproBase := conn.target, conn.opts, conn.secrets, conn.repro
 	if f.seed != 1 {
 		reproBase += fmt.Sprintf(" --seed %d", f.seed)
 	}
 
-	// The first signal cancels the run (it still cleans up and writes what
-	// it has); a second abandons cleanup at once.
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	abort := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		n := 0
-		for range sigs {
-			n++
-			if n == 1 {
-				fmt.Fprintln(stderr, "scimloop: interrupted: cleaning up what the run created (interrupt again to abort at once)")
-				cancel()
-				continue
-			}
-			close(abort)
-			return
-		}
-	}()
+	ctx, abort, stopSignals := interruptible(parent, stderr)
+	defer stopSignals()
 
 	opts := []harness.Option{
 		harness.WithClientOptions(clientOpts...), harness.WithSeed(f.seed), harness.WithDialect(f.dialect),
