@@ -442,6 +442,11 @@ func (m *machine) createUser(st Step) {
 		panic(abortSignal{fmt.Errorf("step %d (%s) has no user", len(m.steps), st.Op)})
 	}
 	u := m.names.user(*st.Spec)
+	if st.Op == OpRecreateUser && !m.reusable(u.UserName) {
+		// A shrunk or edited sequence can lose the delete a re-create needs;
+		// such a sequence is not a valid one, so it proves nothing.
+		panic(abortSignal{fmt.Errorf("step %d (%s): no deleted user of this sequence is named %q", len(m.steps), st.Op, u.UserName)})
+	}
 	post := m.post("User", fakeidp.UserResource(u, m.env.SP.Enterprise), u.UserName)
 	check := "seq-confirmed-read-back"
 	if st.Op == OpRecreateUser {

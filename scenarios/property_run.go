@@ -493,6 +493,20 @@ func (m *machine) actions(r *runner) map[string]func(*rapid.T) {
 }
 
 // nameTaken reports whether a live user of the sequence holds userName.
+// reusable reports whether userName belonged to a user this sequence deleted
+// and no live user holds it now: the precondition of a re-create.
+func (m *machine) reusable(userName string) bool {
+	if m.nameTaken(userName) {
+		return false
+	}
+	for _, s := range m.users {
+		if s != nil && !s.live && strings.EqualFold(s.name, userName) {
+			return true
+		}
+	}
+	return false
+}
+
 func (m *machine) nameTaken(userName string) bool {
 	for _, s := range m.users {
 		if s != nil && s.live && strings.EqualFold(s.name, userName) {
