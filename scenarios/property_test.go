@@ -77,6 +77,12 @@ var faultCases = []struct {
 	{"soft-deleted-still-listed", []string{"seq-reconcile-extra"}},
 	{"ignore-if-match", []string{"seq-concurrent-if-match"}},
 	{"noop-update-bumps-version", []string{"seq-version-stable-without-change"}},
+	{"deleted-username-reserved", []string{"seq-username-reusable"}},
+	{"start-index-zero-based", []string{"seq-reconcile-missing"}},
+	{"user-list-index-stale", []string{"seq-reconcile-attributes"}},
+	{"group-list-members-stale", []string{"seq-membership-drift"}},
+	{"deleted-and-unknown-readable", []string{"seq-confirmed-read-back"}},
+	{"put-ignored", []string{"seq-model-consistent"}},
 }
 
 // maxShrunkSteps is the longest minimal sequence accepted for a fault.

@@ -35,6 +35,29 @@ type wireState struct {
 	defaults int
 	token    string       // the server's bearer token ("" = none)
 	next     http.Handler // the layer below: the correct server, or another fault
+	snaps    map[string]map[string]any
+}
+
+// snapshot keeps a resource as it was created, by id.
+func (st *wireState) snapshot(m map[string]any) {
+	id, _ := m["id"].(string)
+	if id == "" {
+		return
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.snaps == nil {
+		st.snaps = map[string]map[string]any{}
+	}
+	st.snaps[id] = m
+}
+
+// snapshotOf returns the resource as it was created.
+func (st *wireState) snapshotOf(id string) (map[string]any, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	m, ok := st.snaps[id]
+	return m, ok
 }
 
 func (st *wireState) remember(k string) (before bool) {

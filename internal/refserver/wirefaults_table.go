@@ -724,6 +724,10 @@ var wireFaults = []*wireFault{
 			m["Operations"] = keep
 			return wireEncode(m), 0, nil
 		}},
+	{Fault: conformance("user-list-index-stale", "user list and filter results show each user's attributes as at creation, like a search index that is never refreshed; GET by id is current"),
+		resp: staleListView(onUsers, "groups")},
+	{Fault: conformance("group-list-members-stale", "group list and filter results show each group's members as at creation; GET by id is current"),
+		resp: staleListView(onGroups, "displayName", "externalId")},
 	{Fault: conformance("client-meta-trusted", "a create that carries meta keeps the client's meta.created and meta.lastModified"),
 		resp: func(_ *wireState, r *http.Request, reqBody []byte, status int, _ http.Header, body []byte) (int, []byte) {
 			if r.Method != http.MethodPost || status != http.StatusCreated || !(onUsers(r) || onGroups(r)) {
@@ -742,4 +746,43 @@ var wireFaults = []*wireFault{
 				}
 			})
 		}},
+}
+
+// staleListView answers list and filter queries on the resources on selects
+// with each resource as it was created, for every attribute but the identity
+// ones (id, meta, schemas, userName, externalId) and those named in live.
+func staleListView(on func(*http.Request) bool, live ...string) func(*wireState, *http.Request, []byte, int, http.Header, []byte) (int, []byte) {
+	keep := map[string]bool{"id": true, "meta": true, "schemas": true, "username": true, "externalid": true}
+	for _, k := range live {
+		keep[strings.ToLower(k)] = true
+	}
+	return func(st *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+		if !on(r) {
+			return status, body
+		}
+		if r.Method == http.MethodPost && status == http.StatusCreated {
+			st.snapshot(wireDecode(body))
+			return status, body
+		}
+		if r.Method != http.MethodGet || status != http.StatusOK || wireDecode(body)["Resources"] == nil {
+			return status, body
+		}
+		return status, eachResource(body, func(m map[string]any) {
+			id, _ := m["id"].(string)
+			old, ok := st.snapshotOf(id)
+			if !ok {
+				return
+			}
+			for k := range m {
+				if _, was := old[k]; !was && !keep[strings.ToLower(k)] {
+					delete(m, k)
+				}
+			}
+			for k, v := range old {
+				if !keep[strings.ToLower(k)] {
+					m[k] = v
+				}
+			}
+		})
+	}
 }

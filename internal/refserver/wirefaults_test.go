@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -282,6 +283,21 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		r := c.patchOK("/Groups/"+g, obj{"op": "remove", "path": `members[value eq "` + u1 + `"]`},
 			obj{"op": "add", "path": "members", "value": arr{obj{"value": u2}}})
 		return len(memberValues(r)) == 0
+	},
+	"user-list-index-stale": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		id := c.userID("u")
+		c.patchOK("/Users/"+id, obj{"op": "replace", "path": "displayName", "value": "Renamed"})
+		r := c.do("GET", "/Users?filter="+url.QueryEscape(`id eq "`+id+`"`), nil)
+		return r.get("Resources.0.displayName").String() != "Renamed"
+	},
+	"group-list-members-stale": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		u := c.userID("u")
+		g := c.createGroup("g").get("id").String()
+		c.patchOK("/Groups/"+g, obj{"op": "add", "path": "members", "value": arr{obj{"value": u}}})
+		r := c.do("GET", "/Groups?filter="+url.QueryEscape(`id eq "`+g+`"`), nil)
+		return len(r.get("Resources.0.members").Array()) == 0
 	},
 	"client-meta-trusted": func(t *testing.T, f []string) bool {
 		r := newTC(t, f...).createUser("u", "meta", obj{"created": "2000-01-01T00:00:00Z"})
