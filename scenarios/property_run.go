@@ -207,23 +207,29 @@ func RunSequences(ctx context.Context, env *Env, cfg PropertyConfig) *PropertyRe
 }
 
 // sequence is the rapid property: one whole sequence.
-func (r *runner) sequence(t *rapid.T) {
-	if r.idle() {
-		return
-	}
+// newCase sets up one sequence: a numbered prefix of its own under the run's
+// ("<run prefix><kind><n>-"), and its own recorder when the runner makes
+// clients per sequence.
+func (r *runner) newCase(kind string) (*machine, *fakeidp.Recorder) {
 	r.mu.Lock()
 	r.n++
 	n := r.n
 	r.mu.Unlock()
-
 	c := r.env.Client.ForScenario(PropertyName)
 	var rec *fakeidp.Recorder
 	if r.cfg.NewClient != nil {
 		rec = fakeidp.NewRecorder()
 		c = r.cfg.NewClient(rec).ForScenario(PropertyName)
 	}
-	names := caseNames{prefix: fmt.Sprintf("%ss%d-", r.env.Names.Prefix, n), domain: r.env.Names.Domain}
-	m := newMachine(r.ctx, r.env, c, names, &resolution{})
+	names := caseNames{prefix: fmt.Sprintf("%s%s%d-", r.env.Names.Prefix, kind, n), domain: r.env.Names.Domain}
+	return newMachine(r.ctx, r.env, c, names, &resolution{}), rec
+}
+
+func (r *runner) sequence(t *rapid.T) {
+	if r.idle() {
+		return
+	}
+	m, rec := r.newCase("s")
 	defer r.finish(m, rec)
 	defer m.cleanup(context.WithoutCancel(r.ctx))
 

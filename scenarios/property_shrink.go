@@ -2,11 +2,8 @@ package scenarios
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
-
-	"github.com/scimloop/scimloop/fakeidp"
 )
 
 // minimizeBudget bounds the step-level pass that follows rapid's shrinking.
@@ -62,18 +59,7 @@ func (r *runner) minimize(final *caseRecord) *caseRecord {
 // rerun runs steps as one sequence of its own (fresh names, own recorder)
 // and returns how it ended; nil when it could not run to a verdict.
 func (r *runner) rerun(steps []Step) *caseRecord {
-	r.mu.Lock()
-	r.n++
-	n := r.n
-	r.mu.Unlock()
-	c := r.env.Client.ForScenario(PropertyName)
-	var rec *fakeidp.Recorder
-	if r.cfg.NewClient != nil {
-		rec = fakeidp.NewRecorder()
-		c = r.cfg.NewClient(rec).ForScenario(PropertyName)
-	}
-	names := caseNames{prefix: fmt.Sprintf("%sm%d-", r.env.Names.Prefix, n), domain: r.env.Names.Domain}
-	m := newMachine(r.ctx, r.env, c, names, &resolution{})
+	m, rec := r.newCase("m")
 	defer m.cleanup(context.WithoutCancel(r.ctx))
 	for _, st := range steps {
 		if err := m.apply(st); err != nil {
