@@ -1,14 +1,16 @@
 package harness_test
 
 import (
+	"bufio"
 	"bytes"
-	"net"
-	"net/http"
+	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,43 +45,42 @@ func TestVendorModule(t *testing.T) {
 
 	t.Run("pass", func(t *testing.T) {
 		url := serve(t, bin)
-		out, ok := vendorTest(t, gobin, mod, url)
-		if !ok {
-			t.Fatalf("go test in the vendor module failed against scimloop serve; output:\n%s", out)
+		vt := vendorTest(t, gobin, mod, url)
+		if !vt.ok {
+			t.Fatalf("go test in the vendor module failed against scimloop serve:\n%s", vt.failures())
 		}
-		res := subtestResults(out)
 		for _, test := range []string{"TestSCIM", "TestSCIMInProcess"} {
 			for _, sc := range scenarios.All() {
 				for _, id := range sc.Checks {
 					name := test + "/" + sc.Name + "/" + id
-					if got := res[name]; got != "PASS" && got != "SKIP" {
+					if got := vt.results[name]; got != "pass" && got != "skip" {
 						t.Errorf("%s = %q, want a passing (or skipped) subtest", name, got)
 					}
 				}
 			}
 		}
 		passed := 0
-		for name, r := range res {
-			if strings.Count(name, "/") == 2 && strings.HasPrefix(name, "TestSCIM/") && r == "PASS" {
+		for name, r := range vt.results {
+			if strings.Count(name, "/") == 2 && strings.HasPrefix(name, "TestSCIM/") && r == "pass" {
 				passed++
 			}
 		}
 		if passed == 0 {
-			t.Errorf("no check subtest passed; output:\n%s", out)
+			t.Errorf("no check subtest passed; the vendor module's output ends:\n%s", vt.tail())
 		}
 		t.Logf("%d check subtests passed", passed)
 	})
 
 	t.Run("fault", func(t *testing.T) {
 		url := serve(t, bin, "--fault", "ignore-if-match")
-		out, ok := vendorTest(t, gobin, mod, url)
-		if ok {
-			t.Fatalf("go test in the vendor module passed against --fault ignore-if-match, want a failure; output:\n%s", out)
+		vt := vendorTest(t, gobin, mod, url)
+		if vt.ok {
+			t.Fatalf("go test in the vendor module passed against --fault ignore-if-match, want a failure; its output ends:\n%s", vt.tail())
 		}
 		for _, test := range []string{"TestSCIM", "TestSCIMInProcess"} {
 			name := test + "/conditional-requests/etag-stale-if-match-rejected"
-			if got := subtestResults(out)[name]; got != "FAIL" {
-				t.Errorf("%s = %q, want FAIL; output:\n%s", name, got, out)
+			if got := vt.results[name]; got != "fail" {
+				t.Errorf("%s = %q, want fail; the failing subtests were:\n%s", name, got, vt.failures())
 			}
 		}
 	})
@@ -153,20 +154,18 @@ func copyDir(t *testing.T, from, to string) {
 	}
 }
 
-// serve starts `scimloop serve` on a free loopback port with a token and the
-// given flags, waits until it answers, and returns its SCIM base URL. The
-// process is killed when t ends.
+// serve starts `scimloop serve` on a port the kernel picks, with a token and
+// the given flags, and returns the SCIM base URL it prints once it listens.
+// The process is killed when t ends.
 func serve(t *testing.T, bin string, flags ...string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--token", "vendor-t0ken"}, flags...)...)
+	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", addr, "--token", "vendor-t0ken"}, flags...)...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	dieWithTest(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -175,53 +174,118 @@ func serve(t *testing.T, bin string, flags ...string) string {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	url := "http://" + addr + "/scim/v2"
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get(url + "/ServiceProviderConfig")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return url
+	first := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			first <- sc.Text()
+		}
+		close(first)
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case line := <-first:
+		// "scimloop: serving SCIM at http://127.0.0.1:PORT/scim/v2"
+		if i := strings.Index(line, "http://"); i >= 0 {
+			return line[i:]
+		}
+		t.Fatalf("scimloop serve printed %q, want its URL; stderr:\n%s", line, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("scimloop serve printed no URL in 10s; stderr:\n%s", stderr.String())
+	}
+	return ""
+}
+
+// vendorRun is what one go test -json run of the vendor module reported.
+type vendorRun struct {
+	ok      bool
+	results map[string]string   // test name → pass, fail or skip
+	output  map[string][]string // test name → its output lines
+	lines   []string            // every output line, in order
+}
+
+// failures lists each failing leaf test with its own output, which holds
+// the check's message, so a CI log's tail shows why the module failed.
+func (v vendorRun) failures() string {
+	var b strings.Builder
+	var names []string
+	for name, r := range v.results {
+		if r == "fail" && !v.hasFailingChild(name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		fmt.Fprintf(&b, "--- %s\n", name)
+		for _, l := range v.output[name] {
+			if !strings.HasPrefix(strings.TrimSpace(l), "=== ") && !strings.HasPrefix(strings.TrimSpace(l), "--- ") {
+				b.WriteString(l)
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scimloop serve %s did not answer in 10s (last: %v); output:\n%s", addr, err, out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	if len(names) == 0 {
+		return "no test failed; the output ends:\n" + v.tail()
+	}
+	return b.String()
+}
+
+func (v vendorRun) hasFailingChild(name string) bool {
+	for other, r := range v.results {
+		if r == "fail" && strings.HasPrefix(other, name+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// tail is the last lines of the run's output.
+func (v vendorRun) tail() string {
+	return strings.Join(v.lines[max(0, len(v.lines)-30):], "")
 }
 
 // vendorTest runs the vendor module's tests (TestSCIM and TestSCIMInProcess)
-// against url and returns the verbose output and whether they passed.
-func vendorTest(t *testing.T, gobin, mod, url string) (string, bool) {
+// against url with go test -json.
+func vendorTest(t *testing.T, gobin, mod, url string) vendorRun {
 	t.Helper()
 	start := time.Now()
-	cmd := exec.Command(gobin, "test", "-count=1", "-v", "-run", "^TestSCIM(InProcess)?$", ".")
+	cmd := exec.Command(gobin, "test", "-count=1", "-json", "-run", "^TestSCIM(InProcess)?$", ".")
 	cmd.Dir = mod
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off",
 		"SCIMLOOP_URL="+url, "SCIMLOOP_TOKEN=vendor-t0ken")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
 	err := cmd.Run()
 	if _, exit := err.(*exec.ExitError); err != nil && !exit {
 		t.Fatal(err)
 	}
+	v := vendorRun{ok: err == nil, results: map[string]string{}, output: map[string][]string{}}
+	dec := json.NewDecoder(&out)
+	for {
+		var ev struct{ Action, Test, Output string }
+		if err := dec.Decode(&ev); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("go test -json in the vendor module: %v; stderr:\n%s", err, stderr.String())
+		}
+		switch ev.Action {
+		case "output":
+			v.lines = append(v.lines, ev.Output)
+			if ev.Test != "" {
+				v.output[ev.Test] = append(v.output[ev.Test], ev.Output)
+			}
+		case "pass", "fail", "skip":
+			if ev.Test != "" {
+				v.results[ev.Test] = ev.Action
+			}
+		}
+	}
+	if stderr.Len() > 0 {
+		v.lines = append(v.lines, stderr.String())
+	}
 	verdict := "passed"
-	if err != nil {
+	if !v.ok {
 		verdict = "failed"
 	}
 	t.Logf("go test in the vendor module %s in %v", verdict, time.Since(start).Round(time.Millisecond))
-	return out.String(), err == nil
-}
-
-var subtestLine = regexp.MustCompile(`(?m)^\s*--- (PASS|FAIL|SKIP): (\S+)`)
-
-// subtestResults maps each test name in verbose go test output to its result.
-func subtestResults(out string) map[string]string {
-	m := map[string]string{}
-	for _, sm := range subtestLine.FindAllStringSubmatch(out, -1) {
-		m[sm[2]] = sm[1]
-	}
-	return m
+	return v
 }
