@@ -36,7 +36,7 @@ var paging = Scenario{
 			u, _ = s.CreateUser(u)
 			fx.users = append(fx.users, u)
 		}
-		scope := `userName sw "` + fx.tag + `"`
+		scope := `userName sw "` + fx.tag + `-"`
 		all := ids(fx.users...)
 		page := func(kv ...string) *fakeidp.Exchange {
 			ex := s.Query("User", q(append([]string{"filter", scope}, kv...)...))
