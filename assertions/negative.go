@@ -61,7 +61,7 @@ var negativeChecks = area("negative", []Check{
 	{ID: "neg-patch-unmatched-filter", Title: "replace with an unmatched value filter gets 400 noTarget", Level: lMust, RFC: "RFC 7644 §3.5.2.3",
 		Spec: []string{"PROTO-PATCH-027"}, Capability: fakeidp.CapPatch, Rule: "a replace whose valuePath filter matches no value is answered 400 with scimType noTarget, and nothing is added"},
 	{ID: "neg-oversize-body", Title: "An oversize request is refused, not processed", Level: lShould, RFC: "RFC 7644 §3.12, Table 8",
-		Rule: "a request body over the server's limit is refused with 413 (or 400), never a 5xx and never created"},
+		Rule: "a request body over the server's limit is refused with 413 (or 400) or a closed connection, never a 5xx and never created"},
 	{ID: "neg-immutable-unchanged", Title: "An immutable attribute cannot be changed", Level: lShould, RFC: "RFC 7644 §3.5.1; RFC 7643 §7",
 		Spec: []string{"PROTO-PUT-006", "SCHEMA-MUT-002"}, Rule: "an immutable attribute that has a value cannot be given another one: the request is answered 400 mutability"},
 	{ID: "neg-scimtype-keyword", Title: "scimType is a Table 9 keyword", Level: lMust, RFC: "RFC 7644 §3.12, Table 9",

@@ -263,6 +263,25 @@ func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
 	return ex
 }
 
+// Try sends req like [S.Do] but hands back a request that got no answer as
+// its exchange, with Status 0 and Err set: for a request the server may
+// refuse by closing the connection (an oversize body). A cancelled run, or
+// an answer that cannot be read, still stops the scenario.
+func (s *S) Try(req fakeidp.Request) *fakeidp.Exchange {
+	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
+		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
+	}
+	s.allowRetry(&req)
+	ex, err := s.C.Do(s.Ctx, req)
+	if errors.Is(s.Ctx.Err(), context.Canceled) {
+		s.Stop("the run was cancelled")
+	}
+	if err != nil && (ex == nil || ex.Status != 0) {
+		s.Stop("%s %s: %v", req.Method, req.Path, err) // an answer that cannot be read
+	}
+	return ex
+}
+
 // allowRetry decides whether req may be repeated after a 429 or 503, which
 // say the server did not act. Reads, PUT, DELETE and PATCH repeat safely on
 // SCIM's terms (a repeated add or remove is a no-op). A POST is never
