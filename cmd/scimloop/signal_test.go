@@ -118,6 +118,25 @@ func startRun(t *testing.T, url, token, out string, extra ...string) (*exec.Cmd,
 	return cmd, &stdout, &stderr
 }
 
+// waitBusy returns once the run has created n users on the server (each
+// test has a server of its own), so a signal sent next finds the run at work
+// with its handlers installed, however slowly a loaded machine started it.
+func waitBusy(t *testing.T, url, token string, n int) {
+	t.Helper()
+	tn := tenant.New(url, token)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		users, err := tn.Named("User", "scimloop-")
+		if err == nil && len(users) >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run created %d users within 60s, want %d (last listing error: %v)", len(users), n, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // waitExit waits for cmd and returns its exit code, failing after limit.
 func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
 	t.Helper()
@@ -165,19 +184,19 @@ func assertNothingLeft(t *testing.T, url, token, prefix string) {
 	}
 }
 
-// TestSignalCleansUp interrupts a run after two seconds: it must clean up
+// TestSignalCleansUp interrupts a run once it has created a user: it must clean up
 // everything it created, say so, write its reports and exit 3 (or 1).
 func TestSignalCleansUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	const token = "signal-t0ken-3f9a"
-	url := serveBinary(t, token, "slow") // 50 ms a request: the run is still busy at 2 s
+	url := serveBinary(t, token, "slow") // 50 ms a request: the run is still busy when signalled
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			out := t.TempDir()
 			cmd, stdout, stderr := startRun(t, url, token, out)
-			time.Sleep(2 * time.Second)
+			waitBusy(t, url, token, 1)
 			if err := cmd.Process.Signal(sig); err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +231,7 @@ func TestSecondSignalAborts(t *testing.T) {
 	url := serveBinary(t, token, "slow")
 	out := t.TempDir()
 	cmd, stdout, stderr := startRun(t, url, token, out)
-	time.Sleep(2 * time.Second)
+	waitBusy(t, url, token, 8) // enough that cleanup outlasts the 100 ms before the second signal
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
@@ -231,6 +250,13 @@ func TestSecondSignalAborts(t *testing.T) {
 		t.Fatalf("exit code = %d, want 3 (or 1)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	prefix := prefixOf(t, out)
+	left, err := tenant.New(url, token).Remaining("User", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) == 0 {
+		t.Errorf("no user left after the second signal: the run's cleanup was not cut short")
+	}
 	// What the aborted cleanup left, "scimloop cleanup" removes.
 	cl := exec.Command(scimloopBinary(t), "cleanup", "--url", url, "--prefix", prefix)
 	cl.Env = append(os.Environ(), "SCIMLOOP_TOKEN="+token)
