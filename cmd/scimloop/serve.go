@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,10 +22,11 @@ const basePath = "/scim/v2"
 
 func newServeCmd() *cobra.Command {
 	var (
-		addr   string
-		token  string
-		faults []string
-		seed   int64
+		addr    string
+		token   string
+		faults  []string
+		without []string
+		seed    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -34,17 +36,23 @@ with Users (and the enterprise extension), Groups, filters, sorting, paging,
 PATCH, PUT, Bulk, ETags and the discovery endpoints, under the path /scim/v2.
 
 It is useful on its own for IdP-side development, and with --fault it plays a
-buggy server so you can see what scimloop reports.`,
+buggy server so you can see what scimloop reports. With --without it plays a
+correct server that lacks optional features: it advertises them as unsupported
+in /ServiceProviderConfig, answers PATCH, /Bulk, filters and password changes
+with 501, ignores sortBy, and has no ETags.`,
 		Example: `  scimloop serve --addr 127.0.0.1:8080
-  scimloop serve --addr 127.0.0.1:8080 --token s3cret --fault ignore-if-match`,
+  scimloop serve --addr 127.0.0.1:8080 --token s3cret --fault ignore-if-match
+  scimloop serve --addr 127.0.0.1:8080 --without filter,etag`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if token == "" {
 				token = os.Getenv("SCIMLOOP_SERVE_TOKEN")
 			}
-			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Seed: seed})
-			if err != nil {
+			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Without: without, Seed: seed})
+			if errors.Is(err, refserver.ErrUnknownFault) {
 				return usageErr("%v (see scimloop faults)", err)
+			} else if err != nil {
+				return usageErr("%v", err)
 			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
@@ -57,6 +65,7 @@ buggy server so you can see what scimloop reports.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (keep it on loopback)")
 	cmd.Flags().StringVar(&token, "token", "", "require this bearer token (or set SCIMLOOP_SERVE_TOKEN)")
 	cmd.Flags().StringSliceVar(&faults, "fault", nil, "enable named faults, comma-separated (see scimloop faults)")
+	cmd.Flags().StringSliceVar(&without, "without", nil, "capabilities to lack, comma-separated: "+strings.Join(refserver.Capabilities, ", "))
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx")
 	return cmd
 }

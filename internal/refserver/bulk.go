@@ -75,7 +75,9 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 			case "bulkid":
 				op.bulkID = sv
 			case "version":
-				op.version = sv
+				if s.supports("etag") {
+					op.version = sv
+				}
 			case "path":
 				op.path = sv
 			case "data":
@@ -253,7 +255,7 @@ func (s *Server) runBulkOp(op bulkOp, ids map[string]string, base string) map[st
 	}
 	ok := func(status int, res *resource) map[string]any {
 		m := bulkResult(op, s.location(base, res), "", nil, false)
-		if !s.fault(fSPCClaimsETagButNone) {
+		if s.etags() {
 			m["version"] = etag(res.version)
 		}
 		m["status"] = strconv.Itoa(status)

@@ -256,7 +256,7 @@ func (s *Server) checkIfMatch(r *http.Request, res *resource, ignore bool) *scim
 
 // single writes a single-resource response with ETag (and Location).
 func (s *Server) single(w http.ResponseWriter, r *http.Request, status int, res *resource, body map[string]any) {
-	if !s.fault(fNoETag) && !s.fault(fSPCClaimsETagButNone) {
+	if !s.fault(fNoETag) && s.etags() {
 		w.Header().Set("ETag", etag(res.version))
 	}
 	if status == http.StatusCreated && !s.fault(fNoLocationHeader) {
@@ -341,7 +341,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, rt *resourceT
 		s.writeError(w, notFound("%s %q not found", rt.Name, id))
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && !s.fault(fSPCClaimsETagButNone) && etagMatches(inm, etag(res.version)) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && s.etags() && etagMatches(inm, etag(res.version)) {
 		if !s.fault(fNoETag) {
 			w.Header().Set("ETag", etag(res.version))
 		}
@@ -355,6 +355,10 @@ func (s *Server) handleReplace(w http.ResponseWriter, r *http.Request, rt *resou
 	body, err := s.readJSON(r, maxBodyBytes)
 	if err != nil {
 		s.writeError(w, err)
+		return
+	}
+	if !s.supports("changePassword") && setsPassword(nil, body) {
+		s.writeError(w, notImplemented("changePassword"))
 		return
 	}
 	status, res, out, err := s.replace(rt, id, body, s.baseURL(r), s.projectionFor(r, rt), r.Header.Get("If-Match"))

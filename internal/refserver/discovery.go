@@ -66,12 +66,12 @@ func (s *Server) spcDoc(base string) map[string]any {
 	return map[string]any{
 		"schemas":          []any{urnSPC},
 		"documentationUri": "https://github.com/scimloop/scimloop",
-		"patch":            map[string]any{"supported": true},
-		"bulk":             map[string]any{"supported": true, "maxOperations": maxBulkOperations, "maxPayloadSize": maxBodyBytes},
-		"filter":           map[string]any{"supported": true, "maxResults": maxResults},
-		"changePassword":   map[string]any{"supported": true},
-		"sort":             map[string]any{"supported": true},
-		"etag":             map[string]any{"supported": true},
+		"patch":            map[string]any{"supported": s.supports("patch")},
+		"bulk":             map[string]any{"supported": s.supports("bulk"), "maxOperations": maxBulkOperations, "maxPayloadSize": maxBodyBytes},
+		"filter":           map[string]any{"supported": s.supports("filter"), "maxResults": maxResults},
+		"changePassword":   map[string]any{"supported": s.supports("changePassword")},
+		"sort":             map[string]any{"supported": s.supports("sort")},
+		"etag":             map[string]any{"supported": s.supports("etag")},
 		"authenticationSchemes": []any{map[string]any{
 			"type":        "oauthbearertoken",
 			"name":        "OAuth Bearer Token",

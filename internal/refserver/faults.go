@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -58,6 +59,7 @@ const (
 	fReplaceUnmatchedAppends  = "replace-unmatched-filter-appends"
 	fETagUnchangedOnUpdate    = "etag-unchanged-on-update"
 	fCreateReturns200         = "create-returns-200"
+	fSortIgnored              = "sort-ignored"
 	fWrongMetaLocation        = "wrong-meta-location"
 	fDeleteMissingReturns500  = "delete-missing-returns-500"
 	fMalformedJSONReturns500  = "malformed-json-returns-500"
@@ -99,6 +101,7 @@ var faultTable = []Fault{
 	conformance(fGroupsNotUpdatedOnDelete, "deleting a user leaves it in the members of its groups"),
 	conformance(fUserNameCaseSensitive, "userName uniqueness and userName filters are case-sensitive"),
 	conformance(fFilterIgnored, "the filter parameter is ignored and the unfiltered collection is returned"),
+	conformance(fSortIgnored, "sort is advertised, but sortBy and sortOrder are ignored: results come in storage order"),
 	conformance(fItemsPerPageWrong, "itemsPerPage echoes the requested count (or totalResults) instead of the page length"),
 	conformance(fPatchNotAtomic, "PATCH operations before a failing operation stay applied"),
 	conformance(fReplaceUnmatchedAppends, "replace with a value filter that matches nothing appends a new value instead of 400 noTarget"),
@@ -144,6 +147,10 @@ func Faults() []Fault {
 	return out
 }
 
+// ErrUnknownFault is the error New wraps when Config names a fault that
+// does not exist.
+var ErrUnknownFault = errors.New("unknown fault")
+
 func parseFaults(names []string) (map[string]bool, error) {
 	known := map[string]bool{}
 	for _, f := range Faults() {
@@ -163,7 +170,7 @@ func parseFaults(names []string) (map[string]bool, error) {
 		set[n] = true
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("refserver: unknown fault(s): %s", strings.Join(unknown, ", "))
+		return nil, fmt.Errorf("refserver: %w(s): %s", ErrUnknownFault, strings.Join(unknown, ", "))
 	}
 	return set, nil
 }

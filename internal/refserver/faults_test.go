@@ -80,6 +80,12 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		c.createUser("b")
 		return c.do("GET", `/Users?filter=userName eq "a"`, nil).get("totalResults").Int() == 2
 	},
+	fSortIgnored: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("a")
+		c.createUser("b")
+		return c.do("GET", "/Users?sortBy=userName&sortOrder=descending", nil).get("Resources.0.userName").String() == "a"
+	},
 	fItemsPerPageWrong: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		for _, n := range []string{"a", "b", "c"} {

@@ -112,6 +112,13 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resour
 
 // answerQuery runs q against one resource type, or all when rt is nil.
 func (s *Server) answerQuery(w http.ResponseWriter, r *http.Request, rt *resourceType, q query) {
+	if q.hasFilter && !s.supports("filter") {
+		s.writeError(w, notImplemented("filter"))
+		return
+	}
+	if !s.supports("sort") || s.fault(fSortIgnored) {
+		q.sortBy, q.sortOrder = "", "" // a server without sorting ignores them
+	}
 	out, err := s.runQuery(rt, q, s.baseURL(r))
 	if err != nil {
 		s.writeError(w, err)

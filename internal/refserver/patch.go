@@ -75,6 +75,10 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rt *resourc
 		s.writeError(w, err)
 		return
 	}
+	if !s.supports("changePassword") && setsPassword(ops, nil) {
+		s.writeError(w, notImplemented("changePassword"))
+		return
+	}
 	res, out, err := s.patch(rt, id, ops, s.baseURL(r), s.projectionFor(r, rt), r.Header.Get("If-Match"))
 	if err != nil {
 		s.writeError(w, err)

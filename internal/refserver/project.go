@@ -62,7 +62,7 @@ func (s *Server) render(res *resource, base string) map[string]any {
 		"lastModified": formatTime(res.modified),
 		"location":     loc,
 	}
-	if !s.fault(fSPCClaimsETagButNone) {
+	if s.etags() {
 		meta["version"] = etag(res.version)
 	}
 	out["meta"] = meta

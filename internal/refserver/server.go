@@ -28,6 +28,7 @@ type Config struct {
 	Token    string           // when non-empty, requests need "Authorization: Bearer <Token>"; discovery is public
 	BasePath string           // path prefix served, e.g. "/scim/v2"; "" = root
 	Faults   []string         // fault names to enable (see Faults)
+	Without  []string         // capabilities the server lacks (see Capabilities)
 	Now      func() time.Time // clock; nil = time.Now
 	Seed     int64            // seed for random faults (flaky-5xx)
 }
@@ -37,6 +38,7 @@ type Server struct {
 	cfg     Config
 	base    string
 	faults  map[string]bool
+	without map[string]bool // capabilities switched off
 	st      *store
 	started time.Time
 
@@ -53,6 +55,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	without, err := parseWithout(cfg.Without)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -61,11 +67,12 @@ func New(cfg Config) (*Server, error) {
 		base = "/" + base
 	}
 	s := &Server{
-		cfg:    cfg,
-		base:   base,
-		faults: fs,
-		st:     newStore(!fs[fUserNameCaseSensitive]),
-		rng:    rand.New(rand.NewSource(cfg.Seed)),
+		cfg:     cfg,
+		base:    base,
+		faults:  fs,
+		without: without,
+		st:      newStore(!fs[fUserNameCaseSensitive]),
+		rng:     rand.New(rand.NewSource(cfg.Seed)),
 	}
 	s.started = s.now()
 	s.handler = http.HandlerFunc(s.serve)
@@ -121,6 +128,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.authorized(w, r) {
+		return
+	}
+	if err := s.lacking(r, segs); err != nil {
+		s.writeError(w, err)
 		return
 	}
 	s.route(w, r, segs)

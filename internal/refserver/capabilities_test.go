@@ -1,0 +1,42 @@
+package refserver
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWithoutCapabilities(t *testing.T) {
+	c := newTCWith(t, Config{BasePath: "/scim/v2", Without: Capabilities})
+	spc := c.do("GET", "/ServiceProviderConfig", nil)
+	for _, name := range Capabilities {
+		assert.False(t, spc.get(name+".supported").Bool(), "%s.supported", name)
+	}
+	a := c.createUser("a")
+	c.createUser("b")
+	id := a.get("id").String()
+	assert.Empty(t, a.h.Get("ETag"), "no ETag without etag")
+	assert.False(t, a.get("meta.version").Exists(), "no meta.version without etag")
+
+	patch := map[string]any{"schemas": []any{urnPatchOp}, "Operations": []any{map[string]any{"op": "replace", "path": "title", "value": "x"}}}
+	assert.Equal(t, http.StatusNotImplemented, c.do("PATCH", "/Users/"+id, patch).code)
+	assert.Equal(t, http.StatusNotImplemented, c.do("POST", "/Bulk", map[string]any{"schemas": []any{urnBulkRequest}, "Operations": []any{}}).code)
+	assert.Equal(t, http.StatusNotImplemented, c.do("GET", `/Users?filter=userName eq "a"`, nil).code)
+	assert.Equal(t, http.StatusNotImplemented, c.do("POST", "/Users/.search", map[string]any{"schemas": []any{urnSearchRequest}, "filter": `userName eq "a"`}).code)
+	list := c.do("GET", "/Users?sortBy=userName&sortOrder=descending", nil)
+	require.Equal(t, http.StatusOK, list.code)
+	assert.Equal(t, "a", list.get("Resources.0.userName").String(), "sortBy is ignored")
+
+	put := userBody("a")
+	put["password"] = "n3w-Secret!"
+	assert.Equal(t, http.StatusNotImplemented, c.do("PUT", "/Users/"+id, put).code, "a password change needs changePassword")
+	delete(put, "password")
+	assert.Equal(t, http.StatusOK, c.do("PUT", "/Users/"+id, put, `If-Match: W/"stale"`).code, "If-Match cannot match without etags: it is ignored")
+
+	_, err := New(Config{Without: []string{"Filter"}})
+	assert.NoError(t, err, "capability names match case-insensitively")
+	_, err = New(Config{Without: []string{"teleport"}})
+	assert.ErrorContains(t, err, `unknown capability "teleport"`)
+}
