@@ -146,16 +146,16 @@ var negProbes = []negProbe{
 			return s.Write(http.MethodPut, "User", fx.user.ID, b, nil)
 		},
 		judge: unchangedAfter("userName")},
-	{check: "neg-filter-syntax",
+	{check: "neg-filter-syntax", needs: fakeidp.CapFilter,
 		send:  func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `userName eq`) },
 		judge: reject400("invalidFilter")},
-	{check: "neg-filter-syntax",
+	{check: "neg-filter-syntax", needs: fakeidp.CapFilter,
 		send:  func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `(userName eq "a"`) },
 		judge: reject400("invalidFilter")},
-	{check: "neg-filter-syntax",
+	{check: "neg-filter-syntax", needs: fakeidp.CapFilter,
 		send:  func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `userName eq "a`) },
 		judge: reject400("invalidFilter")},
-	{check: "neg-filter-unknown-operator",
+	{check: "neg-filter-unknown-operator", needs: fakeidp.CapFilter,
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `userName regex "x"`) },
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
 			if err := assertions.BadRequest(ex, "invalidFilter"); err != nil {
@@ -163,7 +163,7 @@ var negProbes = []negProbe{
 			}
 			return assertions.Expect(ex, fakeidp.Get(ex.RespBody, "detail").String() != "", "400 without a detail", "a human-readable detail")
 		}},
-	{check: "neg-filter-empty",
+	{check: "neg-filter-empty", needs: fakeidp.CapFilter,
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Query("User", q("filter", "")) },
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
 			if ex.Status == 200 {
@@ -174,7 +174,7 @@ var negProbes = []negProbe{
 	{check: "neg-filter-bool-ordering", needs: fakeidp.CapFilter,
 		send:  func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `active gt true`) },
 		judge: reject400("invalidFilter")},
-	{check: "neg-filter-unknown-attribute",
+	{check: "neg-filter-unknown-attribute", needs: fakeidp.CapFilter,
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange {
 			return s.Filter("User", `scimloopNoSuchAttribute eq "x"`)
 		},
@@ -185,7 +185,7 @@ var negProbes = []negProbe{
 			}
 			return assertions.BadRequest(ex, "invalidFilter")
 		}},
-	{check: "neg-too-many",
+	{check: "neg-too-many", needs: fakeidp.CapFilter,
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `userName pr`) },
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
 			if ex.Status == 200 {

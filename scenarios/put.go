@@ -151,11 +151,12 @@ var replaceAndDelete = Scenario{
 		if del.Status >= 300 {
 			s.Stop("deleting user %s answered %d", u.ID, del.Status)
 		}
-		for _, ex := range []*fakeidp.Exchange{
-			s.Do(fakeidp.Request{Method: http.MethodPut, Path: userPath(u.ID), Body: fakeidp.MustJSON(withID(fakeidp.UserResource(u, s.Env.SP.Enterprise), u.ID))}),
-			s.Do(fakeidp.Request{Method: http.MethodPatch, Path: userPath(u.ID), Body: fakeidp.MustJSON(fakeidp.PatchBody(fakeidp.PatchOp{Op: "replace", Path: "title", Value: "ghost"}))}),
-			s.Do(fakeidp.Request{Method: http.MethodDelete, Path: userPath(u.ID)}),
-		} {
+		writes := []*fakeidp.Exchange{s.Do(fakeidp.Request{Method: http.MethodPut, Path: userPath(u.ID), Body: fakeidp.MustJSON(withID(fakeidp.UserResource(u, s.Env.SP.Enterprise), u.ID))})}
+		if s.Env.SP.Patch { // without PATCH support, 501 may come before the lookup
+			writes = append(writes, s.Do(fakeidp.Request{Method: http.MethodPatch, Path: userPath(u.ID), Body: fakeidp.MustJSON(fakeidp.PatchBody(fakeidp.PatchOp{Op: "replace", Path: "title", Value: "ghost"}))}))
+		}
+		writes = append(writes, s.Do(fakeidp.Request{Method: http.MethodDelete, Path: userPath(u.ID)}))
+		for _, ex := range writes {
 			s.Judge("delete-writes-404", assertions.Status(ex, 404), del, ex)
 			s.JudgeError(ex)
 		}
