@@ -132,7 +132,7 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 		})
 	}
 	end()
-	t.Log(summary(run))
+	t.Log(run.Summary())
 	return run
 }
 
@@ -292,17 +292,6 @@ func runPattern(name string) string {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	return "'" + strings.Join(parts, "/") + "'"
-}
-
-// summary is the run's one-line verdict, as the binary prints it.
-func summary(run *reports.Run) string {
-	v := run.Verdict
-	verdict := strings.ToUpper(v.Result)
-	if v.Incomplete {
-		verdict = "INCOMPLETE"
-	}
-	return fmt.Sprintf("scimloop %s: %s — %d passed, %d failed (%d MUST, %d SHOULD warnings), %d skipped, %d errors",
-		run.Target, verdict, v.Passed, v.Failed, v.MustFailures, v.Warnings, v.Skipped, v.Errored)
 }
 
 // FromEnv returns the target that the environment names, or skips t when

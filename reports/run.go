@@ -8,7 +8,9 @@ package reports
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -74,6 +76,23 @@ type Verdict struct {
 	Skipped      int    `json:"skipped"`
 	Errored      int    `json:"errored"`
 	Incomplete   bool   `json:"incomplete,omitempty"` // the run could not complete
+}
+
+// Summary is the run's one-line verdict, as the binary prints it and
+// harness.Run logs it. The IdP verdict is named when it is not a pass, so
+// that failures outside the RFC verdict never go unexplained.
+func (r *Run) Summary() string {
+	v := r.Verdict
+	verdict := strings.ToUpper(v.Result)
+	if v.Incomplete {
+		verdict = "INCOMPLETE"
+	}
+	line := fmt.Sprintf("scimloop %s: %s — %d passed, %d failed (%d MUST, %d SHOULD warnings), %d skipped, %d errors",
+		r.Target, verdict, v.Passed, v.Failed, v.MustFailures, v.Warnings, v.Skipped, v.Errored)
+	if v.IdPCompat == "fail" {
+		line += "; IdP compatibility: FAIL"
+	}
+	return line
 }
 
 // CheckResult is one check aggregated over every scenario that ran it: it

@@ -331,13 +331,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 }
 
 func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
-	v := run.Verdict
-	verdict := strings.ToUpper(v.Result)
-	if v.Incomplete {
-		verdict = "INCOMPLETE"
-	}
-	fmt.Fprintf(w, "scimloop %s: %s — %d passed, %d failed (%d MUST, %d SHOULD warnings), %d skipped, %d errors\n",
-		run.Target, verdict, v.Passed, v.Failed, v.MustFailures, v.Warnings, v.Skipped, v.Errored)
+	fmt.Fprintln(w, run.Summary())
 	if quiet {
 		return
 	}
