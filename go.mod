@@ -12,6 +12,7 @@ require (
 	github.com/testcontainers/testcontainers-go v0.45.0
 	github.com/tidwall/gjson v1.20.2
 	golang.org/x/oauth2 v0.38.0
+	golang.org/x/text v0.43.0
 	pgregory.net/rapid v1.3.0
 )
 

@@ -40,3 +40,16 @@ func TestWithoutCapabilities(t *testing.T) {
 	_, err = New(Config{Without: []string{"teleport"}})
 	assert.ErrorContains(t, err, `unknown capability "teleport"`)
 }
+
+// userName compares with PRECIS preparation (RFC 7644 §7.8): NFC and NFD,
+// full and half width, and case are one name, for uniqueness and filters.
+func TestUserNamePrecis(t *testing.T) {
+	c := newTC(t)
+	id := c.createUser("Jos\u00e9").get("id").String()
+	for _, variant := range []string{"Jose\u0301", "ＪＯＳ\u00c9", "JOSE\u0301"} {
+		assert.Equal(t, http.StatusConflict, c.do("POST", "/Users", userBody(variant)).code, "POST %q", variant)
+		list := c.do("GET", `/Users?filter=userName eq "`+variant+`"`, nil)
+		assert.Equal(t, id, list.get("Resources.0.id").String(), "filter userName eq %q", variant)
+	}
+	assert.Equal(t, http.StatusCreated, c.do("POST", "/Users", userBody("Jose")).code, "José and Jose are different names")
+}

@@ -53,7 +53,8 @@
 //   - lastModified has nanosecond precision and strictly increases on every
 //     real change, even when the clock does not move; a no-op update leaves
 //     meta alone.
-//   - Not implemented: PRECIS (RFC 7613) preparation of userName (plain
-//     Unicode lower-casing is used), /Me (501), URL version checks
-//     (invalidVers), cursor paging, tooMany.
+//   - caseExact=false values (userName among them) compare with the
+//     mappings of PRECIS UsernameCaseMapped (RFC 8265): width, case, NFC.
+//   - Not implemented: /Me (501), URL version checks (invalidVers), cursor
+//     paging, tooMany.
 package refserver

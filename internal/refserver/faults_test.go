@@ -80,6 +80,11 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		c.createUser("b")
 		return c.do("GET", `/Users?filter=userName eq "a"`, nil).get("totalResults").Int() == 2
 	},
+	fUserNameNotPrecis: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("Jos\u00e9")
+		return c.do("POST", "/Users", userBody("Jose\u0301")).code == 201
+	},
 	fSortIgnored: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("a")

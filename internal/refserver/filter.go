@@ -43,6 +43,7 @@ type cmpNode struct {
 	inElem bool // compare elem[def.Name] inside a value path
 	op     filter.CompareOperator
 	val    any // string (folded when !caseExact), bool, float64, time.Time or nil
+	fold   func(string) string
 }
 
 // valuePathNode is attr[filter]: one and the same element must match.
@@ -97,7 +98,7 @@ func (n cmpNode) any(vals []any, op filter.CompareOperator) bool {
 		return true
 	}
 	for _, v := range vals {
-		if compareOne(n.def, op, v, n.val) {
+		if compareOne(n.def, op, v, n.val, n.fold) {
 			return true
 		}
 	}
@@ -118,7 +119,7 @@ func present(v any) bool {
 	return true
 }
 
-func compareOne(def *attrDef, op filter.CompareOperator, v, want any) bool {
+func compareOne(def *attrDef, op filter.CompareOperator, v, want any, fold func(string) string) bool {
 	switch w := want.(type) {
 	case bool:
 		b, ok := v.(bool)
@@ -150,7 +151,7 @@ func compareOne(def *attrDef, op filter.CompareOperator, v, want any) bool {
 			return false
 		}
 		if !def.CaseExact {
-			sv = strings.ToLower(sv)
+			sv = fold(sv)
 		}
 		switch op {
 		case filter.CO:
@@ -388,7 +389,8 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 	if n.op == filter.PR {
 		return n, nil
 	}
-	val, err := compareValue(n.def, n.op, e.CompareValue, path)
+	n.fold = s.fold()
+	val, err := compareValue(n.def, n.op, e.CompareValue, path, n.fold)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +400,7 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 
 // compareValue checks that op and the comparison value fit def's type
 // (RFC 7644 Table 3) and converts the value for evaluation.
-func compareValue(def *attrDef, op filter.CompareOperator, v any, path string) (any, *scimError) {
+func compareValue(def *attrDef, op filter.CompareOperator, v any, path string, fold func(string) string) (any, *scimError) {
 	switch op {
 	case filter.EQ, filter.NE, filter.CO, filter.SW, filter.EW, filter.GT, filter.GE, filter.LT, filter.LE:
 	default:
@@ -457,7 +459,7 @@ func compareValue(def *attrDef, op filter.CompareOperator, v any, path string) (
 		}
 		str = unescape(str)
 		if !def.CaseExact {
-			str = strings.ToLower(str)
+			str = fold(str)
 		}
 		return str, nil
 	}

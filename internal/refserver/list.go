@@ -334,7 +334,7 @@ func (s *Server) sortKeyOf(res *resource, sortBy string) sortKey {
 			}
 		}
 		if !leaf.CaseExact {
-			t = strings.ToLower(t)
+			t = s.fold()(t)
 		}
 		return sortKey{ok: true, str: t}
 	case float64:

@@ -71,8 +71,11 @@ func New(cfg Config) (*Server, error) {
 		base:    base,
 		faults:  fs,
 		without: without,
-		st:      newStore(!fs[fUserNameCaseSensitive]),
+		st:      newStore(nil),
 		rng:     rand.New(rand.NewSource(cfg.Seed)),
+	}
+	if !fs[fUserNameCaseSensitive] {
+		s.st.foldName = s.fold()
 	}
 	s.started = s.now()
 	s.handler = http.HandlerFunc(s.serve)

@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -53,10 +52,10 @@ type store struct {
 	ghosts    map[string]*resource           // soft-deleted-still-listed fault
 	reserved  map[string]struct{}            // deleted-username-reserved fault
 	seq       uint64
-	foldNames bool // false with the username-case-sensitive fault
+	foldName  func(string) string // nil (exact) with the username-case-sensitive fault
 }
 
-func newStore(foldNames bool) *store {
+func newStore(foldName func(string) string) *store {
 	return &store{
 		byID:      map[string]*resource{},
 		order:     map[*resourceType][]string{},
@@ -65,13 +64,13 @@ func newStore(foldNames bool) *store {
 		memberOf:  map[string]map[string]struct{}{},
 		ghosts:    map[string]*resource{},
 		reserved:  map[string]struct{}{},
-		foldNames: foldNames,
+		foldName:  foldName,
 	}
 }
 
 func (st *store) nameKey(userName string) string {
-	if st.foldNames {
-		return strings.ToLower(userName)
+	if st.foldName != nil {
+		return st.foldName(userName)
 	}
 	return userName
 }
