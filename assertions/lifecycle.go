@@ -12,6 +12,8 @@ var lifecycleChecks = area("lifecycle", []Check{
 		Spec: []string{"PROTO-STATUS-010"}, Rule: "a create that duplicates an existing userName returns 409 Conflict with scimType uniqueness"},
 	{ID: "username-unique-case-insensitive", Title: "userName uniqueness ignores case", Level: reports.LevelMust, RFC: "RFC 7643 §4.1.1",
 		Spec: []string{"PROTO-CREATE-008"}, Rule: "userName is case-insensitive and unique: a userName differing only in case is a conflict"},
+	{ID: "username-precis", Title: "userName compares after PRECIS preparation", Level: reports.LevelShould, RFC: "RFC 7644 §7.8 (RFC 7613)",
+		Spec: []string{"PROTO-FILTER-029", "SCHEMA-USER-004"}, Rule: "userName is prepared with PRECIS before it is compared: its NFD and full-width forms are the same userName, a conflict on create and a match in a filter (the RFC says MUST; judged as a warning, as the requirements catalogue asks for this advanced rule)"},
 	{ID: "replace-200", Title: "A successful PUT answers 200 with the resource", Level: reports.LevelMust, RFC: "RFC 7644 §3.5.1",
 		Spec: []string{"PROTO-STATUS-005"}, Rule: "a successful PUT returns 200 OK with the entire updated resource"},
 	{ID: "update-read-back", Title: "An update is visible on the next GET", Level: reports.LevelMust, RFC: "RFC 7644 §3.5.1, §3.1",

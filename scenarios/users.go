@@ -13,7 +13,7 @@ var userLifecycle = Scenario{
 	Name: "user-lifecycle",
 	Area: "lifecycle",
 	Checks: withCommon("create-201", "create-returns-resource", "create-location", "get-200",
-		"username-unique", "username-unique-case-insensitive", "replace-200", "update-read-back",
+		"username-unique", "username-unique-case-insensitive", "username-precis", "replace-200", "update-read-back",
 		"meta-created-stable", "meta-lastmodified-monotonic", "meta-lastmodified-advances", "etag-changes-on-update",
 		"get-unknown-404", "delete-204", "delete-then-404", "delete-not-listed"),
 	Run: func(s *S) {
@@ -49,6 +49,7 @@ var userLifecycle = Scenario{
 		ex = s.Post("User", fakeidp.UserResource(dup, s.Env.SP.Enterprise), dup.UserName+"#dup")
 		s.Judge("username-unique-case-insensitive", assertions.Conflict(ex), ex)
 		s.JudgeError(ex)
+		s.judgePrecis()
 
 		// A real change, more than a second later, so lastModified must move.
 		s.Sleep(1100 * time.Millisecond)
@@ -93,6 +94,33 @@ var userLifecycle = Scenario{
 			s.Judge("delete-not-listed", assertions.NotListed(list, u.ID), del, list)
 		}
 	},
+}
+
+// judgePrecis creates a user whose userName ends in "José" (NFC), then tries
+// the same name in NFD and in full width: after PRECIS preparation (RFC 7644
+// §7.8) each is that same userName, so a create conflicts and a filter finds
+// the first user.
+func (s *S) judgePrecis() {
+	u := s.NewUser()
+	u.UserName += "-jos\u00e9"
+	post := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
+	if !ok(post) {
+		s.Skip("username-precis", "the server refused a userName with a non-ASCII letter (answered "+itoa(post.Status)+"), so there is no name to prepare")
+		return
+	}
+	id := fakeidp.Get(post.RespBody, "id").String()
+	base := strings.TrimSuffix(u.UserName, "jos\u00e9")
+	for _, variant := range []string{base + "jose\u0301", base + "ＪＯＳ\u00c9"} {
+		dup := u
+		dup.UserName, dup.ExternalID = variant, u.ExternalID+"-precis"
+		ex := s.Post("User", fakeidp.UserResource(dup, s.Env.SP.Enterprise), variant+"#dup")
+		s.Judge("username-precis", assertions.Conflict(ex), post, ex)
+		s.JudgeError(ex)
+		if s.Env.SP.Filter {
+			list := s.Filter("User", "userName eq "+quote(variant))
+			s.Judge("username-precis", assertions.IDsEqual(list, []string{id}), post, list)
+		}
+	}
 }
 
 // unknownID is an id no server issued to this run.
