@@ -249,15 +249,8 @@ func (s *S) overall() (reports.Status, string) {
 // oversize body, cancelled run), the scenario stops: nothing after it could
 // be judged honestly.
 func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
-	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
-		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
-	}
-	s.allowRetry(&req)
-	ex, err := s.C.Do(s.Ctx, req)
+	ex, err := s.send(req)
 	if err != nil {
-		if errors.Is(s.Ctx.Err(), context.Canceled) {
-			s.Stop("the run was cancelled")
-		}
 		s.Stop("%s %s: %v", req.Method, req.Path, err)
 	}
 	return ex
@@ -268,18 +261,25 @@ func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
 // refuse by closing the connection (an oversize body). A cancelled run, or
 // an answer that cannot be read, still stops the scenario.
 func (s *S) Try(req fakeidp.Request) *fakeidp.Exchange {
+	ex, err := s.send(req)
+	if err != nil && (ex == nil || ex.Status != 0) {
+		s.Stop("%s %s: %v", req.Method, req.Path, err)
+	}
+	return ex
+}
+
+// send passes the write gate, sets the retry policy and sends req; a
+// cancelled run stops the scenario.
+func (s *S) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
 	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
 		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
 	}
 	s.allowRetry(&req)
 	ex, err := s.C.Do(s.Ctx, req)
-	if errors.Is(s.Ctx.Err(), context.Canceled) {
+	if err != nil && errors.Is(s.Ctx.Err(), context.Canceled) {
 		s.Stop("the run was cancelled")
 	}
-	if err != nil && (ex == nil || ex.Status != 0) {
-		s.Stop("%s %s: %v", req.Method, req.Path, err) // an answer that cannot be read
-	}
-	return ex
+	return ex, err
 }
 
 // allowRetry decides whether req may be repeated after a 429 or 503, which
