@@ -53,3 +53,19 @@ func TestUserNamePrecis(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusCreated, c.do("POST", "/Users", userBody("Jose")).code, "José and Jose are different names")
 }
+
+// A repeated (type, value) pair is stored once (RFC 7643 §2.4), keeping a
+// primary flag that only the repeat carried.
+func TestDuplicatePairsDropped(t *testing.T) {
+	c := newTC(t)
+	r := c.createUser("a", "emails", []any{
+		map[string]any{"type": "work", "value": "a@example.test"},
+		map[string]any{"type": "home", "value": "a@example.test"},
+		map[string]any{"type": "work", "value": "a@example.test", "primary": true},
+	})
+	emails := r.get("emails").Array()
+	require.Len(t, emails, 2)
+	assert.Equal(t, "work", emails[0].Get("type").String())
+	assert.True(t, emails[0].Get("primary").Bool())
+	assert.Equal(t, "home", emails[1].Get("type").String())
+}

@@ -61,6 +61,7 @@ const (
 	fCreateReturns200         = "create-returns-200"
 	fSortIgnored              = "sort-ignored"
 	fUserNameNotPrecis        = "username-not-precis"
+	fDuplicateValuesKept      = "duplicate-values-kept"
 	fWrongMetaLocation        = "wrong-meta-location"
 	fDeleteMissingReturns500  = "delete-missing-returns-500"
 	fMalformedJSONReturns500  = "malformed-json-returns-500"
@@ -102,6 +103,7 @@ var faultTable = []Fault{
 	conformance(fGroupsNotUpdatedOnDelete, "deleting a user leaves it in the members of its groups"),
 	conformance(fUserNameCaseSensitive, "userName uniqueness and userName filters are case-sensitive"),
 	conformance(fFilterIgnored, "the filter parameter is ignored and the unfiltered collection is returned"),
+	should(fDuplicateValuesKept, "a repeated (type, value) pair in emails or phoneNumbers is stored and returned twice"),
 	should(fUserNameNotPrecis, "userName is compared with case ignored but without PRECIS preparation: José in NFD or full width is another user"),
 	conformance(fSortIgnored, "sort is advertised, but sortBy and sortOrder are ignored: results come in storage order"),
 	conformance(fItemsPerPageWrong, "itemsPerPage echoes the requested count (or totalResults) instead of the page length"),

@@ -80,6 +80,11 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		c.createUser("b")
 		return c.do("GET", `/Users?filter=userName eq "a"`, nil).get("totalResults").Int() == 2
 	},
+	fDuplicateValuesKept: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		mail := map[string]any{"type": "work", "value": "a@example.test"}
+		return len(c.createUser("a", "emails", []any{mail, mail}).get("emails").Array()) == 2
+	},
 	fUserNameNotPrecis: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("Jos\u00e9")

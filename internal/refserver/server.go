@@ -92,7 +92,7 @@ func (s *Server) fault(name string) bool { return s.faults[name] }
 func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 
 func (s *Server) inputOpts() inputOpts {
-	return inputOpts{strictBool: s.fault(fActiveStringRejected)}
+	return inputOpts{strictBool: s.fault(fActiveStringRejected), keepDuplicates: s.fault(fDuplicateValuesKept)}
 }
 
 // baseURL is the absolute URL of the service root for this request.

@@ -17,7 +17,8 @@ import (
 
 // inputOpts tunes how client input is read.
 type inputOpts struct {
-	strictBool bool // active-string-rejected: refuse "True"/"False" strings
+	strictBool     bool // active-string-rejected: refuse "True"/"False" strings
+	keepDuplicates bool // duplicate-values-kept: store a repeated (type, value) pair
 }
 
 // normalizeValue validates v against def and returns the canonical value.
@@ -44,6 +45,9 @@ func normalizeValue(def *attrDef, v any, o inputOpts) (out any, present bool, er
 		}
 		if len(res) == 0 {
 			return nil, false, nil
+		}
+		if !o.keepDuplicates {
+			res = dropDuplicatePairs(res)
 		}
 		fixPrimaries(res)
 		return res, true, nil
@@ -162,6 +166,34 @@ func jsonKind(v any) string {
 		return "object"
 	}
 	return "value"
+}
+
+// dropDuplicatePairs keeps the first of values with the same type and value
+// (RFC 7643 §2.4: the same pair SHOULD NOT be returned twice); a dropped
+// duplicate's primary flag passes to the value kept.
+func dropDuplicatePairs(vals []any) []any {
+	out := vals[:0:0]
+	first := map[[2]any]int{}
+	for _, e := range vals {
+		m, ok := e.(map[string]any)
+		if !ok || m["value"] == nil {
+			out = append(out, e)
+			continue
+		}
+		key := [2]any{m["type"], m["value"]}
+		i, dup := first[key]
+		if !dup {
+			first[key] = len(out)
+			out = append(out, e)
+			continue
+		}
+		if m["primary"] == true {
+			kept := copyMap(out[i].(map[string]any))
+			kept["primary"] = true
+			out[i] = kept
+		}
+	}
+	return out
 }
 
 // fixPrimaries keeps at most one primary:true value (the first one), as
