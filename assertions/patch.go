@@ -98,6 +98,20 @@ func OnePrimary(ex *fakeidp.Exchange, path string) error {
 	return nil
 }
 
+// NoDuplicatePairs judges that no two values of the multi-valued attribute
+// at path share their type and value.
+func NoDuplicatePairs(ex *fakeidp.Exchange, path string) error {
+	seen := map[[2]string]bool{}
+	for _, v := range fakeidp.Attr(ex.RespBody, path).Array() {
+		key := [2]string{fakeidp.Lookup(v, "type").Raw, fakeidp.Lookup(v, "value").Raw}
+		if seen[key] {
+			return fmt.Errorf("%s = %s with type %s and value %s twice, want each pair once", op(ex), path, key[0], key[1])
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
 // HasValue judges whether a multi-valued attribute holds an element whose
 // sub-attribute key equals val.
 func HasValue(ex *fakeidp.Exchange, path, key, val string, want bool) error {

@@ -37,6 +37,8 @@ var schemaChecks = area("schema", []Check{
 		Spec: []string{"SCHEMA-ATTR-008"}, Rule: "the order of a complex attribute's sub-attributes carries no meaning"},
 	{ID: "schema-primary-once", Title: "At most one value is primary", Level: lMust, RFC: "RFC 7643 §2.4",
 		Spec: []string{"SCHEMA-ATTR-010"}, Rule: "primary is true for at most one value: two primary emails are refused or normalised to one"},
+	{ID: "schema-no-duplicate-pairs", Title: "The same (type, value) pair is not returned twice", Level: lShould, RFC: "RFC 7643 §2.4",
+		Spec: []string{"SCHEMA-ATTR-011"}, Rule: "a multi-valued attribute SHOULD NOT hold the same type and value twice: a repeated email or phone number is refused or stored once"},
 	{ID: "schema-country-code", Title: "An ISO 3166-1 country code is accepted", Level: lMust, RFC: "RFC 7643 §4.1.2",
 		Spec: []string{"SCHEMA-ATTR-016"}, Rule: "addresses.country is ISO 3166-1 alpha-2: \"US\" is accepted and returned"},
 	{ID: "schema-binary-base64", Title: "Binary values are base64", Level: lMust, RFC: "RFC 7643 §2.3.6, §4.1.2",

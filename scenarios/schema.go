@@ -15,7 +15,7 @@ var resourceSchema = Scenario{
 	Area: "schema",
 	Checks: withCommon("schema-no-duplicate-uris", "schema-extension-container", "schema-order-irrelevant", "schema-id-unique",
 		"schema-externalid-exact", "schema-externalid-not-invented", "schema-externalid-not-unique", "schema-created-equals-modified",
-		"schema-datetime-valid", "schema-booleans", "schema-references-resolve", "schema-subattr-order", "schema-primary-once",
+		"schema-datetime-valid", "schema-booleans", "schema-references-resolve", "schema-subattr-order", "schema-primary-once", "schema-no-duplicate-pairs",
 		"schema-country-code", "schema-binary-base64", "schema-user-groups", "schema-name-formatted",
 		"schema-email-syntax", "schema-manager", "schema-enterprise-attrs", "schema-attr-names-case-insensitive",
 		"schema-canonical-names", "schema-group-externalid", "schema-group-initial-members", "schema-group-empty-members",
@@ -161,6 +161,19 @@ var resourceSchema = Scenario{
 		} else {
 			s.Judge("schema-primary-once", assertions.BadRequest(fex), fex)
 			s.JudgeError(fex)
+		}
+		// G: an email and a phone number, each sent twice.
+		g := s.NewUser()
+		g.Emails = append(g.Emails, g.Emails...)
+		g.PhoneNumbers = []fakeidp.Phone{{Value: "+15555550100", Type: "work"}, {Value: "+15555550100", Type: "work"}}
+		gex := s.Post("User", fakeidp.UserResource(g, ent), g.UserName)
+		if ok(gex) {
+			gget := s.Get("User", fakeidp.Get(gex.RespBody, "id").String(), nil)
+			s.Judge("schema-no-duplicate-pairs", assertions.NoDuplicatePairs(gget, "emails"), gex, gget)
+			s.Judge("schema-no-duplicate-pairs", assertions.NoDuplicatePairs(gget, "phoneNumbers"), gex, gget)
+		} else {
+			s.Judge("schema-no-duplicate-pairs", assertions.Rejected(gex, []int{400, 409}), gex)
+			s.JudgeError(gex)
 		}
 		s.judgeBinary(ent)
 		s.judgeManager(a, ent)
