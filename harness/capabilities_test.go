@@ -1,8 +1,6 @@
 package harness_test
 
 import (
-	"context"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -35,14 +33,7 @@ func TestServerWithoutCapabilities(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv, err := refserver.New(refserver.Config{Token: testToken, BasePath: "/scim/v2", Without: without, Seed: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ts := httptest.NewServer(srv)
-			defer ts.Close()
-			run, err := harness.Execute(context.Background(), harness.Target{URL: ts.URL + "/scim/v2"},
-				harness.WithClientOptions(fakeidp.WithBearer(testToken)),
+			run, err := runAgainstServer(t, refserver.Config{Without: without},
 				harness.WithSequences(10), harness.WithSteps(15), harness.WithShrinkTime(2*time.Second))
 			if err != nil {
 				t.Fatal(err)
@@ -58,11 +49,7 @@ func TestServerWithoutCapabilities(t *testing.T) {
 					// without one cannot be provisioned by them, and the
 					// IdP verdict rightly says so.
 				case c.Status == reports.StatusFail || c.Status == reports.StatusError:
-					msg := c.Reason
-					if len(c.Findings) > 0 {
-						msg = c.Findings[0].Message
-					}
-					t.Errorf("%s %s against a server without %s: %s", c.ID, c.Status, name, msg)
+					t.Errorf("%s %s against a server without %s: %s", c.ID, c.Status, name, checkMessage(c))
 				case lacks[c.Capability] && c.Status != reports.StatusSkip:
 					t.Errorf("%s needs %s, which the server lacks, but was %s", c.ID, c.Capability, c.Status)
 				case lacks[c.Capability] && !namesAny(c.Reason, without):

@@ -40,7 +40,15 @@ const minSeenFailing = 0.75
 // runAgainst runs the harness against a fresh reference server with faults.
 func runAgainst(t *testing.T, faults []string, opts ...harness.Option) (*reports.Run, error) {
 	t.Helper()
-	srv, err := refserver.New(refserver.Config{Token: testToken, BasePath: "/scim/v2", Faults: faults, Seed: 1})
+	return runAgainstServer(t, refserver.Config{Faults: faults}, opts...)
+}
+
+// runAgainstServer runs the harness against a fresh reference server built
+// from cfg, under the matrix's token and base path.
+func runAgainstServer(t *testing.T, cfg refserver.Config, opts ...harness.Option) (*reports.Run, error) {
+	t.Helper()
+	cfg.Token, cfg.BasePath, cfg.Seed = testToken, "/scim/v2", 1
+	srv, err := refserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,6 +56,14 @@ func runAgainst(t *testing.T, faults []string, opts ...harness.Option) (*reports
 	defer ts.Close()
 	opts = append([]harness.Option{harness.WithClientOptions(fakeidp.WithBearer(testToken)), harness.WithRunID("matrix")}, opts...)
 	return harness.Execute(context.Background(), harness.Target{URL: ts.URL + "/scim/v2"}, opts...)
+}
+
+// checkMessage is the first finding of a check, or its reason.
+func checkMessage(c reports.CheckResult) string {
+	if len(c.Findings) > 0 {
+		return c.Findings[0].Message
+	}
+	return c.Reason
 }
 
 // failing returns the IDs of the checks that failed, sorted.

@@ -29,11 +29,7 @@ func TestRunIDNeverChangesVerdict(t *testing.T) {
 			}
 			for _, c := range run.Checks {
 				if c.Status == reports.StatusFail || c.Status == reports.StatusError {
-					msg := c.Reason
-					if len(c.Findings) > 0 {
-						msg = c.Findings[0].Message
-					}
-					t.Errorf("run id %s: %s %s: %s", id, c.ID, c.Status, msg)
+					t.Errorf("run id %s: %s %s: %s", id, c.ID, c.Status, checkMessage(c))
 				}
 			}
 		})
