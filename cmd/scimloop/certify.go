@@ -139,13 +139,7 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	}
 	printSummary(stdout, run, f.out, true)
 	if !f.quiet {
-		for _, c := range run.Checks {
-			if c.Status != reports.StatusFail || len(c.Findings) == 0 {
-				continue
-			}
-			first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
-			fmt.Fprintf(stdout, "  FAIL %-6s %s\n", c.Level, first)
-		}
+		printFailures(stdout, run)
 	}
 	for _, p := range replays.paths {
 		cmdline := "scimloop replay " + shellQuote(p)

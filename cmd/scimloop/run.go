@@ -330,6 +330,17 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// printFailures prints the first line of each failed check's first finding.
+func printFailures(w io.Writer, run *reports.Run) {
+	for _, c := range run.Checks {
+		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
+			continue
+		}
+		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
+		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
+	}
+}
+
 func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
 	fmt.Fprintln(w, run.Summary())
 	if quiet {
@@ -338,13 +349,7 @@ func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
 	for _, e := range run.Errors {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}
-	for _, c := range run.Checks {
-		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
-			continue
-		}
-		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
-		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
-	}
+	printFailures(w, run)
 	for _, l := range run.Leftovers {
 		fmt.Fprintf(w, "  leftover: %s %s (%s): %s\n", l.Type, l.ID, l.Name, l.Error)
 	}
