@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// The JUnit writer follows the safe dialect of ../shared/junit.xsd: one
+// The JUnit writer follows the safe dialect of reports/testdata/junit.xsd: one
 // <testsuite> per scenario, one <testcase> per check the scenario ran, at
 // most one of <failure>, <error> or <skipped> per testcase, and sorted
 // <properties> on each testcase. Generation (a pure model) is separate from
@@ -56,7 +56,7 @@ func (c *junitCounts) add(tc junitCase) {
 }
 
 // WriteJUnit writes run as JUnit XML that validates against the schema in
-// ../shared/junit.xsd, the dialect Jenkins, GitLab and Surefire read.
+// reports/testdata/junit.xsd, the dialect Jenkins, GitLab and Surefire read.
 //
 // Each scenario is a <testsuite> (named after the scenario, with its dialect
 // in parentheses when it has one) and each check it ran is a <testcase> named

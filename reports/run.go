@@ -29,7 +29,7 @@ const (
 // Level is the normative weight of a check.
 type Level string
 
-// Check levels, mapped from the requirement levels as ../shared/design.md says.
+// Check levels, mapped from the requirement levels as docs/architecture.md says.
 const (
 	LevelMust   Level = "MUST"   // a failure fails the run
 	LevelShould Level = "SHOULD" // a warning unless strict

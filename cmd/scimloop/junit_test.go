@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// junitXSD is ../shared/junit.xsd seen from this directory: CI clones the
-// repository beside a shared/ folder.
-const junitXSD = "../../../shared/junit.xsd"
+// junitXSD is the project's copy of the JUnit schema that Jenkins, GitLab
+// and Surefire readers accept, kept beside the reports package's goldens.
+const junitXSD = "../../reports/testdata/junit.xsd"
 
 // validateJUnit checks the times in a JUnit file (plain decimals, never an
 // exponent) and validates it against junitXSD with xmllint. Without xmllint
@@ -37,13 +37,6 @@ func validateJUnit(t *testing.T, path string) {
 			t.Fatalf("xmllint not found and CI is set: install libxml2-utils (%v)", err)
 		}
 		t.Logf("xmllint not found (apt-get install libxml2-utils); schema validation skipped")
-		return
-	}
-	if _, err := os.Stat(junitXSD); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("schema %s not found and CI is set: %v", junitXSD, err)
-		}
-		t.Logf("schema %s not found (clone the repository beside shared/); schema validation skipped", junitXSD)
 		return
 	}
 	out, err := exec.Command(xmllint, "--noout", "--schema", junitXSD, path).CombinedOutput()
