@@ -58,7 +58,7 @@ var (
 	headingRe = regexp.MustCompile(`^#{1,6}\s`)
 )
 
-// ParseMarkdown reads the requirements catalogue (shared/spec/requirements.md)
+// ParseMarkdown reads the requirements catalogue (docs/requirements.md)
 // and returns its rows in file order, plus warnings for anything it could
 // not classify. Rows come from the requirement tables (ID · Requirement ·
 // Source · Level · Black-box check · Gate / notes) and from the §6 ambiguity

@@ -1,14 +1,14 @@
 // Package requirements is scimloop's own index of the requirement rows of
-// the conformance catalogue (shared/spec/requirements.md): for each row its
-// ID, level, RFC section(s) and capability gate. The index is committed as
-// rows.tsv so that coverage reports work without ../shared; it holds facts
+// the conformance catalogue (docs/requirements.md): for each row its ID,
+// level, RFC section(s) and capability gate. The index is embedded as
+// rows.tsv so that the binary carries it without the docs; it holds facts
 // only, no requirement text.
 //
 // Regenerate it from the repository root with
 //
-//	go run ./internal/requirements/gen -in ../shared/spec/requirements.md -out internal/requirements/rows.tsv
+//	go run ./internal/requirements/gen -out internal/requirements/rows.tsv
 //
-// TestRowsInSync fails when the embedded file and the catalogue disagree.
+// TestRowsInSync fails when the embedded file and docs/requirements.md disagree.
 package requirements
 
 import (

@@ -1,7 +1,9 @@
 // Command gen regenerates internal/requirements/rows.tsv from the
 // requirements catalogue:
 //
-//	go run ./internal/requirements/gen -in ../shared/spec/requirements.md -out internal/requirements/rows.tsv
+//	go run ./internal/requirements/gen -out internal/requirements/rows.tsv
+//
+// It reads docs/requirements.md unless -in names another file.
 //
 // Warnings about rows it cannot classify go to stderr; the exit status is 1
 // only when the catalogue cannot be read or holds no rows.
@@ -16,7 +18,7 @@ import (
 )
 
 func main() {
-	in := flag.String("in", "../shared/spec/requirements.md", "requirements catalogue (markdown)")
+	in := flag.String("in", "docs/requirements.md", "requirements catalogue (markdown)")
 	out := flag.String("out", "internal/requirements/rows.tsv", "output file; - for stdout")
 	flag.Parse()
 	if err := run(*in, *out); err != nil {
