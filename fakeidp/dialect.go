@@ -24,7 +24,7 @@ func Dialects() []string {
 // judge the outcome the same way whatever the dialect: a dialect changes
 // what is sent, never what is wanted.
 //
-// What each dialect sends (see shared/spec/requirements.md §7):
+// What each dialect sends (see docs/requirements.md §7):
 //
 //   - rfc: lowercase ops, JSON booleans, members removed by a value filter,
 //     updates through PATCH, no paging parameters.

@@ -30,7 +30,7 @@ func newListCmd() *cobra.Command {
 		Use:   "list",
 		Short: "Print the check catalogue, or the requirement rows no check covers",
 		Long: `Print the check catalogue: each check's id, level, RFC section, the
-requirement rows of shared/spec/requirements.md it covers, and the server
+requirement rows of docs/requirements.md it covers, and the server
 capability it needs.
 
 With --uncovered, print instead every MUST and SHOULD row of the PROTO,
