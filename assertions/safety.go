@@ -12,7 +12,7 @@ import (
 // create that answered 429/503 or timed out, and the harness does too, after
 // looking the resource up by name so that the retry itself cannot duplicate.
 var safetyChecks = area("safety", []Check{
-	{ID: "create-retry-no-duplicate", Title: "A retried create leaves exactly one resource", Level: reports.LevelMust, RFC: "RFC 7643 §4.1.1, RFC 7644 §3.3",
+	{ID: "create-retry-no-duplicate", Title: "A retried create leaves exactly one resource", Level: reports.LevelMust, Keyword: "MUST", RFC: "RFC 7643 §4.1.1, RFC 7644 §3.3",
 		Spec: []string{"PROTO-STATUS-010"},
 		Rule: "a create that was retried after a 429, a 503 or a lost answer leaves one resource with that userName (or Group displayName): a second create with the same unique name is refused with 409, never stored twice"},
 })
