@@ -82,16 +82,19 @@ func (c Check) Basis() string {
 	return string(c.Level) + " (" + c.Keyword + ")"
 }
 
-var index = func() map[string]Check {
+var index = indexOf(All())
+
+// indexOf maps every ID and every alias to its check.
+func indexOf(checks []Check) map[string]Check {
 	m := map[string]Check{}
-	for _, c := range All() {
+	for _, c := range checks {
 		m[c.ID] = c
 		for _, a := range c.Aliases {
 			m[a] = c
 		}
 	}
 	return m
-}()
+}
 
 // Lookup returns the check with id, or whose former ID (alias) id is.
 func Lookup(id string) (Check, bool) {

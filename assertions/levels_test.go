@@ -161,3 +161,30 @@ func citedSections(rfc string) [][2]string {
 	}
 	return out
 }
+
+// TestAliases: a former ID finds its check, and no alias shadows a live ID
+// or another alias.
+func TestAliases(t *testing.T) {
+	idx := indexOf([]Check{{ID: "filter-grouping", Aliases: []string{"filter-precedence-old"}}})
+	if c, ok := idx["filter-precedence-old"]; !ok || c.ID != "filter-grouping" {
+		t.Errorf("alias lookup = %q, %v, want filter-grouping", c.ID, ok)
+	}
+	owner := map[string]string{}
+	for _, c := range All() {
+		owner[c.ID] = c.ID
+	}
+	for _, c := range All() {
+		for _, a := range c.Aliases {
+			if o, taken := owner[a]; taken {
+				t.Errorf("%s: alias %q is already %s's", c.ID, a, o)
+			}
+			owner[a] = c.ID
+			if got, _ := Lookup(a); got.ID != c.ID {
+				t.Errorf("Lookup(%q) = %s, want %s", a, got.ID, c.ID)
+			}
+		}
+	}
+	if len(IDs()) != len(All()) {
+		t.Errorf("IDs() = %d, want one per check (%d), aliases left out", len(IDs()), len(All()))
+	}
+}
