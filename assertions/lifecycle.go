@@ -16,7 +16,7 @@ var lifecycleChecks = area("lifecycle", []Check{
 		Spec: []string{"PROTO-FILTER-029", "SCHEMA-USER-004"}, Rule: "userName is prepared with PRECIS before it is compared: its NFD and full-width forms are the same userName, a conflict on create and a match in a filter (the RFC says MUST; judged as a warning, as the requirements catalogue asks for this advanced rule)"},
 	{ID: "replace-200", Title: "A successful PUT answers 200 with the resource", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.5.1 defines a successful PUT as answered 200 with the resource", RFC: "RFC 7644 §3.5.1",
 		Spec: []string{"PROTO-STATUS-005"}, Rule: "a successful PUT returns 200 OK with the entire updated resource"},
-	{ID: "update-read-back", Title: "An update is visible on the next GET", Level: reports.LevelMust, Keyword: "MUST", RFC: "RFC 7644 §3.5.1, §3.1",
+	{ID: "update-read-back", Title: "An update is visible on the next GET", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §3.5.1, §3.1",
 		Spec: []string{"PROTO-PUT-001"}, Rule: "after a successful update, the resource read back carries the new values"},
 	{ID: "delete-204", Title: "A successful DELETE answers 204", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §3.6",
 		Spec: []string{"PROTO-DELETE-001", "PROTO-STATUS-008"}, Rule: "a successful DELETE returns 204 No Content"},

@@ -50,7 +50,7 @@ var negativeChecks = area("negative", []Check{
 		Spec: []string{"PROTO-PATCH-003"}, Capability: fakeidp.CapPatch, Rule: "each operation's op is add, remove or replace: \"move\" is answered 400 and nothing is applied"},
 	{ID: "neg-patch-add-no-value", Title: "PATCH add without value is refused", Level: lShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.12, Table 8; §3.5.2.1",
 		Spec: []string{"PROTO-PATCH-005"}, Capability: fakeidp.CapPatch, Rule: "an add operation carries a value: without one it is answered 400"},
-	{ID: "neg-patch-remove-no-path", Title: "PATCH remove without path gets 400 noTarget", Level: lMust, Keyword: "SHALL", RFC: "RFC 7644 §3.5.2.2",
+	{ID: "neg-patch-remove-no-path", Title: "PATCH remove without path gets 400 noTarget", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.5.2.2 states that a remove without path fails with 400 and scimType noTarget; §3.5.2 makes path REQUIRED for remove", RFC: "RFC 7644 §3.5.2.2",
 		Spec: []string{"PROTO-PATCH-006", "PROTO-STATUS-020"}, Capability: fakeidp.CapPatch, Rule: "path is required for remove: a remove without a path is answered 400 with scimType noTarget"},
 	{ID: "neg-patch-invalid-path", Title: "A malformed PATCH path gets 400 invalidPath", Level: lShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.12, Tables 8 and 9; §3.5.2",
 		Spec: []string{"PROTO-PATCH-007", "PROTO-STATUS-019"}, Capability: fakeidp.CapPatch, Rule: "a path that does not follow the PATH grammar is answered 400 with scimType invalidPath"},
