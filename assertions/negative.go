@@ -22,7 +22,7 @@ var negativeChecks = area("negative", []Check{
 		Spec: []string{"PROTO-STATUS-017"}, Rule: "a value of the wrong type (\"active\":\"maybe\", a number for userName) is answered 400 with scimType invalidValue"},
 	{ID: "neg-unknown-attribute", Title: "An unknown attribute is dropped or refused, never a server error", Level: lMay, Keyword: "DERIVED", Derived: "RFC 7644 §3.1 leaves unknown attributes to the provider's schema; either answer is allowed, a 5xx is only recorded", RFC: "RFC 7644 §3.1",
 		Spec: []string{"PROTO-CREATE-011"}, Rule: "the provider interprets a request in the context of its own schema: an unknown attribute is ignored or refused with 400, never a 5xx"},
-	{ID: "neg-client-id-ignored", Title: "A client-supplied id is not used", Level: lMust, Keyword: "MUST NOT", RFC: "RFC 7643 §3.1; RFC 7644 §3.3",
+	{ID: "neg-client-id-ignored", Title: "A client-supplied id is not used", Level: lMust, Keyword: "SHALL", RFC: "RFC 7643 §3.1; RFC 7644 §3.3",
 		Spec: []string{"SCHEMA-ID-005", "PROTO-CREATE-001"}, Rule: "id is issued by the service provider and readOnly: a create carrying \"id\" succeeds and gets an id of the provider's choosing"},
 	{ID: "neg-client-meta-ignored", Title: "Client-supplied meta is ignored", Level: lMust, Keyword: "SHALL", RFC: "RFC 7643 §3.1",
 		Spec: []string{"SCHEMA-META-002"}, Rule: "meta is set by the provider; meta sent by a client (e.g. created 2000-01-01) is ignored"},
