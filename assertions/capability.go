@@ -7,9 +7,9 @@ import (
 )
 
 var capabilityChecks = area("capability", []Check{
-	{ID: "cap-advertised-honoured", Title: "Every advertised capability works", Level: lMust, RFC: "RFC 7643 §5",
+	{ID: "cap-advertised-honoured", Title: "Every advertised capability works", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7643 §5 defines ServiceProviderConfig as what the server supports: an advertised feature must work", RFC: "RFC 7643 §5",
 		Spec: []string{"DISC-SPC-005"}, Rule: "what /ServiceProviderConfig advertises as supported (patch, bulk, filter, sort, etag, changePassword) works"},
-	{ID: "cap-unadvertised-501", Title: "A capability advertised as unsupported answers 501", Level: lShould, RFC: "RFC 7644 §3.12, Table 8",
+	{ID: "cap-unadvertised-501", Title: "A capability advertised as unsupported answers 501", Level: lShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.12, Table 8",
 		Spec: []string{"PROTO-STATUS-015", "PROTO-PATCH-038", "DISC-SPC-005"}, Rule: "an operation the service provider does not support is answered 501 Not Implemented; one that works although advertised unsupported is a dishonest advertisement"},
 })
 

@@ -19,37 +19,50 @@ import (
 
 var updateCatalogue = flag.Bool("update", false, "rewrite testdata/catalogue.golden")
 
-// catalogueLines renders the catalogue one check per line: the stable facts
-// a reviewer must see change (id, level, RFC, spec rows, capability).
+// catalogueLines renders the catalogue: the version on the first line, then
+// one check per line with the stable facts a reviewer must see change (id,
+// level, keyword, RFC, spec rows, capability, aliases).
 func catalogueLines() string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "catalogue %s\n", CatalogueVersion)
 	for _, c := range All() {
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.RFC, strings.Join(c.Spec, ","), c.Capability)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.Keyword, c.RFC, strings.Join(c.Spec, ","), c.Capability, strings.Join(c.Aliases, ","))
 	}
 	return b.String()
 }
 
-// TestCatalogueGolden guards the catalogue: adding, removing or changing a
-// check's level, RFC section, spec rows or capability shows up as a diff of
-// testdata/catalogue.golden. Regenerate with go test ./assertions -run TestCatalogueGolden -update.
+// TestCatalogueGolden guards the catalogue, a public interface: adding,
+// removing or changing a check's level, keyword, RFC section, spec rows,
+// capability or aliases shows up as a diff of testdata/catalogue.golden, and
+// such a change needs a new [CatalogueVersion]: -update refuses to rewrite
+// the golden file under the version it already names.
+// Regenerate with go test ./assertions -run TestCatalogueGolden -update.
 func TestCatalogueGolden(t *testing.T) {
 	path := filepath.Join("testdata", "catalogue.golden")
 	got := catalogueLines()
+	want, err := os.ReadFile(path)
+	if err != nil && !*updateCatalogue {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	diff := cmp.Diff(string(want), got)
+	if diff != "" && goldenVersion(string(want)) == CatalogueVersion {
+		t.Fatalf("the catalogue changed but CatalogueVersion is still %s: bump it in version.go, then rerun with -update (-golden +catalogue):\n%s", CatalogueVersion, diff)
+	}
 	if *updateCatalogue {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		return
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
+	if diff != "" {
 		t.Errorf("catalogue mismatch (-golden +catalogue); if intended, rerun with -update:\n%s", diff)
 	}
+}
+
+// goldenVersion is the version named on the golden file's first line.
+func goldenVersion(golden string) string {
+	first, _, _ := strings.Cut(golden, "\n")
+	return strings.TrimPrefix(first, "catalogue ")
 }
 
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -90,18 +103,11 @@ func TestCatalogueShape(t *testing.T) {
 // cites (design.md, "Levels, statuses and the verdict"): a MUST check cites
 // a MUST-weight row; a SHOULD check a MUST- or SHOULD-weight one (a rule may
 // be split, its stricter part at SHOULD); an IDP check an IDP row. MAY
-// checks only record, so any row will do.
-//
-// splitRules names the checks that carry a stricter level than their rows on
-// purpose, with the reason: the design's If-Match split, where "a stale
-// If-Match must not succeed" is MUST (a lost update, RFC 7232 §3.1 via RFC
-// 7644 §3.14) while the rows only ask that the answer be 412 (SHOULD).
-var splitRules = map[string]string{
-	"etag-stale-if-match-rejected": "lost update: RFC 7232 §3.1 via RFC 7644 §3.14",
-	"etag-stale-if-match-delete":   "a stale conditional DELETE must not delete: RFC 7232 §3.1 via RFC 7644 §3.14",
-	"seq-concurrent-if-match":      "lost update under concurrent writers: RFC 7232 §3.1 via RFC 7644 §3.14",
-}
-
+// checks only record, so any row will do. A DERIVED check carries its own
+// justification (TestCatalogueKeywords) and may weigh more than its rows, as
+// the If-Match split does: "a stale If-Match must not succeed" is MUST (a
+// lost update, RFC 7232 §3.1 via RFC 7644 §3.14) while the rows only ask
+// that the answer be 412 (SHOULD).
 func TestCatalogueLevels(t *testing.T) {
 	allowed := map[reports.Level][]string{
 		reports.LevelMust:   {"MUST"},
@@ -110,7 +116,7 @@ func TestCatalogueLevels(t *testing.T) {
 	}
 	for _, c := range All() {
 		want, ok := allowed[c.Level]
-		if _, split := splitRules[c.ID]; !ok || split || len(c.Spec) == 0 {
+		if !ok || c.Keyword == KeywordDerived || len(c.Spec) == 0 {
 			continue
 		}
 		var weights []string

@@ -11,13 +11,13 @@ import (
 )
 
 var discoveryChecks = area("discovery", []Check{
-	{ID: "disc-spc-schema", Title: "ServiceProviderConfig is served with its schema", Level: reports.LevelMust, RFC: "RFC 7644 §4",
+	{ID: "disc-spc-schema", Title: "ServiceProviderConfig is served with its schema", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §4",
 		Spec: []string{"DISC-SPC-001"}, Rule: "GET /ServiceProviderConfig returns a JSON object whose schemas holds urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
-	{ID: "disc-spc-members", Title: "ServiceProviderConfig has every required member", Level: reports.LevelMust, RFC: "RFC 7643 §5",
+	{ID: "disc-spc-members", Title: "ServiceProviderConfig has every required member", Level: reports.LevelMust, Keyword: "REQUIRED", RFC: "RFC 7643 §5",
 		Spec: []string{"DISC-SPC-002", "PROTO-ETAG-001"}, Rule: "patch, bulk, filter, changePassword, sort, etag and authenticationSchemes are required, each feature with a boolean supported"},
-	{ID: "disc-resourcetypes-list", Title: "ResourceTypes lists User and Group", Level: reports.LevelMust, RFC: "RFC 7644 §4",
+	{ID: "disc-resourcetypes-list", Title: "ResourceTypes lists User and Group", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §4",
 		Spec: []string{"DISC-RT-001"}, Rule: "GET /ResourceTypes returns every resource type the server supports as a ListResponse"},
-	{ID: "disc-schemas-list", Title: "Schemas lists the User and Group schemas", Level: reports.LevelMust, RFC: "RFC 7644 §4",
+	{ID: "disc-schemas-list", Title: "Schemas lists the User and Group schemas", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §4",
 		Spec: []string{"DISC-SCH-001"}, Rule: "GET /Schemas returns every supported schema as a ListResponse"},
 })
 

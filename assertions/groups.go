@@ -10,11 +10,11 @@ import (
 )
 
 var groupChecks = area("groups", []Check{
-	{ID: "group-members-match-model", Title: "Group.members holds exactly the members the IdP set", Level: reports.LevelMust, RFC: "RFC 7643 §4.2",
+	{ID: "group-members-match-model", Title: "Group.members holds exactly the members the IdP set", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7643 §4.2 defines members as the group's member list: it must be what the client set", RFC: "RFC 7643 §4.2",
 		Spec: []string{"SCHEMA-GROUP-003"}, Rule: "members added or removed through PATCH or PUT are exactly the members the group then reports"},
-	{ID: "group-membership-both-views", Title: "Group.members and User.groups agree", Level: reports.LevelMust, RFC: "RFC 7643 §4.1.2, §4.2",
+	{ID: "group-membership-both-views", Title: "Group.members and User.groups agree", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7643 §4.1.2 defines User.groups as derived from Group.members: both views must agree", RFC: "RFC 7643 §4.1.2, §4.2",
 		Spec: []string{"SCHEMA-GROUP-009"}, Rule: "a user is in a group's members exactly when the user's groups attribute lists that group"},
-	{ID: "user-delete-leaves-groups", Title: "Deleting a user removes it from its groups", Level: reports.LevelMust, RFC: "RFC 7644 §3.6, RFC 7643 §4.2",
+	{ID: "user-delete-leaves-groups", Title: "Deleting a user removes it from its groups", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.6 makes a deleted resource gone (MUST); a group listing it as member would still return it", RFC: "RFC 7644 §3.6, RFC 7643 §4.2",
 		Spec: []string{"PROTO-DELETE-005"}, Rule: "after a user is deleted, no group lists it as a member"},
 })
 

@@ -193,7 +193,7 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 	byID := map[string]*reports.CheckResult{}
 	for _, c := range assertions.All() {
 		byID[c.ID] = &reports.CheckResult{ID: c.ID, Title: c.Title, Level: c.Level, RFC: c.RFC, Spec: c.Spec,
-			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Findings: []reports.Finding{}}
+			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Aliases: c.Aliases, Findings: []reports.Finding{}}
 	}
 	for _, r := range results {
 		sr := scenarioResult(r, cfg, rec)

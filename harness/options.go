@@ -5,12 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/scenarios"
 )
 
-// CatalogueVersion names the check catalogue's revision; certification pins it.
-const CatalogueVersion = "2026.11"
+// CatalogueVersion names the check catalogue's revision; certification pins
+// it. It lives beside the catalogue, in [assertions.CatalogueVersion].
+const CatalogueVersion = assertions.CatalogueVersion
 
 // Option configures a run.
 type Option func(*config)

@@ -257,6 +257,7 @@ func caseProps(run *Run, id string, agg *CheckResult, scenario, dialect string, 
 			junitProp{"scimloop.spec", strings.Join(agg.Spec, " ")},
 			junitProp{"scimloop.area", agg.Area},
 			junitProp{"scimloop.capability", agg.Capability},
+			junitProp{"scimloop.aliases", strings.Join(agg.Aliases, " ")},
 		)
 	}
 	return sortProps(props)

@@ -106,6 +106,7 @@ type CheckResult struct {
 	Area       string    `json:"area,omitempty"`
 	Capability string    `json:"capability,omitempty"`
 	Rule       string    `json:"rule,omitempty"`
+	Aliases    []string  `json:"aliases,omitempty"` // former IDs of the check
 	Status     Status    `json:"status"`
 	Reason     string    `json:"reason,omitempty"` // why skipped or errored
 	Findings   []Finding `json:"findings"`

@@ -17,11 +17,14 @@ type listedCheck struct {
 	ID         string   `json:"id"`
 	Title      string   `json:"title"`
 	Level      string   `json:"level"`
+	Keyword    string   `json:"keyword"`           // the RFC sentence's keyword, DERIVED or IDP
+	Derived    string   `json:"derived,omitempty"` // for DERIVED: why the level holds
 	RFC        string   `json:"rfc"`
 	Spec       []string `json:"spec"`
 	Capability string   `json:"capability"`
 	Area       string   `json:"area"`
 	Rule       string   `json:"rule"`
+	Aliases    []string `json:"aliases,omitempty"` // former IDs of the check
 }
 
 func newListCmd() *cobra.Command {
@@ -29,9 +32,11 @@ func newListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Print the check catalogue, or the requirement rows no check covers",
-		Long: `Print the check catalogue: each check's id, level, RFC section, the
-requirement rows of docs/requirements.md it covers, and the server
-capability it needs.
+		Long: `Print the check catalogue: each check's id, level, the keyword of the RFC
+sentence it enforces, RFC section, the requirement rows of
+docs/requirements.md it covers, and the server capability it needs.
+A DERIVED check has no single sentence carrying its level; its line ends with
+the justification. IDP checks cite the identity provider's behaviour instead.
 
 With --uncovered, print instead every MUST and SHOULD row of the PROTO,
 DISC and SCHEMA areas that no check names, each with the reason (a second
@@ -55,17 +60,21 @@ failure weighs MUST or SHOULD, DECL and DERIVED rows included.`,
 			if asJSON {
 				list := make([]listedCheck, 0, len(checks))
 				for _, c := range checks {
-					list = append(list, listedCheck{ID: c.ID, Title: c.Title, Level: string(c.Level), RFC: c.RFC,
-						Spec: c.Spec, Capability: c.Capability, Area: c.Area, Rule: c.Rule})
+					list = append(list, listedCheck{ID: c.ID, Title: c.Title, Level: string(c.Level), Keyword: c.Keyword, Derived: c.Derived,
+						RFC: c.RFC, Spec: c.Spec, Capability: c.Capability, Area: c.Area, Rule: c.Rule, Aliases: c.Aliases})
 				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				return enc.Encode(list)
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tLEVEL\tRFC\tCAPABILITY\tSPEC\tTITLE")
+			fmt.Fprintln(tw, "ID\tLEVEL\tKEYWORD\tRFC\tCAPABILITY\tSPEC\tTITLE")
 			for _, c := range checks {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.RFC, dash(c.Capability), strings.Join(c.Spec, ","), c.Title)
+				title := c.Title
+				if c.Derived != "" {
+					title += " [derived: " + c.Derived + "]"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.Keyword, c.RFC, dash(c.Capability), strings.Join(c.Spec, ","), title)
 			}
 			return tw.Flush()
 		},

@@ -191,8 +191,11 @@ func TestListJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(stdout), &list))
 	require.NotEmpty(t, list)
 	for _, c := range list {
-		for _, k := range []string{"id", "level", "rfc", "spec", "capability"} {
+		for _, k := range []string{"id", "level", "keyword", "rfc", "spec", "capability"} {
 			assert.Contains(t, c, k)
+		}
+		if c["keyword"] == "DERIVED" {
+			assert.NotEmpty(t, c["derived"], "%v: a DERIVED check lists its justification", c["id"])
 		}
 	}
 }
