@@ -117,7 +117,7 @@ func (r *Run) LoadExchanges(dir string) error {
 	}
 	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
-		return fmt.Errorf("the exchanges (exchangesFile): %w", err)
+		return fmt.Errorf("its exchanges file: %w", err)
 	}
 	defer f.Close()
 	var in io.Reader = f

@@ -31,11 +31,12 @@ import (
 
 // Bundle files that certify writes besides the reports of bundleReports.
 const (
-	resultsFile   = "results.json"
-	exchangesFile = "exchanges.json.gz" // results.json's exchanges, once
-	spcFile       = "serviceproviderconfig.json"
-	envFile       = "environment.json"
-	sumsFile      = "SHA256SUMS"
+	resultsFile    = "results.json"
+	plainExchanges = "exchanges.json"       // the exchanges file before it is compressed
+	exchangesFile  = plainExchanges + ".gz" // results.json's exchanges, once
+	spcFile        = "serviceproviderconfig.json"
+	envFile        = "environment.json"
+	sumsFile       = "SHA256SUMS"
 )
 
 // bundleReports are the reports a bundle holds besides results.json. A HAR
@@ -372,9 +373,6 @@ func writeBundle(dir string, run *reports.Run, env certEnvironment, secrets []st
 	}
 	return append(files, sumsFile), nil
 }
-
-// plainExchanges is the exchanges file before it is compressed.
-var plainExchanges = strings.TrimSuffix(exchangesFile, ".gz")
 
 // writeBundleReports writes results.json, with its exchanges in a file of
 // their own (uncompressed for now, see gzipFile), and the bundleReports.
