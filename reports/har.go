@@ -213,7 +213,7 @@ func cutComment(cut int) string {
 	if cut <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("body cut: the %d bytes after this text were left out of the record", cut)
+	return fmt.Sprintf("text cut short: the %d bytes that followed were not kept", cut)
 }
 
 // harHeaders returns h redacted, one name/value pair per value, sorted by
