@@ -41,6 +41,11 @@ func CertifyDialects() []string { return fakeidp.Dialects() }
 // which only the package's own tests lower.
 var certifyBudget = struct{ sequences, steps int }{CertifySequences, CertifySteps}
 
+// CertifyBodyCap is the most of each request and response body that a
+// certification keeps ([reports.CapBodies]): thousands of exchanges are
+// recorded, and the checks have judged the whole bodies already.
+const CertifyBodyCap = 16 << 10
+
 // maxCertifyFindings caps the findings kept per check when runs are merged:
 // one broken rule otherwise repeats once per dialect and seed.
 const maxCertifyFindings = 12
@@ -51,8 +56,9 @@ const maxCertifyFindings = 12
 // strict (SHOULD failures fail), once for every dialect of [CertifyDialects]
 // and every seed of [CertifySeeds], one after the other. It returns the runs merged into one
 // [reports.Run] with Profile "certify", whose scenarios carry their dialect
-// and seed. IdP-compatibility failures fail a certification, as they fail a
-// run with a dialect given.
+// and seed, and whose exchange bodies are cut to [CertifyBodyCap].
+// IdP-compatibility failures fail a certification, as they fail a run with a
+// dialect given.
 //
 // opts configure what the profile leaves open: credentials and client
 // limits, the clock, the command line, progress, where replay files go
@@ -189,6 +195,7 @@ func mergeRuns(runs []*reports.Run) *reports.Run {
 	m.Prefix = strings.Join(prefixes, " ")
 	m.Dialect = strings.Join(m.Dialects, ",")
 	m.Latency = latency(m.Exchanges)
+	reports.CapBodies(m.Exchanges, CertifyBodyCap)
 	incomplete := m.Verdict.Incomplete
 	m.Verdict = verdict(m.Checks, true, true)
 	m.Verdict.Incomplete = incomplete

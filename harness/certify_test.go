@@ -13,8 +13,9 @@ import (
 // TestCertify runs the certification profile against a reference server with
 // a fault and checks the merged run: profile, seeds and dialects as
 // published, every scenario once per dialect and seed, options that would
-// narrow the profile overridden, exchange numbers unique and every finding's
-// exchanges present, and the fault failing the certification.
+// narrow the profile overridden, exchange numbers unique, bodies cut to
+// CertifyBodyCap, every finding's exchanges present, and the fault failing
+// the certification.
 func TestCertify(t *testing.T) {
 	if testing.Short() {
 		t.Skip("certify runs every scenario once per dialect and seed; skipped with -short")
@@ -67,11 +68,21 @@ func TestCertify(t *testing.T) {
 	}
 
 	seqs := map[int]bool{}
+	cut := 0
 	for _, ex := range run.Exchanges {
 		if seqs[ex.Seq] {
 			t.Fatalf("exchange seq %d appears twice", ex.Seq)
 		}
 		seqs[ex.Seq] = true
+		if len(ex.RequestBody) > harness.CertifyBodyCap || len(ex.ResponseBody) > harness.CertifyBodyCap {
+			t.Errorf("exchange %d has a body over CertifyBodyCap: %d and %d bytes", ex.Seq, len(ex.RequestBody), len(ex.ResponseBody))
+		}
+		if ex.RequestBodyCut+ex.ResponseBodyCut > 0 {
+			cut++
+		}
+	}
+	if cut == 0 {
+		t.Errorf("no body was cut to CertifyBodyCap; the large-body scenarios send more than %d bytes", harness.CertifyBodyCap)
 	}
 	failed := false
 	for _, c := range run.Checks {

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -80,6 +81,7 @@ type harPostData struct {
 	MimeType string         `json:"mimeType"`
 	Params   []harNameValue `json:"params"`
 	Text     string         `json:"text"`
+	Comment  string         `json:"comment,omitempty"`
 }
 
 type harContent struct {
@@ -108,7 +110,9 @@ const harTime = "2006-01-02T15:04:05.000Z07:00"
 // never listed. Text that is not UTF-8 has its bad bytes replaced by U+FFFD.
 // An exchange that got no response (Error set, Status 0) has status 0 and
 // its error in the custom field _error; sequence number, scenario and
-// attempt are in _seq, _scenario and _attempt.
+// attempt are in _seq, _scenario and _attempt. A body that [CapBodies] cut
+// keeps its recorded size in size and bodySize, and its comment says how
+// many bytes were left out.
 func WriteHAR(w io.Writer, run *Run) error {
 	if run == nil {
 		return errors.New("reports: WriteHAR: nil Run")
@@ -165,7 +169,8 @@ func harEntryOf(ex Exchange) harEntry {
 			Params:   []harNameValue{},
 			Text:     text,
 		}
-		req.BodySize = len(text)
+		req.BodySize = len(text) + ex.RequestBodyCut
+		req.PostData.Comment = cutComment(ex.RequestBodyCut)
 	}
 
 	resp := harResponse{
@@ -180,10 +185,13 @@ func harEntryOf(ex Exchange) harEntry {
 	if ex.ResponseBody != "" {
 		text := validText(string(RedactBody([]byte(ex.ResponseBody))))
 		resp.Content.Text = text
-		resp.Content.Size = len(text)
-		resp.BodySize = len(text)
+		resp.Content.Size = len(text) + ex.ResponseBodyCut
+		resp.BodySize = len(text) + ex.ResponseBodyCut
 	}
-	if ex.Truncated {
+	switch {
+	case ex.ResponseBodyCut > 0:
+		resp.Content.Comment = cutComment(ex.ResponseBodyCut)
+	case ex.Truncated && ex.RequestBodyCut == 0:
 		resp.Content.Comment = "body truncated by the recorder"
 		resp.BodySize = -1
 	}
@@ -198,6 +206,14 @@ func harEntryOf(ex Exchange) harEntry {
 		Attempt:         ex.Attempt,
 		Error:           validText(ex.Error),
 	}
+}
+
+// cutComment says how much of a body [CapBodies] left out, or "" for none.
+func cutComment(cut int) string {
+	if cut <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("text cut short: the %d bytes that followed were not kept", cut)
 }
 
 // harHeaders returns h redacted, one name/value pair per value, sorted by

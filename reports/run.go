@@ -63,6 +63,10 @@ type Run struct {
 	Errors       []string         `json:"errors,omitempty"` // infrastructure problems
 	Coverage     []RowCoverage    `json:"coverage,omitempty"`
 	Exchanges    []Exchange       `json:"exchanges,omitempty"`
+	// ExchangesFile, when set, names the file next to results.json that holds
+	// the exchanges instead (a certification bundle's exchanges.json.gz):
+	// [ReadFile] loads it into Exchanges.
+	ExchangesFile string `json:"exchangesFile,omitempty"`
 }
 
 // Verdict is the run's outcome, given per mode.
@@ -197,7 +201,9 @@ type Exchange struct {
 	Status          int                 `json:"status"`
 	ResponseHeaders map[string][]string `json:"responseHeaders,omitempty"`
 	ResponseBody    string              `json:"responseBody,omitempty"`
-	Truncated       bool                `json:"truncated,omitempty"`
+	Truncated       bool                `json:"truncated,omitempty"`       // a body is incomplete
+	RequestBodyCut  int                 `json:"requestBodyCut,omitempty"`  // bytes [CapBodies] left out
+	ResponseBodyCut int                 `json:"responseBodyCut,omitempty"` // bytes [CapBodies] left out
 	LatencyMs       float64             `json:"latencyMs"`
 	Attempt         int                 `json:"attempt,omitempty"`
 	Error           string              `json:"error,omitempty"`

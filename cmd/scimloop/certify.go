@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -28,12 +29,24 @@ import (
 	"github.com/scimloop/scimloop/scenarios"
 )
 
-// Bundle files that certify writes besides the reports of reportFiles.
+// Bundle files that certify writes besides the reports of bundleReports.
 const (
-	spcFile  = "serviceproviderconfig.json"
-	envFile  = "environment.json"
-	sumsFile = "SHA256SUMS"
+	resultsFile    = "results.json"
+	plainExchanges = "exchanges.json"       // the exchanges file before it is compressed
+	exchangesFile  = plainExchanges + ".gz" // results.json's exchanges, once
+	spcFile        = "serviceproviderconfig.json"
+	envFile        = "environment.json"
+	sumsFile       = "SHA256SUMS"
 )
+
+// bundleReports are the reports a bundle holds besides results.json. A HAR
+// is not among them: it would hold every exchange a second time, and
+// "scimloop report results.json --format har" renders it from the bundle.
+var bundleReports = []struct{ format, name string }{
+	{"junit", "junit.xml"},
+	{"html", "report.html"},
+	{"md", "summary.md"},
+}
 
 func newCertifyCmd() *cobra.Command {
 	var f runFlags
@@ -52,10 +65,12 @@ IdP-compatibility failures fail a certification.
 
 The bundle (a fresh, empty --out directory):
   results.json                the canonical result; re-render with scimloop report
+                              (--format har gives every exchange as HAR 1.2)
+  exchanges.json.gz           every exchange, credentials redacted, each body cut
+                              to %d KiB; part of results.json, keep them together
   junit.xml                   JUnit XML
   report.html                 the report for people, self-contained
   summary.md                  the Markdown summary
-  trace.har                   every exchange, credentials redacted
   serviceproviderconfig.json  the server's /ServiceProviderConfig as discovered
   environment.json            scimloop and catalogue version, Go version, OS/arch,
                               start time, target URL, seeds, dialects, profile
@@ -71,7 +86,8 @@ Exit codes: 0 certified (every MUST and SHOULD check passed, in every dialect);
 1 a failure; 2 a usage error (such as a non-empty --out); 3 the target could
 not be reached or the run could not complete.`,
 			harness.CatalogueVersion, harness.CertifySequences, harness.CertifySteps,
-			strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds())),
+			strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds()),
+			harness.CertifyBodyCap>>10),
 		Example: `  scimloop certify --out certification
   SCIMLOOP_TOKEN=... scimloop certify --url https://scim.example.com/scim/v2 --out certification
   (cd certification && sha256sum -c SHA256SUMS)`,
@@ -156,7 +172,7 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	case runErr != nil:
 		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.Errored > 0:
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, resultsFile))}
 	}
 	return nil
 }
@@ -307,7 +323,7 @@ func newCertEnvironment(run *reports.Run, embedded bool) certEnvironment {
 // file is searched for the secrets before the checksums are taken; a secret
 // found is redacted in place and reported, as it means a redaction bug.
 func writeBundle(dir string, run *reports.Run, env certEnvironment, secrets []string, stderr io.Writer) ([]string, error) {
-	if err := writeReports(dir, run); err != nil {
+	if err := writeBundleReports(dir, run); err != nil {
 		return nil, err
 	}
 	if spc := serviceProviderConfig(run); spc != nil {
@@ -337,6 +353,13 @@ func writeBundle(dir string, run *reports.Run, env certEnvironment, secrets []st
 			fmt.Fprintf(stderr, "scimloop: warning: a credential reached %s and was redacted there; this is a scimloop bug, please report it\n", name)
 		}
 	}
+	// Compressed only now, so that the search above read the exchanges.
+	if err := gzipFile(filepath.Join(dir, plainExchanges), filepath.Join(dir, exchangesFile)); err != nil {
+		return nil, err
+	}
+	if files, err = bundleFiles(dir); err != nil {
+		return nil, err
+	}
 	var sums bytes.Buffer
 	for _, name := range files {
 		sum, err := fileSHA256(filepath.Join(dir, filepath.FromSlash(name)))
@@ -349,6 +372,46 @@ func writeBundle(dir string, run *reports.Run, env certEnvironment, secrets []st
 		return nil, err
 	}
 	return append(files, sumsFile), nil
+}
+
+// writeBundleReports writes results.json, with its exchanges in a file of
+// their own (uncompressed for now, see gzipFile), and the bundleReports.
+func writeBundleReports(dir string, run *reports.Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, rf := range bundleReports {
+		if err := writeFile(filepath.Join(dir, rf.name), func(w io.Writer) error { return reports.Render(rf.format, w, run) }); err != nil {
+			return err
+		}
+	}
+	results := *run
+	results.Exchanges, results.ExchangesFile = nil, exchangesFile
+	if err := writeFile(filepath.Join(dir, resultsFile), func(w io.Writer) error { return reports.WriteJSON(w, &results) }); err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, plainExchanges), func(w io.Writer) error { return reports.WriteExchanges(w, run.Exchanges) })
+}
+
+// gzipFile compresses src into dst and removes src.
+func gzipFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	err = writeFile(dst, func(w io.Writer) error {
+		zw := gzip.NewWriter(w)
+		if _, err := io.Copy(zw, in); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
+	if err != nil {
+		return err
+	}
+	in.Close()
+	return os.Remove(src)
 }
 
 // bundleFiles lists the regular files under dir except SHA256SUMS, as

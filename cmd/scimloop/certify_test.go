@@ -20,7 +20,6 @@ import (
 
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
-	"github.com/scimloop/scimloop/reports"
 )
 
 // runCmd runs the command line in-process and returns the exit code and
@@ -30,14 +29,6 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := execute(args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
-}
-
-// loadRun reads dir/results.json.
-func loadRun(t *testing.T, dir string) *reports.Run {
-	t.Helper()
-	run, err := reports.ReadJSON(bytes.NewReader(readFile(t, dir, "results.json")))
-	require.NoError(t, err)
-	return run
 }
 
 // serveRef serves the reference server on loopback, as "scimloop serve
@@ -53,15 +44,17 @@ func serveRef(t *testing.T, token string, faults ...string) string {
 
 // bundleNames are the files of a bundle without replay files.
 var bundleNames = []string{
-	"SHA256SUMS", "environment.json", "junit.xml", "report.html", "results.json",
-	"serviceproviderconfig.json", "summary.md", "trace.har",
+	"SHA256SUMS", "environment.json", "exchanges.json.gz", "junit.xml", "report.html",
+	"results.json", "serviceproviderconfig.json", "summary.md",
 }
 
 // TestCertifyBundle certifies the reference server, which requires a bearer
-// token, and checks the bundle: every file there, SHA256SUMS correct (in Go
-// and with sha256sum -c when it is installed), no file containing the
-// token, the environment and the ServiceProviderConfig snapshot as
-// described, and junit.xml valid against the schema.
+// token, and checks the bundle: every file there, within maxBundleBytes,
+// SHA256SUMS correct (in Go and with sha256sum -c when it is installed), no
+// file containing the token (compressed files searched decompressed), the
+// environment and the ServiceProviderConfig snapshot as described, junit.xml
+// valid against the schema, and the exchanges stored once and rendering as
+// HAR (checkBundleExchanges).
 func TestCertifyBundle(t *testing.T) {
 	const token = "certify-test-token-7f3a9c2e51"
 	url := serveRef(t, token)
@@ -84,10 +77,9 @@ func TestCertifyBundle(t *testing.T) {
 		}
 	}
 	checkSums(t, dir, files)
+	checkBundleSize(t, dir, files)
 	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		require.NoError(t, err)
-		assert.NotContains(t, string(b), token, "%s contains the token", f)
+		assert.NotContains(t, string(readPlain(t, dir, f)), token, "%s contains the token", f)
 	}
 	assert.NotContains(t, stdout+stderr, token)
 
@@ -114,6 +106,7 @@ func TestCertifyBundle(t *testing.T) {
 	assert.Equal(t, harness.ProfileCertify, run.Profile)
 	assert.Equal(t, harness.CertifyDialects(), run.Dialects)
 	validateJUnit(t, filepath.Join(dir, "junit.xml"))
+	checkBundleExchanges(t, dir)
 }
 
 // TestCertifyIncomplete checks that a certification that cannot get past
@@ -148,7 +141,7 @@ func TestCertifyIncomplete(t *testing.T) {
 	assert.NotContains(t, files, "serviceproviderconfig.json")
 	checkSums(t, dir, files)
 	for _, f := range files {
-		assert.NotContains(t, string(readFile(t, dir, f)), token, "%s contains the token", f)
+		assert.NotContains(t, string(readPlain(t, dir, f)), token, "%s contains the token", f)
 	}
 	assert.NotContains(t, stdout+stderr, token)
 	validateJUnit(t, filepath.Join(dir, "junit.xml"))

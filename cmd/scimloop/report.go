@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,14 +20,16 @@ and "scimloop certify" write. Every other report is derived from it, so a
 report can be rendered again later, in any format, without running again.
 
 Arguments:
-  RESULTS   a results.json written by scimloop ("-" reads standard input)
+  RESULTS   a results.json written by scimloop ("-" reads standard input).
+            A certification bundle's results.json keeps its exchanges in
+            exchanges.json.gz next to it; that file is read too.
 
 Formats:
   html    one self-contained page: verdict, failing checks, latency histograms
   junit   JUnit XML for CI (the dialect of Jenkins, GitLab and Surefire)
   md      a Markdown summary, e.g. for $GITHUB_STEP_SUMMARY
   har     HAR 1.2 of every recorded exchange, credentials redacted
-  json    results.json again (normalised)
+  json    results.json again (normalised, with the exchanges inline)
 
 The report goes to standard output unless --out names a file.
 Exit codes: 0 written; 2 the file cannot be read or is not a scimloop
@@ -112,6 +115,12 @@ func readResults(stdin io.Reader, path string) (*reports.Run, error) {
 	}
 	if run.Tool != "scimloop" {
 		return nil, fmt.Errorf("%s is not a scimloop results.json (no \"tool\": \"scimloop\")", name)
+	}
+	if path == "-" && run.ExchangesFile != "" {
+		return nil, fmt.Errorf("%s keeps its exchanges in %s next to it; give the path of the results.json instead of -", name, run.ExchangesFile)
+	}
+	if err := run.LoadExchanges(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return run, nil
 }

@@ -52,17 +52,23 @@ func TestReportErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(otherJSON, []byte(`{"name": "x"}`), 0o644))
 	good := filepath.Join(dir, "results.json")
 	require.NoError(t, os.WriteFile(good, []byte(`{"tool": "scimloop", "version": "v1", "checks": [], "scenarios": []}`), 0o644))
+	noExchanges := filepath.Join(dir, "bundle.json")
+	require.NoError(t, os.WriteFile(noExchanges, []byte(`{"tool": "scimloop", "checks": [], "exchangesFile": "exchanges.json.gz"}`), 0o644))
+	outside := filepath.Join(dir, "outside.json")
+	require.NoError(t, os.WriteFile(outside, []byte(`{"tool": "scimloop", "checks": [], "exchangesFile": "../etc/passwd"}`), 0o644))
 
 	for name, tc := range map[string]struct {
 		args []string
 		want string
 	}{
-		"missing file":   {[]string{"report", filepath.Join(dir, "nope.json")}, "no such file"},
-		"not json":       {[]string{"report", notJSON, "--format", "html"}, "not valid JSON"},
-		"not scimloop":   {[]string{"report", otherJSON}, "not a scimloop results.json"},
-		"unknown format": {[]string{"report", good, "--format", "pdf"}, `--format "pdf": valid formats are har, html, json, junit, md`},
-		"no argument":    {[]string{"report", "--format", "md"}, "report takes one results.json"},
-		"two arguments":  {[]string{"report", good, good}, "report takes one results.json"},
+		"missing file":      {[]string{"report", filepath.Join(dir, "nope.json")}, "no such file"},
+		"not json":          {[]string{"report", notJSON, "--format", "html"}, "not valid JSON"},
+		"not scimloop":      {[]string{"report", otherJSON}, "not a scimloop results.json"},
+		"unknown format":    {[]string{"report", good, "--format", "pdf"}, `--format "pdf": valid formats are har, html, json, junit, md`},
+		"no argument":       {[]string{"report", "--format", "md"}, "report takes one results.json"},
+		"two arguments":     {[]string{"report", good, good}, "report takes one results.json"},
+		"no exchanges":      {[]string{"report", noExchanges, "--format", "har"}, "exchanges.json.gz: no such file"},
+		"exchanges outside": {[]string{"report", outside}, "not a file name in the same directory"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, stdout, stderr := runCmd(t, tc.args...)
