@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var groupMembership = Scenario{
@@ -28,7 +29,7 @@ var groupMembership = Scenario{
 		s.judgeWrite(add, "Group")
 		if add.Status < 300 {
 			g.Members = append(g.Members, bob.ID, carol.ID)
-			s.Dir.PutGroup(g, s.metaOf(add))
+			s.Dir.PutGroup(g, safety.MetaOf(add))
 		}
 		s.checkMembers(g.ID)
 
@@ -37,7 +38,7 @@ var groupMembership = Scenario{
 		s.judgeWrite(remove, "Group")
 		if remove.Status < 300 {
 			g.Members = slices.DeleteFunc(g.Members, func(id string) bool { return id == bob.ID })
-			s.Dir.PutGroup(g, s.metaOf(remove))
+			s.Dir.PutGroup(g, safety.MetaOf(remove))
 		}
 		s.checkMembers(g.ID)
 

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -170,13 +169,5 @@ var authChecksScenario = Scenario{
 // doWith sends req through another client (for example one without
 // credentials), stopping the scenario when no response came.
 func (s *S) doWith(c *fakeidp.Client, req fakeidp.Request) *fakeidp.Exchange {
-	s.allowRetry(&req)
-	ex, err := c.Do(s.Ctx, req)
-	if err != nil {
-		if s.Ctx.Err() == context.Canceled {
-			s.Stop("the run was cancelled")
-		}
-		s.Stop("%s %s: %v", req.Method, req.Path, err)
-	}
-	return ex
+	return s.must(s.sess.With(c).Do(req))
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // negProbe is one negative input: a request the server must refuse (or, for
@@ -91,7 +92,7 @@ var negProbes = []negProbe{
 			if err := assertions.NoServerError(ex); err != nil {
 				return err
 			}
-			if ok(ex) {
+			if safety.OK(ex) {
 				return assertions.AttrAbsent(ex, "scimloopNoSuchAttribute")
 			}
 			return nil
@@ -125,7 +126,7 @@ var negProbes = []negProbe{
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "add", Path: "groups", Value: []map[string]any{{"value": fx.group.ID}}})
 		},
 		judge: func(s *S, fx *negFixture, ex *fakeidp.Exchange) error {
-			if !ok(ex) {
+			if !safety.OK(ex) {
 				return assertions.BadRequest(ex, "mutability")
 			}
 			g := s.Get("Group", fx.group.ID, nil)
@@ -135,7 +136,7 @@ var negProbes = []negProbe{
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange {
 			u := s.NewUser()
 			ex := s.Do(fakeidp.Request{Method: http.MethodPut, Path: userPath(unknownID), Body: fakeidp.MustJSON(withID(fakeidp.UserResource(u, s.Env.SP.Enterprise), unknownID))})
-			s.trackCreated("User", ex)
+			s.sess.TrackCreated("User", ex)
 			return ex
 		},
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error { return assertions.Status(ex, 404) }},
@@ -257,9 +258,9 @@ var negProbes = []negProbe{
 			}
 			// A server may refuse a body this large by closing the
 			// connection, before or after its 413: that is a refusal too.
-			ex := s.Try(fakeidp.Request{Method: http.MethodPost, Path: endpoint("User"),
+			ex := s.Try(fakeidp.Request{Method: http.MethodPost, Path: safety.Endpoint("User"),
 				Body: s.userBody(func(b map[string]any) { b["nickName"] = pad })})
-			s.trackCreated("User", ex)
+			s.sess.TrackCreated("User", ex)
 			return ex
 		},
 		judge: func(s *S, _ *negFixture, ex *fakeidp.Exchange) error {
@@ -267,7 +268,7 @@ var negProbes = []negProbe{
 				return assertions.Rejected(ex, []int{413, 400})
 			}
 			name := fakeidp.Get(ex.ReqBody, "userName").String()
-			found, err := s.findByName("User", name)
+			found, err := s.sess.FindByName("User", name)
 			if err != nil {
 				s.Stop("the server closed the connection on an oversize POST (%v), and looking up %q afterwards failed: %v", ex.Err, name, err)
 			}
@@ -325,7 +326,7 @@ func (s *S) judgeImmutable(fx *negFixture) {
 	b := withID(fakeidp.UserResource(fx.user, s.Env.SP.Enterprise), fx.user.ID)
 	b[name] = "scimloop-immutable-1"
 	first := s.Write(http.MethodPut, "User", fx.user.ID, b, nil)
-	if !ok(first) {
+	if !safety.OK(first) {
 		s.Skip("neg-immutable-unchanged", "the server refused to set immutable attribute "+name+" on a user without one")
 		return
 	}

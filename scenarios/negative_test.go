@@ -15,6 +15,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // dropsOversize wraps a server so that a POST over 1 MiB gets no answer:
@@ -59,7 +60,7 @@ func runNegative(t *testing.T, h http.Handler) *Result {
 	require.NoError(t, err)
 	sp, err := fakeidp.Discover(context.Background(), c)
 	require.NoError(t, err)
-	env := &Env{Client: c, SP: sp, Names: NamesFor(RandomRunID()), Tracker: NewTracker(0), Dialect: "rfc"}
+	env := &Env{Client: c, SP: sp, Names: safety.NamesFor(safety.RandomRunID()), Tracker: safety.NewTracker(0), Dialect: "rfc"}
 	return Run(context.Background(), env, &negativeInputs)
 }
 

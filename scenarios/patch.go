@@ -5,6 +5,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var patchOps = Scenario{
@@ -149,7 +150,7 @@ var patchOps = Scenario{
 		s.Judge("patch-remove-filtered", assertions.MembersEqual(g, []string{m2.ID}), ex, g)
 		absent := s.Patch("Group", grp.ID, fakeidp.PatchOp{Op: "remove", Path: `members[value eq "` + m3.ID + `"]`})
 		ag := s.Get("Group", grp.ID, nil)
-		if ok(absent) {
+		if safety.OK(absent) {
 			s.Judge("patch-remove-absent-value", assertions.MembersEqual(ag, []string{m2.ID}), absent, ag)
 		} else {
 			s.Judge("patch-remove-absent-value", assertions.BadRequest(absent, "noTarget"), absent)

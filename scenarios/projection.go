@@ -5,6 +5,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var projection = Scenario{
@@ -30,7 +31,7 @@ var projection = Scenario{
 		g, _ := s.CreateGroup(s.NewGroup(u.ID))
 
 		get := func(typ, id string, kv ...string) *fakeidp.Exchange {
-			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
+			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
 			if ex.Status != 200 {
 				s.JudgeError(ex)
 			}

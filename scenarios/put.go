@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var replaceAndDelete = Scenario{
@@ -96,7 +97,7 @@ var replaceAndDelete = Scenario{
 		delete(omit, "title")
 		oex := s.Write(http.MethodPut, "User", u.ID, withID(omit, u.ID), nil)
 		oafter := s.Get("User", u.ID, nil)
-		s.Judge("put-omitted-cleared", assertions.Expect(oafter, !ok(oex) || fakeidp.Get(oafter.RespBody, "title").String() != "Changed",
+		s.Judge("put-omitted-cleared", assertions.Expect(oafter, !safety.OK(oex) || fakeidp.Get(oafter.RespBody, "title").String() != "Changed",
 			"title \"Changed\" kept after a PUT without title", "title cleared or defaulted"), oex, oafter)
 
 		// A PUT naming another id, and a rename onto another user's userName.
@@ -163,7 +164,7 @@ var replaceAndDelete = Scenario{
 		again := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName+"#again")
 		s.Judge("delete-username-reusable", assertions.CreateAccepted(again), del, again)
 		s.JudgeError(again)
-		if ok(again) {
+		if safety.OK(again) {
 			nid := fakeidp.Get(again.RespBody, "id").String()
 			s.Judge("delete-id-not-reused", assertions.Expect(again, nid != "" && !slices.Contains(seen, nid), "id "+nid, "an id never seen before in this run"), del, again)
 		}

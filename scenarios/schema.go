@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var resourceSchema = Scenario{
@@ -115,7 +116,7 @@ var resourceSchema = Scenario{
 		}
 		bpost := s.Post("User", bb, b.UserName)
 		s.Judge("schema-order-irrelevant", assertions.CreateAccepted(bpost), bpost)
-		if ok(bpost) {
+		if safety.OK(bpost) {
 			judgeBody(bpost, "User")
 			bget := s.Get("User", fakeidp.Get(bpost.RespBody, "id").String(), nil)
 			s.Judge("schema-externalid-not-invented", assertions.AttrAbsent(bget, "externalId"), bpost, bget)
@@ -128,7 +129,7 @@ var resourceSchema = Scenario{
 		c := s.NewUser()
 		cex := rawUser(`{"schemas":["`+fakeidp.SchemaUser+`"],"USERNAME":`+jsonString(c.UserName)+`,"Emails":[{"Value":`+jsonString(c.Emails[0].Value)+`,"Type":"work","Primary":true}],"Name":{"GivenName":"Case","FamilyName":"Insensitive"}}`, c.UserName)
 		s.Judge("schema-attr-names-case-insensitive", assertions.CreateAccepted(cex), cex)
-		if ok(cex) {
+		if safety.OK(cex) {
 			cget := s.Get("User", fakeidp.Get(cex.RespBody, "id").String(), nil)
 			s.Judge("schema-attr-names-case-insensitive", assertions.AttrIs(cget, "userName", c.UserName), cex, cget)
 			s.Judge("schema-attr-names-case-insensitive", assertions.AttrIs(cget, "emails.0.value", c.Emails[0].Value), cex, cget)
@@ -138,7 +139,7 @@ var resourceSchema = Scenario{
 		d := s.NewUser()
 		dex := rawUser(`{"name":{"familyName":"Order","givenName":"Sub"},"userName":`+jsonString(d.UserName)+`,"schemas":["`+fakeidp.SchemaUser+`"]}`, d.UserName)
 		s.Judge("schema-subattr-order", assertions.CreateAccepted(dex), dex)
-		if ok(dex) {
+		if safety.OK(dex) {
 			dget := s.Get("User", fakeidp.Get(dex.RespBody, "id").String(), nil)
 			s.Judge("schema-subattr-order", assertions.AttrIs(dget, "name.givenName", "Sub"), dex, dget)
 			s.Judge("schema-subattr-order", assertions.AttrIs(dget, "name.familyName", "Order"), dex, dget)
@@ -149,13 +150,13 @@ var resourceSchema = Scenario{
 		e.ExternalID = a.ExternalID
 		eex := s.Post("User", fakeidp.UserResource(e, ent), e.UserName)
 		s.Judge("schema-externalid-not-unique", assertions.CreateAccepted(eex), eex)
-		if !ok(eex) {
+		if !safety.OK(eex) {
 			s.JudgeError(eex)
 		}
 		f := s.NewUser()
 		f.Emails = append(f.Emails, fakeidp.Email{Value: "second@" + s.Env.Names.Domain, Type: "home", Primary: true})
 		fex := s.Post("User", fakeidp.UserResource(f, ent), f.UserName)
-		if ok(fex) {
+		if safety.OK(fex) {
 			fget := s.Get("User", fakeidp.Get(fex.RespBody, "id").String(), nil)
 			s.Judge("schema-primary-once", assertions.OnePrimary(fget, "emails"), fex, fget)
 		} else {
@@ -167,7 +168,7 @@ var resourceSchema = Scenario{
 		g.Emails = append(g.Emails, g.Emails...)
 		g.PhoneNumbers = []fakeidp.Phone{{Value: "+15555550100", Type: "work"}, {Value: "+15555550100", Type: "work"}}
 		gex := s.Post("User", fakeidp.UserResource(g, ent), g.UserName)
-		if ok(gex) {
+		if safety.OK(gex) {
 			gget := s.Get("User", fakeidp.Get(gex.RespBody, "id").String(), nil)
 			s.Judge("schema-no-duplicate-pairs", assertions.NoDuplicatePairs(gget, "emails"), gex, gget)
 			s.Judge("schema-no-duplicate-pairs", assertions.NoDuplicatePairs(gget, "phoneNumbers"), gex, gget)
@@ -216,7 +217,7 @@ var resourceSchema = Scenario{
 		} {
 			ex := s.Post("Group", gb, gb["displayName"].(string))
 			s.Judge("schema-group-empty-members", assertions.CreateAccepted(ex), ex)
-			if ok(ex) {
+			if safety.OK(ex) {
 				judgeBody(ex, "Group")
 			} else {
 				s.JudgeError(ex)
@@ -254,7 +255,7 @@ func (s *S) judgeBinary(ent bool) {
 	body := fakeidp.UserResource(u, ent)
 	body["x509Certificates"] = []any{map[string]any{"value": base64.StdEncoding.EncodeToString([]byte("scimloop test certificate bytes"))}}
 	ex := s.Post("User", body, u.UserName)
-	if !ok(ex) {
+	if !safety.OK(ex) {
 		s.Judge("schema-binary-base64", assertions.CreateAccepted(ex), ex)
 		s.JudgeError(ex)
 		return
@@ -274,7 +275,7 @@ func (s *S) judgeManager(boss fakeidp.User, ent bool) {
 	body := fakeidp.UserResource(u, true)
 	body[fakeidp.SchemaEnterprise] = map[string]any{"employeeNumber": "M-1", "manager": map[string]any{"value": boss.ID, "displayName": "Client Said"}}
 	ex := s.Post("User", body, u.UserName)
-	if !ok(ex) {
+	if !safety.OK(ex) {
 		s.Judge("schema-manager", assertions.CreateAccepted(ex), ex)
 		s.JudgeError(ex)
 		return

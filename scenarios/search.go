@@ -19,7 +19,7 @@ var search = Scenario{
 		filter := `userName eq "` + a.UserName + `" or userName eq "` + b.UserName + `"`
 		post := func(body map[string]any) *fakeidp.Exchange {
 			ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: "/Users/.search", Body: fakeidp.MustJSON(body)})
-			s.trackCreated("User", ex)
+			s.sess.TrackCreated("User", ex)
 			if ex.Status >= 400 {
 				s.JudgeError(ex)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var userLifecycle = Scenario{
@@ -31,7 +32,7 @@ var userLifecycle = Scenario{
 		if u.ID == "" {
 			s.Stop("the create answer carried no id")
 		}
-		s.Dir.PutUser(u, s.metaOf(post))
+		s.Dir.PutUser(u, safety.MetaOf(post))
 		created, _ := s.Times(post)
 
 		get := s.Get("User", u.ID, nil)
@@ -59,7 +60,7 @@ var userLifecycle = Scenario{
 		s.Judge("replace-200", assertions.Status(put, 200), put)
 		if put.Status == http.StatusOK {
 			s.JudgeResource(put, "User")
-			s.Dir.PutUser(u, s.metaOf(put))
+			s.Dir.PutUser(u, safety.MetaOf(put))
 		} else {
 			s.JudgeError(put)
 		}
@@ -104,7 +105,7 @@ func (s *S) judgePrecis() {
 	u := s.NewUser()
 	u.UserName += "-jos\u00e9"
 	post := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
-	if !ok(post) {
+	if !safety.OK(post) {
 		s.Skip("username-precis", "the server refused a userName with a non-ASCII letter (answered "+itoa(post.Status)+"), so there is no name to prepare")
 		return
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"bytes"
@@ -12,12 +12,14 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/safety"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // propEnv serves the reference server with faults on loopback and returns
 // an environment for sequences against it, with a client factory that gives
 // each sequence its own recorder.
-func propEnv(t testing.TB, faults ...string) (*Env, func(*fakeidp.Recorder) *fakeidp.Client) {
+func propEnv(t testing.TB, faults ...string) (*scenarios.Env, func(*fakeidp.Recorder) *fakeidp.Client) {
 	t.Helper()
 	h, err := refserver.New(refserver.Config{Token: "t0ken-for-tests", BasePath: "/scim/v2", Faults: faults, Seed: 1})
 	require.NoError(t, err)
@@ -35,7 +37,7 @@ func propEnv(t testing.TB, faults ...string) (*Env, func(*fakeidp.Recorder) *fak
 	c := newClient(nil)
 	sp, err := fakeidp.Discover(context.Background(), c)
 	require.NoError(t, err)
-	return &Env{Client: c, SP: sp, Names: NamesFor("t" + RandomRunID()), Tracker: NewTracker(0), Dialect: "rfc"}, newClient
+	return &scenarios.Env{Client: c, SP: sp, Names: safety.NamesFor("t" + safety.RandomRunID()), Tracker: safety.NewTracker(0), Dialect: "rfc"}, newClient
 }
 
 func TestSequencesPassOnCleanServer(t *testing.T) {

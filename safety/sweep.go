@@ -1,4 +1,4 @@
-package scenarios
+package safety
 
 import (
 	"context"
@@ -88,14 +88,6 @@ func SafeID(id string) bool {
 	return true
 }
 
-// nameAttr is the attribute that carries the run prefix for typ.
-func nameAttr(typ string) string {
-	if typ == "Group" {
-		return "displayName"
-	}
-	return "userName"
-}
-
 // hasPrefix reports whether name carries prefix (case-insensitively, as
 // userName is).
 func hasPrefix(name, prefix string) bool {
@@ -115,7 +107,7 @@ func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string
 	if !SafeID(id) {
 		return "", fmt.Errorf("the id %q is not a safe URL path segment, %w", id, errNotOurs)
 	}
-	ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Retry: true})
+	ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ) + "/" + id, Retry: true})
 	if err != nil {
 		return "", fmt.Errorf("reading %s %s to confirm it is ours: %v", typ, id, err)
 	}
@@ -125,10 +117,10 @@ func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string
 	case ex.Status != http.StatusOK:
 		return "", fmt.Errorf("reading %s %s to confirm it is ours answered %d", typ, id, ex.Status)
 	}
-	name := fakeidp.Get(ex.RespBody, nameAttr(typ))
+	name := fakeidp.Get(ex.RespBody, NameAttr(typ))
 	if name.Type != gjson.String || !hasPrefix(name.Str, prefix) {
 		return name.String(), fmt.Errorf("%s %s has %s %s, which lacks the run prefix %q: the server confused or reused the id, %w",
-			typ, id, nameAttr(typ), clipQuote(name), prefix, errNotOurs)
+			typ, id, NameAttr(typ), clipQuote(name), prefix, errNotOurs)
 	}
 	if got := fakeidp.Get(ex.RespBody, "id"); got.Exists() && got.String() != id {
 		return name.Str, fmt.Errorf("%s %s answered a resource with id %q, %w", typ, id, got.String(), errNotOurs)
@@ -212,7 +204,7 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 				rep.Deleted = append(rep.Deleted, Tracked{Type: typ, ID: it.ID, Name: it.Name})
 				continue
 			}
-			ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: endpoint(typ) + "/" + it.ID, Retry: true})
+			ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: Endpoint(typ) + "/" + it.ID, Retry: true})
 			switch {
 			case err != nil:
 				rep.Left = append(rep.Left, reports.Leftover{Type: typ, ID: it.ID, Name: it.Name, Error: err.Error()})
@@ -229,26 +221,26 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 // listPrefixed pages through typ filtered by name sw prefix and returns the
 // listed resources whose name really starts with prefix, each id once.
 func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, opt SweepOptions) ([]Listed, error) {
-	attr := nameAttr(typ)
+	attr := NameAttr(typ)
 	filter := attr + ` sw "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix) + `"`
 	seen := map[string]bool{}
 	var out []Listed
 	start := 1
 	for page := 0; page < opt.MaxPages; page++ {
 		q := url.Values{"filter": {filter}, "startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(opt.PageSize)}}
-		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Query: q, Retry: true})
+		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Query: q, Retry: true})
 		if err != nil {
-			return out, fmt.Errorf("listing %s with %s: %v", endpoint(typ), filter, err)
+			return out, fmt.Errorf("listing %s with %s: %v", Endpoint(typ), filter, err)
 		}
 		if ex.Status == http.StatusNotFound && page == 0 {
 			return out, nil // some servers answer an empty result with 404
 		}
 		if ex.Status != http.StatusOK {
-			return out, fmt.Errorf("listing %s with %s answered %d", endpoint(typ), filter, ex.Status)
+			return out, fmt.Errorf("listing %s with %s answered %d", Endpoint(typ), filter, ex.Status)
 		}
 		lp, err := ReadListPage(ex.RespBody, attr)
 		if err != nil {
-			return out, fmt.Errorf("listing %s with %s: %v", endpoint(typ), filter, err)
+			return out, fmt.Errorf("listing %s with %s: %v", Endpoint(typ), filter, err)
 		}
 		fresh := 0
 		for _, it := range lp.Items {
@@ -266,5 +258,5 @@ func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, op
 			return out, nil
 		}
 	}
-	return out, fmt.Errorf("listing %s with %s: stopped after %d pages of %d; run again to continue", endpoint(typ), filter, opt.MaxPages, opt.PageSize)
+	return out, fmt.Errorf("listing %s with %s: stopped after %d pages of %d; run again to continue", Endpoint(typ), filter, opt.MaxPages, opt.PageSize)
 }

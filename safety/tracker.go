@@ -1,4 +1,4 @@
-package scenarios
+package safety
 
 import (
 	"bytes"
@@ -280,7 +280,7 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: "not deleted: " + err.Error()})
 			continue
 		}
-		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: endpoint(r.Type) + "/" + r.ID, Retry: true})
+		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: Endpoint(r.Type) + "/" + r.ID, Retry: true})
 		switch {
 		case err != nil:
 			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: err.Error()})
@@ -304,11 +304,4 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 		}
 	}
 	return left
-}
-
-func endpoint(typ string) string {
-	if typ == "Group" {
-		return "/Groups"
-	}
-	return "/Users"
 }

@@ -1,10 +1,12 @@
-package scenarios
+package sequences
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/safety"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // TestEveryCheckHasAScenario checks, statically, that each check of the
@@ -13,7 +15,7 @@ import (
 // scenario lists is in the catalogue.
 func TestEveryCheckHasAScenario(t *testing.T) {
 	listed := map[string][]string{}
-	for _, sc := range All() {
+	for _, sc := range scenarios.All() {
 		for _, id := range sc.Checks {
 			listed[id] = append(listed[id], sc.Name)
 			if _, ok := assertions.Lookup(id); !ok {
@@ -24,14 +26,14 @@ func TestEveryCheckHasAScenario(t *testing.T) {
 	for _, id := range propertyChecks {
 		listed[id] = append(listed[id], "property sequences")
 	}
-	listed[checkRetryDuplicate] = append(listed[checkRetryDuplicate], "every retried create")
+	listed[safety.CheckRetryDuplicate] = append(listed[safety.CheckRetryDuplicate], "every retried create")
 	for _, c := range assertions.All() {
 		if len(listed[c.ID]) == 0 {
 			t.Errorf("check %s (%s) is exercised by no scenario", c.ID, c.Area)
 		}
 	}
 	names := map[string]bool{}
-	for _, sc := range All() {
+	for _, sc := range scenarios.All() {
 		if names[sc.Name] {
 			t.Errorf("scenario name %q is used twice", sc.Name)
 		}

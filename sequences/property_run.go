@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/safety"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // PropertyName is the name of the property-based scenario (for --only/--skip).
@@ -63,7 +65,7 @@ type PropertyResult struct {
 	// exchanges of its final run and its findings.
 	Minimal   []Step
 	Exchanges []*fakeidp.Exchange
-	Findings  []Finding
+	Findings  []scenarios.Finding
 	Checks    []string // the check IDs that failed in the minimal sequence
 	Output    string   // rapid's failure report (seed, minimal draws)
 	Seed      uint64
@@ -88,7 +90,7 @@ type caseRecord struct {
 // runner is the state shared by all sequences of one property run.
 type runner struct {
 	ctx      context.Context
-	env      *Env
+	env      *scenarios.Env
 	cfg      PropertyConfig
 	deadline time.Time
 
@@ -133,7 +135,7 @@ var rapidMu sync.Mutex
 // deletes what it created. A failing sequence is shrunk to the shortest
 // sequence that still fails. It never calls the testing package's failure
 // functions: the result says what was found.
-func RunSequences(ctx context.Context, env *Env, cfg PropertyConfig) *PropertyResult {
+func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *PropertyResult {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
 	restore := setRapidFlags(cfg)
@@ -172,7 +174,7 @@ func RunSequences(ctx context.Context, env *Env, cfg PropertyConfig) *PropertyRe
 			res.Exchanges = final.exs
 			seen := map[string]bool{}
 			for _, f := range final.findings {
-				res.Findings = append(res.Findings, Finding{Message: f.msg, Exchanges: f.exs})
+				res.Findings = append(res.Findings, scenarios.Finding{Message: f.msg, Exchanges: f.exs})
 				if !seen[f.check] {
 					seen[f.check] = true
 					res.Checks = append(res.Checks, f.check)
@@ -651,12 +653,12 @@ func setRapidFlags(cfg PropertyConfig) func() {
 
 // PropertyScenario returns the property-based scenario with budget cfg;
 // after it ran, *out holds what rapid found.
-func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *Scenario {
-	return &Scenario{
+func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *scenarios.Scenario {
+	return &scenarios.Scenario{
 		Name:   PropertyName,
 		Area:   "sequence",
 		Checks: slices.Clone(propertyChecks),
-		Run: func(s *S) {
+		Run: func(s *scenarios.S) {
 			res := RunSequences(s.Ctx, s.Env, cfg)
 			if out != nil {
 				*out = *res
@@ -672,9 +674,9 @@ func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *Scenario {
 // judgeInto turns the property result into the scenario's verdicts: every
 // check judged in any sequence passes unless the minimal failing sequence
 // failed it; a failure that did not reproduce is a seq-flaky finding.
-func (res *PropertyResult) judgeInto(s *S) {
+func (res *PropertyResult) judgeInto(s *scenarios.S) {
 	for _, id := range slices.Sorted(maps.Keys(res.passed)) {
-		s.Judge(id, nil)
+		judgeFor(s, id)(id, nil)
 	}
 	if !res.Failed || res.final == nil {
 		return
@@ -686,8 +688,17 @@ func (res *PropertyResult) judgeInto(s *S) {
 			s.Judge("seq-flaky", fmt.Errorf("%s: a sequence failed once and did not fail again when rerun; the first failure: %s", f.check, msg), f.exs...)
 			continue
 		}
-		s.Judge(f.check, errors.New(msg), f.exs...)
+		judgeFor(s, f.check)(f.check, errors.New(msg), f.exs...)
 	}
+}
+
+// judgeFor returns how check id is judged in the scenario: the harness-wide
+// retry check, which the sequences do not list, is judged always.
+func judgeFor(s *scenarios.S, id string) func(string, error, ...*fakeidp.Exchange) {
+	if id == safety.CheckRetryDuplicate {
+		return s.JudgeAlways
+	}
+	return s.Judge
 }
 
 // SequenceText renders the minimal sequence with its seed, for findings and

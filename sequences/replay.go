@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // ReplayFormat names the replay file format; a reader refuses other formats.
@@ -92,7 +93,7 @@ func (r *ReplayResult) Failed() bool { return len(r.Findings) > 0 }
 // judges it against the model, stops at the first step that fails (as the
 // property does), reconciles when every step passed, and deletes what it
 // created. Resource names carry env's run prefix.
-func Replay(ctx context.Context, env *Env, steps []Step) *ReplayResult {
+func Replay(ctx context.Context, env *scenarios.Env, steps []Step) *ReplayResult {
 	c := env.Client.ForScenario("replay")
 	m := newMachine(ctx, env, c, caseNames{prefix: env.Names.Prefix + "r-", domain: env.Names.Domain}, &resolution{})
 	defer m.cleanup(context.WithoutCancel(ctx))

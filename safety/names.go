@@ -1,4 +1,4 @@
-package scenarios
+package safety
 
 import (
 	"crypto/rand"

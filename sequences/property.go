@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // This file holds the provisioning-sequence machine: the operations a
@@ -208,9 +210,8 @@ const (
 // machine runs the steps of one sequence and judges each against the model.
 type machine struct {
 	ctx     context.Context
-	env     *Env
-	c       *fakeidp.Client
-	helper  *S // for findByName before a retried create
+	env     *scenarios.Env
+	sess    *safety.Session
 	dialect fakeidp.Dialect
 	names   caseNames
 	res     *resolution
@@ -232,18 +233,18 @@ type machine struct {
 	serverCounts           map[string]int
 }
 
-func newMachine(ctx context.Context, env *Env, c *fakeidp.Client, names caseNames, res *resolution) *machine {
+func newMachine(ctx context.Context, env *scenarios.Env, c *fakeidp.Client, names caseNames, res *resolution) *machine {
 	d, err := fakeidp.ParseDialect(env.Dialect)
 	if err != nil {
 		d = fakeidp.Dialect{Name: fakeidp.DialectRFC}
 	}
 	m := &machine{
-		ctx: ctx, env: env, c: c, dialect: d, names: names, res: res,
-		helper: &S{Ctx: ctx, Env: env, C: c},
-		skip:   map[string]bool{}, dir: fakeidp.NewDirectory(), seen: map[string]*seenMeta{},
+		ctx: ctx, env: env, sess: env.Session(ctx, c), dialect: d, names: names, res: res,
+		skip: map[string]bool{}, dir: fakeidp.NewDirectory(), seen: map[string]*seenMeta{},
 		passed: map[string]bool{}, confirmed: map[string]int{}, unconfirmed: map[string]int{},
 		modelCounts: map[string]int{}, serverCounts: map[string]int{},
 	}
+	m.sess.OnRetryLookup = func(err error, list *fakeidp.Exchange) { m.judge(safety.CheckRetryDuplicate, err, list) }
 	for _, id := range propertyChecks {
 		if c, ok := assertions.Lookup(id); ok && !env.SP.Has(c.Capability) {
 			m.skip[id] = true
@@ -265,63 +266,40 @@ func (m *machine) judge(id string, err error, evidence ...*fakeidp.Exchange) {
 	if m.reconciling {
 		step = 0
 	}
-	m.findings = append(m.findings, caseFinding{check: id, msg: err.Error(), exs: nonNil(evidence), step: step})
+	m.findings = append(m.findings, caseFinding{check: id, msg: err.Error(), exs: safety.NonNil(evidence), step: step})
 }
 
 func (m *machine) failed() bool { return len(m.findings) > 0 }
 
-// do sends req; with no usable response it aborts the sequence.
-func (m *machine) do(req fakeidp.Request) *fakeidp.Exchange {
-	if err := m.env.Tracker.CheckWrite(m.ctx, m.c, req); err != nil {
-		panic(abortSignal{fmt.Errorf("harness safety: refusing %s %s: %w", req.Method, req.Path, err)})
-	}
-	ex, err := m.c.Do(m.ctx, req)
+// must aborts the sequence when a session call got no usable response, and
+// on refused credentials or a server that stayed unavailable: nothing after
+// them could be judged honestly.
+func (m *machine) must(ex *fakeidp.Exchange, err error) *fakeidp.Exchange {
 	if err != nil {
-		panic(abortSignal{fmt.Errorf("%s %s: %w", req.Method, req.Path, err)})
+		panic(abortSignal{err})
 	}
-	// Refused credentials and a server that stays unavailable are not what
-	// a sequence judges: nothing after them could be judged honestly.
 	switch ex.Status {
 	case http.StatusUnauthorized, http.StatusForbidden:
-		panic(abortSignal{fmt.Errorf("%s = %d: the server refused the credentials", opOf(ex), ex.Status)})
+		panic(abortSignal{fmt.Errorf("%s = %d: the server refused the credentials", safety.OpOf(ex), ex.Status)})
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-		panic(abortSignal{fmt.Errorf("%s = %d after %d attempts: the server stayed unavailable", opOf(ex), ex.Status, ex.Attempt)})
+		panic(abortSignal{fmt.Errorf("%s = %d after %d attempts: the server stayed unavailable", safety.OpOf(ex), ex.Status, ex.Attempt)})
 	}
 	return ex
 }
 
 func (m *machine) get(typ, id string) *fakeidp.Exchange {
-	return m.do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Retry: true})
+	return m.must(m.sess.Get(typ, id, nil))
 }
 
 // write sends a PUT, PATCH or DELETE to a resource this run created.
 func (m *machine) write(method, typ, id string, body any, header http.Header) *fakeidp.Exchange {
-	if !m.env.Tracker.Owns(typ, id) {
-		panic(abortSignal{fmt.Errorf("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)})
-	}
-	if err := m.env.Tracker.Confirm(m.ctx, m.c, typ, id); err != nil {
-		panic(abortSignal{fmt.Errorf("harness safety: refusing %s on %s %q: %v", method, typ, id, err)})
-	}
-	req := fakeidp.Request{Method: method, Path: endpoint(typ) + "/" + id, Header: header, Retry: true}
-	if body != nil {
-		req.Body = fakeidp.MustJSON(body)
-	}
-	return m.do(req)
+	return m.must(m.sess.Write(method, typ, id, body, header))
 }
 
 // post creates a resource, looking it up by name before any retry so that
 // a retried create cannot make a duplicate.
 func (m *machine) post(typ string, body map[string]any, name string) *fakeidp.Exchange {
-	if err := m.env.Tracker.Reserve(); err != nil {
-		panic(abortSignal{err})
-	}
-	req := fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: fakeidp.MustJSON(body), Retry: true,
-		BeforeRetry: func(context.Context) (*fakeidp.Exchange, error) { return m.helper.findByName(typ, name) }}
-	ex := m.do(req)
-	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
-		m.env.Tracker.Add(typ, fakeidp.Get(ex.RespBody, "id").String(), name)
-	}
-	return ex
+	return m.must(m.sess.Create(typ, fakeidp.MustJSON(body), name))
 }
 
 // apply runs one step: it sends the operation, reads back every resource it
@@ -401,8 +379,6 @@ func setSlot(list []*slot, n int, s *slot) []*slot {
 	return list
 }
 
-func ok2xx(ex *fakeidp.Exchange) bool { return ex.Status >= 200 && ex.Status < 300 }
-
 // change is how a step changed a resource's own attributes.
 type change int
 
@@ -452,18 +428,18 @@ func (m *machine) createUser(st Step) {
 	if st.Op == OpRecreateUser {
 		check = "seq-username-reusable"
 	}
-	if !ok2xx(post) {
+	if !safety.OK(post) {
 		m.judge(check, fmt.Errorf("%w (creating user %q)", assertions.CreateAccepted(post), u.UserName), post)
 		return
 	}
 	u.ID = fakeidp.Get(post.RespBody, "id").String()
 	if u.ID == "" {
-		m.judge("seq-confirmed-read-back", fmt.Errorf("POST %s = %d without an id, want the created user", endpoint("User"), post.Status), post)
+		m.judge("seq-confirmed-read-back", fmt.Errorf("POST %s = %d without an id, want the created user", safety.Endpoint("User"), post.Status), post)
 		return
 	}
 	m.judge(check, nil)
 	m.users = setSlot(m.users, st.User, &slot{id: u.ID, name: u.UserName, live: true})
-	m.dir.PutUser(u, metaOf(post))
+	m.dir.PutUser(u, safety.MetaOf(post))
 	m.noteMeta(u.ID, post, post)
 	m.readUser(u.ID, post, noChange, time.Time{}, "seq-model-consistent")
 }
@@ -474,7 +450,7 @@ func (m *machine) readUser(id string, write *fakeidp.Exchange, ch change, sentAt
 	want, _ := m.dir.User(id)
 	get := m.get("User", id)
 	if get.Status != http.StatusOK {
-		m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(get, 200), opOf(write)), write, get)
+		m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(get, 200), safety.OpOf(write)), write, get)
 		return get
 	}
 	m.judge("seq-confirmed-read-back", nil)
@@ -506,29 +482,6 @@ func (m *machine) declaredUser(u fakeidp.User) fakeidp.User {
 		u.Enterprise = nil
 	}
 	return u
-}
-
-func opOf(ex *fakeidp.Exchange) string {
-	if ex == nil {
-		return "(no request)"
-	}
-	p := ex.URL
-	if i := strings.Index(p, "://"); i >= 0 {
-		if j := strings.Index(p[i+3:], "/"); j >= 0 {
-			p = p[i+3+j:]
-		}
-	}
-	return ex.Method + " " + p
-}
-
-func metaOf(ex *fakeidp.Exchange) fakeidp.Meta {
-	return fakeidp.Meta{
-		Created:      fakeidp.Get(ex.RespBody, "meta", "created").String(),
-		LastModified: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(),
-		Version:      fakeidp.Get(ex.RespBody, "meta", "version").String(),
-		ETag:         ex.Header("ETag"),
-		Location:     fakeidp.Get(ex.RespBody, "meta", "location").String(),
-	}
 }
 
 // noteMeta records the meta of a resource the first time it is seen (from
@@ -618,11 +571,11 @@ func (m *machine) sendUserUpdate(id string, old, want fakeidp.User, ops []fakeid
 	} else {
 		ex = m.write(http.MethodPatch, "User", id, fakeidp.PatchBody(ops...), nil)
 	}
-	if !ok2xx(ex) {
+	if !safety.OK(ex) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (updating user %q)", assertions.Status(ex, 200, 204), old.UserName), ex)
 		return
 	}
-	m.dir.PutUser(want, metaOf(ex))
+	m.dir.PutUser(want, safety.MetaOf(ex))
 	m.readUser(id, ex, userChange(old, want), sent, "seq-model-consistent")
 }
 
@@ -710,7 +663,7 @@ func (m *machine) deleteUser(st Step) {
 	sl := m.userSlot(st.User)
 	groups := m.dir.GroupsOf(sl.id)
 	del := m.write(http.MethodDelete, "User", sl.id, nil, nil)
-	if !ok2xx(del) {
+	if !safety.OK(del) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (deleting user %q)", assertions.Status(del, 204), sl.name), del)
 		return
 	}
@@ -723,7 +676,7 @@ func (m *machine) deleteUser(st Step) {
 	for _, gid := range groups {
 		gx := m.get("Group", gid)
 		if gx.Status != http.StatusOK {
-			m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(gx, 200), opOf(del)), del, gx)
+			m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(gx, 200), safety.OpOf(del)), del, gx)
 			continue
 		}
 		m.judge("user-delete-leaves-groups", assertions.NotAMember(gx, sl.id), del, gx)
@@ -737,7 +690,7 @@ func wrapAfter(err error, write *fakeidp.Exchange) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%w, after %s = %d", err, opOf(write), write.Status)
+	return fmt.Errorf("%w, after %s = %d", err, safety.OpOf(write), write.Status)
 }
 
 // patchAtomic sends a PATCH whose second operation must fail (removing the
@@ -748,8 +701,8 @@ func (m *machine) patchAtomic(st Step) {
 	ops := append(m.dialect.SetAttributes(map[string]any{"displayName": "scimloop atomicity probe"}),
 		fakeidp.PatchOp{Op: m.dialect.Op("remove"), Path: "userName"})
 	ex := m.write(http.MethodPatch, "User", sl.id, fakeidp.PatchBody(ops...), nil)
-	if ok2xx(ex) {
-		m.judge("seq-patch-atomic", fmt.Errorf("%s = %d for a PATCH whose last operation removes the required userName, want 400 (mutability) and no change", opOf(ex), ex.Status), ex)
+	if safety.OK(ex) {
+		m.judge("seq-patch-atomic", fmt.Errorf("%s = %d for a PATCH whose last operation removes the required userName, want 400 (mutability) and no change", safety.OpOf(ex), ex.Status), ex)
 		return
 	}
 	m.readUser(sl.id, ex, noChange, time.Time{}, "seq-patch-atomic")
@@ -785,7 +738,7 @@ func (m *machine) raceUser(st Step) {
 	}
 	want := old
 	want.DisplayName = st.Values[winner]
-	m.dir.PutUser(want, metaOf(exs[winner]))
+	m.dir.PutUser(want, safety.MetaOf(exs[winner]))
 	m.markStale(sl.id) // two writes raced: the one seen last is not necessarily the one that set meta
 	m.readUser(sl.id, exs[winner], unclear, time.Time{}, "seq-concurrent-if-match")
 }
@@ -816,7 +769,7 @@ func (m *machine) race(typ, id, version string, bodies []any) []*fakeidp.Exchang
 func raceWinner(exs []*fakeidp.Exchange, version string) (int, error) {
 	var won []int
 	for i, ex := range exs {
-		if ok2xx(ex) {
+		if safety.OK(ex) {
 			won = append(won, i)
 		}
 	}
@@ -824,14 +777,14 @@ func raceWinner(exs []*fakeidp.Exchange, version string) (int, error) {
 	case 1:
 		loser := exs[1-won[0]]
 		if loser.Status != http.StatusPreconditionFailed && loser.Status != http.StatusConflict {
-			return won[0], fmt.Errorf("%s with If-Match %s = %d after the other worker's update won, want 412 Precondition Failed", opOf(loser), version, loser.Status)
+			return won[0], fmt.Errorf("%s with If-Match %s = %d after the other worker's update won, want 412 Precondition Failed", safety.OpOf(loser), version, loser.Status)
 		}
 		return won[0], nil
 	case 2:
 		return -1, fmt.Errorf("%s and %s, both with If-Match %s = %d and %d, want exactly one to succeed and the other 412: one update was lost without a 412",
-			opOf(exs[0]), opOf(exs[1]), version, exs[0].Status, exs[1].Status)
+			safety.OpOf(exs[0]), safety.OpOf(exs[1]), version, exs[0].Status, exs[1].Status)
 	}
-	return -1, fmt.Errorf("%s and %s, both with the current If-Match %s = %d and %d, want exactly one to succeed", opOf(exs[0]), opOf(exs[1]), version, exs[0].Status, exs[1].Status)
+	return -1, fmt.Errorf("%s and %s, both with the current If-Match %s = %d and %d, want exactly one to succeed", safety.OpOf(exs[0]), safety.OpOf(exs[1]), version, exs[0].Status, exs[1].Status)
 }
 
 func (m *machine) memberIDs(slots []int) []string {
@@ -845,7 +798,7 @@ func (m *machine) memberIDs(slots []int) []string {
 func (m *machine) createGroup(st Step) {
 	g := fakeidp.Group{DisplayName: m.names.prefix + st.Name, Members: m.memberIDs(st.Members)}
 	post := m.post("Group", fakeidp.GroupResource(g), g.DisplayName)
-	if !ok2xx(post) {
+	if !safety.OK(post) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (creating group %q)", assertions.CreateAccepted(post), g.DisplayName), post)
 		return
 	}
@@ -856,7 +809,7 @@ func (m *machine) createGroup(st Step) {
 	}
 	m.judge("seq-confirmed-read-back", nil)
 	m.groups = setSlot(m.groups, st.Group, &slot{id: g.ID, name: g.DisplayName, live: true})
-	m.dir.PutGroup(g, metaOf(post))
+	m.dir.PutGroup(g, safety.MetaOf(post))
 	m.noteMeta(g.ID, post, post)
 	m.readGroup(g.ID, post, noChange, time.Time{}, g.Members, nil)
 }
@@ -868,7 +821,7 @@ func (m *machine) readGroup(id string, write *fakeidp.Exchange, ch change, sentA
 	want, _ := m.dir.Group(id)
 	get := m.get("Group", id)
 	if get.Status != http.StatusOK {
-		m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(get, 200), opOf(write)), write, get)
+		m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(get, 200), safety.OpOf(write)), write, get)
 		return
 	}
 	m.judge("seq-confirmed-read-back", nil)
@@ -890,12 +843,12 @@ func (m *machine) judgeMembers(get *fakeidp.Exchange, want fakeidp.Group, write 
 	got := assertions.MemberIDs(get.RespBody)
 	for _, id := range want.Members {
 		if !slices.Contains(got, id) {
-			m.memberDrift = append(m.memberDrift, fmt.Sprintf("after %s: group %s lacks member %s (%s)", opOf(write), want.DisplayName, id, m.userName(id)))
+			m.memberDrift = append(m.memberDrift, fmt.Sprintf("after %s: group %s lacks member %s (%s)", safety.OpOf(write), want.DisplayName, id, m.userName(id)))
 		}
 	}
 	for _, id := range got {
 		if !slices.Contains(want.Members, id) {
-			m.memberDrift = append(m.memberDrift, fmt.Sprintf("after %s: group %s still or wrongly holds %s (%s)", opOf(write), want.DisplayName, id, m.userName(id)))
+			m.memberDrift = append(m.memberDrift, fmt.Sprintf("after %s: group %s still or wrongly holds %s (%s)", safety.OpOf(write), want.DisplayName, id, m.userName(id)))
 		}
 	}
 }
@@ -918,7 +871,7 @@ func (m *machine) judgeUserGroups(groupID string, write, gx *fakeidp.Exchange, u
 	for _, uid := range users {
 		ux := m.get("User", uid)
 		if ux.Status != http.StatusOK {
-			m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(ux, 200), opOf(write)), write, ux)
+			m.judge("seq-confirmed-read-back", fmt.Errorf("%w, after %s", assertions.Status(ux, 200), safety.OpOf(write)), write, ux)
 			continue
 		}
 		m.judge("group-membership-both-views", assertions.UserGroupsInclude(ux, groupID, want), write, gx, ux)
@@ -937,11 +890,11 @@ func (m *machine) renameGroup(st Step) {
 	want.DisplayName = m.names.prefix + st.Name
 	sent := time.Now()
 	ex := m.write(http.MethodPatch, "Group", sl.id, fakeidp.PatchBody(m.dialect.RenameGroup(sl.id, want.DisplayName)), nil)
-	if !ok2xx(ex) {
+	if !safety.OK(ex) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (renaming group %q)", assertions.Status(ex, 200, 204), old.DisplayName), ex)
 		return
 	}
-	m.dir.PutGroup(want, metaOf(ex))
+	m.dir.PutGroup(want, safety.MetaOf(ex))
 	sl.name = want.DisplayName
 	ch := realChange
 	if want.DisplayName == old.DisplayName {
@@ -965,11 +918,11 @@ func (m *machine) addMembers(st Step) {
 	}
 	sent := time.Now()
 	ex := m.write(http.MethodPatch, "Group", sl.id, fakeidp.PatchBody(m.dialect.AddMembers(ids...)), nil)
-	if !ok2xx(ex) {
+	if !safety.OK(ex) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (adding members to group %q)", assertions.Status(ex, 200, 204), old.DisplayName), ex)
 		return
 	}
-	m.dir.PutGroup(want, metaOf(ex))
+	m.dir.PutGroup(want, safety.MetaOf(ex))
 	ch := realChange
 	if len(added) == 0 {
 		ch = noChange // re-adding present members changes nothing (RFC 7644 §3.5.2.1)
@@ -989,11 +942,11 @@ func (m *machine) removeMembers(st Step) {
 	want.Members = slices.DeleteFunc(slices.Clone(old.Members), func(id string) bool { return slices.Contains(ids, id) })
 	sent := time.Now()
 	ex := m.write(http.MethodPatch, "Group", sl.id, fakeidp.PatchBody(ops...), nil)
-	if !ok2xx(ex) {
+	if !safety.OK(ex) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (removing members from group %q)", assertions.Status(ex, 200, 204), old.DisplayName), ex)
 		return
 	}
-	m.dir.PutGroup(want, metaOf(ex))
+	m.dir.PutGroup(want, safety.MetaOf(ex))
 	ch := realChange
 	if len(want.Members) == len(old.Members) {
 		ch = noChange
@@ -1005,7 +958,7 @@ func (m *machine) deleteGroup(st Step) {
 	sl := m.groupSlot(st.Group)
 	old, _ := m.dir.Group(sl.id)
 	del := m.write(http.MethodDelete, "Group", sl.id, nil, nil)
-	if !ok2xx(del) {
+	if !safety.OK(del) {
 		m.judge("seq-confirmed-read-back", fmt.Errorf("%w (deleting group %q)", assertions.Status(del, 204), old.DisplayName), del)
 		return
 	}
@@ -1044,7 +997,7 @@ func (m *machine) raceGroup(st Step) {
 	}
 	want := old
 	want.Members = append(slices.Clone(old.Members), ids[winner])
-	m.dir.PutGroup(want, metaOf(exs[winner]))
+	m.dir.PutGroup(want, safety.MetaOf(exs[winner]))
 	m.markStale(sl.id)
 	m.readGroup(sl.id, exs[winner], unclear, time.Time{}, []string{ids[winner]}, []string{ids[1-winner]})
 }
@@ -1052,6 +1005,7 @@ func (m *machine) raceGroup(st Step) {
 // cleanup deletes what this sequence left, groups first, and only resources
 // it created. Failures are left to the run's final cleanup.
 func (m *machine) cleanup(ctx context.Context) {
+	sess := m.sess.WithContext(ctx)
 	for _, list := range []struct {
 		typ   string
 		slots []*slot
@@ -1060,8 +1014,8 @@ func (m *machine) cleanup(ctx context.Context) {
 			if s == nil || !s.live || !m.env.Tracker.Owns(list.typ, s.id) {
 				continue
 			}
-			ex, err := m.c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: endpoint(list.typ) + "/" + s.id, Retry: true})
-			if err == nil && (ok2xx(ex) || ex.Status == http.StatusNotFound) {
+			ex, err := sess.Write(http.MethodDelete, list.typ, s.id, nil, nil)
+			if err == nil && (safety.OK(ex) || ex.Status == http.StatusNotFound) {
 				m.env.Tracker.Gone(list.typ, s.id)
 				s.live = false
 			}

@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // maxReconcilePages bounds paging through a listing, so that a server that
@@ -116,10 +117,10 @@ func (m *machine) listOwn(typ, attr string) (map[string][]byte, []*fakeidp.Excha
 	start := 1
 	for page := 0; page < maxReconcilePages; page++ {
 		q := url.Values{"filter": {filter}, "startIndex": {fmt.Sprint(start)}, "count": {"100"}}
-		ex := m.do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Query: q, Retry: true})
+		ex := m.must(m.sess.Query(typ, q))
 		exs = append(exs, ex)
 		if ex.Status != http.StatusOK {
-			m.judge("seq-reconcile-missing", fmt.Errorf("%w, listing %s with filter %s", assertions.Status(ex, 200), endpoint(typ), filter), ex)
+			m.judge("seq-reconcile-missing", fmt.Errorf("%w, listing %s with filter %s", assertions.Status(ex, 200), safety.Endpoint(typ), filter), ex)
 			return out, exs
 		}
 		res := fakeidp.Get(ex.RespBody, "Resources").Array()

@@ -1,4 +1,4 @@
-package scenarios
+package sequences
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/safety"
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // onceWrong wraps a server so that exactly one group read, the third one
@@ -55,7 +57,7 @@ func TestSequencesFlakyFailureIsReported(t *testing.T) {
 	c := nc(fakeidp.NewRecorder())
 	sp, err := fakeidp.Discover(context.Background(), c)
 	require.NoError(t, err)
-	env := &Env{Client: c, SP: sp, Names: NamesFor("f" + RandomRunID()), Tracker: NewTracker(0), Dialect: "rfc"}
+	env := &scenarios.Env{Client: c, SP: sp, Names: safety.NamesFor("f" + safety.RandomRunID()), Tracker: safety.NewTracker(0), Dialect: "rfc"}
 
 	res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 30, Steps: 20, Seed: 2, NoFailFile: true, NewClient: nc})
 	require.True(t, res.Failed)
@@ -63,11 +65,12 @@ func TestSequencesFlakyFailureIsReported(t *testing.T) {
 	require.NotEmpty(t, res.Findings)
 
 	// In a scenario it becomes a seq-flaky finding, not the original check.
-	var s S
-	s.scenario = &Scenario{Name: PropertyName, Checks: propertyChecks}
-	s.outcomes = map[string]*Outcome{}
-	res.judgeInto(&s)
-	require.Equal(t, "fail", string(s.outcome("seq-flaky").Status))
-	require.NotEqual(t, "fail", string(s.outcome("group-members-match-model").Status))
-	require.Contains(t, s.outcome("seq-flaky").Findings[0].Message, "did not fail again")
+	sc := &scenarios.Scenario{Name: PropertyName, Checks: propertyChecks, Run: res.judgeInto}
+	outcomes := map[string]*scenarios.Outcome{}
+	for _, o := range scenarios.Run(context.Background(), env, sc).Outcomes {
+		outcomes[o.ID] = o
+	}
+	require.Equal(t, "fail", string(outcomes["seq-flaky"].Status))
+	require.NotEqual(t, "fail", string(outcomes["group-members-match-model"].Status))
+	require.Contains(t, outcomes["seq-flaky"].Findings[0].Message, "did not fail again")
 }
