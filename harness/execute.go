@@ -221,7 +221,7 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 // scenarioResult converts one scenario's result, findings explained and
 // scrubbed of credentials.
 func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) reports.ScenarioResult {
-	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area, Dialect: cfg.dialect,
+	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area(), Dialect: cfg.dialect,
 		Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
 	for _, o := range r.Outcomes {
 		sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}

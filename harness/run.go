@@ -108,7 +108,7 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 	for _, sc := range cfg.selected() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Attr("scim.scenario", sc.Name)
-			t.Attr("scim.area", sc.Area)
+			t.Attr("scim.area", sc.Area())
 			sr := s.scenario(t.Context(), sc)
 			reportScenario(t, sr, cfg, "")
 		})

@@ -11,7 +11,6 @@ import (
 
 var bulk = Scenario{
 	Name:  "bulk",
-	Area:  "bulk",
 	Needs: fakeidp.CapBulk,
 	Checks: withCommon("bulk-response", "bulk-partial-200", "bulk-result-fields", "bulk-error-response", "bulk-bulkid-resolved",
 		"bulk-bulkid-extension", "bulk-fail-on-errors", "bulk-continue-on-error", "bulk-circular", "bulk-too-many",

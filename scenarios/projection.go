@@ -10,7 +10,6 @@ import (
 
 var projection = Scenario{
 	Name: "projection",
-	Area: "projection",
 	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
 		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
 		"attrs-password-never", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",

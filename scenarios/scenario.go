@@ -26,11 +26,29 @@ import (
 // Scenario is one deterministic piece of the run.
 type Scenario struct {
 	Name   string
-	Area   string
 	Checks []string // the check IDs it may judge
 	// Needs, when set, is a capability without which the scenario is skipped.
 	Needs string
 	Run   func(s *S)
+}
+
+// Area is the catalogue area the scenario exercises: the area most of its
+// own checks belong to (the checks judged on every resource or error answer
+// left aside), as the catalogue declares it. Ties go to the area listed first.
+func (sc *Scenario) Area() string {
+	count := map[string]int{}
+	best := ""
+	for _, id := range sc.Checks {
+		c, ok := assertions.Lookup(id)
+		if !ok || slices.Contains(resourceChecks, id) || slices.Contains(errorChecks, id) {
+			continue
+		}
+		count[c.Area]++
+		if best == "" || count[c.Area] > count[best] {
+			best = c.Area
+		}
+	}
+	return best
 }
 
 // Env is what every scenario of one run shares.

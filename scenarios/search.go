@@ -10,7 +10,6 @@ import (
 
 var search = Scenario{
 	Name: "search",
-	Area: "search",
 	Checks: withCommon("search-is-query", "search-request-schema", "search-same-as-get", "search-list-format", "search-invalid-filter",
 		"list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"),
 	Run: func(s *S) {

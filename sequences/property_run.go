@@ -656,7 +656,6 @@ func setRapidFlags(cfg PropertyConfig) func() {
 func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *scenarios.Scenario {
 	return &scenarios.Scenario{
 		Name:   PropertyName,
-		Area:   "sequence",
 		Checks: slices.Clone(propertyChecks),
 		Run: func(s *scenarios.S) {
 			res := RunSequences(s.Ctx, s.Env, cfg)

@@ -11,7 +11,6 @@ import (
 
 var groupMembership = Scenario{
 	Name:  "group-membership",
-	Area:  "groups",
 	Needs: fakeidp.CapPatch,
 	Checks: withCommon("create-201", "group-members-match-model", "group-membership-both-views",
 		"user-delete-leaves-groups", "delete-204"),

@@ -18,7 +18,6 @@ type pageFixture struct {
 
 var paging = Scenario{
 	Name:  "paging-and-sorting",
-	Area:  "page",
 	Needs: fakeidp.CapFilter,
 	Checks: withCommon("list-schema", "list-total-integer", "list-resources-present", "list-paging-fields", "list-resources-have-id",
 		"page-start-index-default", "page-start-index-below-1", "page-negative-count", "page-count-zero", "page-count-respected",

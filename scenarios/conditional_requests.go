@@ -9,7 +9,6 @@ import (
 
 var conditionalRequests = Scenario{
 	Name:  "conditional-requests",
-	Area:  "etag",
 	Needs: fakeidp.CapETag,
 	Checks: withCommon("etag-if-none-match-304", "etag-if-match-current-succeeds", "etag-stale-if-match-rejected",
 		"etag-stale-if-match-412", "etag-stale-if-match-delete", "etag-changes-on-update"),

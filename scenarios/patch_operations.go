@@ -10,7 +10,6 @@ import (
 
 var patchOps = Scenario{
 	Name:  "patch-operations",
-	Area:  "patch",
 	Needs: fakeidp.CapPatch,
 	Checks: withCommon("patch-accepts-patchop", "patch-add-pathless", "patch-add-multi-appends", "patch-add-single-replaces",
 		"patch-add-complex-merges", "patch-add-idempotent", "patch-add-absent", "patch-remove-single", "patch-remove-all-values",

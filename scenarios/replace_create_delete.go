@@ -12,7 +12,6 @@ import (
 
 var replaceAndDelete = Scenario{
 	Name: "replace-create-delete",
-	Area: "put",
 	Checks: withCommon("put-replaces-values", "put-null-clears", "put-readonly-ignored", "put-groups-kept", "put-meta-updated",
 		"put-group-members", "put-id-mismatch", "put-omitted-cleared", "put-username-collision", "create-nulls-accepted",
 		"create-matches-get", "get-id-exact", "get-content-location", "get-default-attributes", "delete-username-reusable",

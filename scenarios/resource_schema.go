@@ -13,7 +13,6 @@ import (
 
 var resourceSchema = Scenario{
 	Name: "resource-schema",
-	Area: "schema",
 	Checks: withCommon("schema-no-duplicate-uris", "schema-extension-container", "schema-order-irrelevant", "schema-id-unique",
 		"schema-externalid-exact", "schema-externalid-not-invented", "schema-externalid-not-unique", "schema-created-equals-modified",
 		"schema-datetime-valid", "schema-booleans", "schema-references-resolve", "schema-subattr-order", "schema-primary-once", "schema-no-duplicate-pairs",

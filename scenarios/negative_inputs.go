@@ -279,7 +279,6 @@ var negProbes = []negProbe{
 
 var negativeInputs = Scenario{
 	Name: "negative-inputs",
-	Area: "negative",
 	Checks: withCommon("neg-malformed-json", "neg-wrong-schemas", "neg-missing-username", "neg-empty-username",
 		"neg-group-no-displayname", "neg-type-mismatch", "neg-unknown-attribute", "neg-client-id-ignored",
 		"neg-client-meta-ignored", "neg-user-groups-readonly", "neg-put-unknown-404", "neg-put-missing-username",

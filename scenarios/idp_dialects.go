@@ -16,7 +16,6 @@ import (
 // same logical changes converge to the same final state.
 var idpDialects = Scenario{
 	Name:  "idp-dialects",
-	Area:  "dialect",
 	Needs: fakeidp.CapPatch,
 	Checks: withCommon("idp-test-connection", "idp-match-then-create", "idp-update-applied", "idp-deactivate", "idp-reactivate",
 		"idp-patch-op-case", "idp-string-booleans", "idp-member-add", "idp-member-remove", "idp-members-one-patch",

@@ -12,7 +12,6 @@ import (
 
 var discoveryMore = Scenario{
 	Name: "discovery-documents",
-	Area: "discovery",
 	Checks: withCommon("disc-auth-schemes", "disc-spc-readonly", "disc-filter-ignored-or-403", "disc-rt-fields", "disc-rt-schemas-exist",
 		"disc-rt-endpoint-works", "disc-rt-single", "disc-rt-required-extension", "disc-schema-single", "disc-schema-uris-known",
 		"disc-schema-attr-defs", "disc-schema-representation", "disc-no-api-schemas", "disc-core-characteristics",

@@ -114,7 +114,6 @@ var filterCases = []filterCase{
 
 var filters = Scenario{
 	Name:  "filters",
-	Area:  "filter",
 	Needs: fakeidp.CapFilter,
 	Checks: withCommon("filter-empty-result", "filter-eq-exact", "filter-username-case-insensitive", "filter-caseexact",
 		"filter-attr-names-case-insensitive", "filter-ne", "filter-co", "filter-sw", "filter-ew", "filter-pr", "filter-ordering",

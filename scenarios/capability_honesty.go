@@ -14,7 +14,6 @@ import (
 // answer 501 (working anyway is a dishonest advertisement).
 var capabilityHonesty = Scenario{
 	Name:   "capability-honesty",
-	Area:   "capability",
 	Checks: withCommon("cap-advertised-honoured", "cap-unadvertised-501"),
 	Run: func(s *S) {
 		sp := s.Env.SP

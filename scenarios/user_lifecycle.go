@@ -12,7 +12,6 @@ import (
 
 var userLifecycle = Scenario{
 	Name: "user-lifecycle",
-	Area: "lifecycle",
 	Checks: withCommon("create-201", "create-returns-resource", "create-location", "get-200",
 		"username-unique", "username-unique-case-insensitive", "username-precis", "replace-200", "update-read-back",
 		"meta-created-stable", "meta-lastmodified-monotonic", "meta-lastmodified-advances", "etag-changes-on-update",
