@@ -3,6 +3,7 @@ package sequences
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -105,6 +106,7 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 				"fault %s failed %v, want one of %v:\n%s", tc.fault, res.Checks, tc.check, res.SequenceText())
 			require.NotEmpty(t, res.Exchanges)
 			require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
+			require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", res.Seed), "the seed worked out is not the one rapid printed")
 			t.Logf("%s: %d steps, checks %v\n%s", tc.fault, len(res.Minimal), res.Checks, res.SequenceText())
 
 			// The replay file reproduces it, and passes against a clean server.
