@@ -67,35 +67,63 @@ type cycleUser struct {
 
 // cycle runs the provisioning cycle in dialect d and returns its final state.
 func (s *S) cycle(d fakeidp.Dialect) cycleState {
-	tag := s.Env.Names.Next("idp-" + d.Name)
-	roles := []string{"u1", "u2", "u3"}
-	users := map[string]fakeidp.User{}
-	legacy := d.Name == fakeidp.DialectEntraLegacy
-	judgeLegacyOp := func(ex *fakeidp.Exchange) {
-		if legacy {
-			s.Judge("idp-patch-op-case", assertions.Succeeded(ex), ex)
-		}
+	c := &idpCycle{s: s, d: d, tag: s.Env.Names.Next("idp-" + d.Name), legacy: d.Name == fakeidp.DialectEntraLegacy,
+		users: map[string]fakeidp.User{}}
+	c.createUsers()
+	c.updateUser()
+	c.toggleActive()
+	gid, gr := c.group()
+	return c.finalState(gid, gr)
+}
+
+// cycleRoles are the users of a cycle, by role.
+var cycleRoles = []string{"u1", "u2", "u3"}
+
+// idpCycle is one provisioning cycle in one dialect.
+type idpCycle struct {
+	s      *S
+	d      fakeidp.Dialect
+	tag    string // the cycle's own name prefix
+	legacy bool   // the legacy Entra dialect: capitalised ops, string booleans
+	users  map[string]fakeidp.User
+}
+
+// judgeLegacyOp judges, in the legacy dialect, that an operation with a
+// capitalised op succeeded.
+func (c *idpCycle) judgeLegacyOp(ex *fakeidp.Exchange) {
+	if c.legacy {
+		c.s.Judge("idp-patch-op-case", assertions.Succeeded(ex), ex)
 	}
-	match := func(u fakeidp.User) *fakeidp.Exchange {
-		ex := s.Query("User", d.Query(q("filter", d.MatchFilter(u))))
-		s.JudgeList(ex)
-		return ex
-	}
-	for _, role := range roles {
+}
+
+// match looks u up as the dialect's IdP does before it creates.
+func (c *idpCycle) match(u fakeidp.User) *fakeidp.Exchange {
+	ex := c.s.Query("User", c.d.Query(q("filter", c.d.MatchFilter(u))))
+	c.s.JudgeList(ex)
+	return ex
+}
+
+// createUsers matches and then creates each role's user.
+func (c *idpCycle) createUsers() {
+	s, tag, users := c.s, c.tag, c.users
+	for _, role := range cycleRoles {
 		u := s.NewUser()
 		u.UserName = tag + "-" + role
 		u.ExternalID = "ext-" + tag + "-" + role
 		u.DisplayName = "Cycle " + role
 		u.Name = fakeidp.Name{GivenName: "Cycle", FamilyName: "Family " + role}
-		before := match(u)
+		before := c.match(u)
 		s.Judge("idp-test-connection", assertions.EmptyList(before), before)
 		u, _ = s.CreateUser(u)
-		after := match(u)
+		after := c.match(u)
 		s.Judge("idp-match-then-create", assertions.IDsEqual(after, []string{u.ID}), before, after)
 		users[role] = u
 	}
+}
 
-	// Update u1: new displayName and familyName.
+// updateUser gives u1 a new displayName and familyName.
+func (c *idpCycle) updateUser() {
+	s, d, users := c.s, c.d, c.users
 	u1 := users["u1"]
 	u1.DisplayName, u1.Name.FamilyName = "Cycle u1 updated", "Updated"
 	var upd *fakeidp.Exchange
@@ -104,7 +132,7 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 		upd = s.Write(http.MethodPut, "User", u1.ID, d.PutUserBody(u1, s.Env.SP.Enterprise), nil)
 	} else {
 		upd = s.Patch("User", u1.ID, d.SetAttributes(map[string]any{"displayName": u1.DisplayName, "name.familyName": u1.Name.FamilyName})...)
-		judgeLegacyOp(upd)
+		c.judgeLegacyOp(upd)
 	}
 	s.judgeAnswer(upd, "User")
 	g1 := s.Get("User", u1.ID, nil)
@@ -117,12 +145,16 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 			"a literal \"name.familyName\" key", "the value stored under name.familyName"), upd, g1)
 	}
 	users["u1"] = u1
+}
 
-	// Deactivate u2, and check it stays readable and findable; reactivate u3 after deactivating it.
+// toggleActive deactivates u2, and checks it stays readable and findable;
+// it reactivates u3 after deactivating it.
+func (c *idpCycle) toggleActive() {
+	s, d, legacy, users := c.s, c.d, c.legacy, c.users
 	for _, role := range []string{"u2", "u3"} {
 		u := users[role]
 		off := s.setActive(d, u, false)
-		judgeLegacyOp(off)
+		c.judgeLegacyOp(off)
 		g := s.Get("User", u.ID, nil)
 		s.Judge("idp-deactivate", assertions.Succeeded(off), off)
 		s.Judge("idp-deactivate", assertions.AttrIs(g, "active", false), off, g)
@@ -130,7 +162,7 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 			s.Judge("idp-string-booleans", assertions.AttrIs(g, "active", false), off, g)
 		}
 		if s.Env.SP.Filter {
-			f := match(u)
+			f := c.match(u)
 			s.Judge("idp-deactivate", assertions.IDsEqual(f, []string{u.ID}), off, f)
 		}
 		u.Active = false
@@ -138,7 +170,7 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 	}
 	u3 := users["u3"]
 	on := s.setActive(d, u3, true)
-	judgeLegacyOp(on)
+	c.judgeLegacyOp(on)
 	g3 := s.Get("User", u3.ID, nil)
 	s.Judge("idp-reactivate", assertions.Succeeded(on), on)
 	s.Judge("idp-reactivate", assertions.AttrIs(g3, "active", true), on, g3)
@@ -147,8 +179,12 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 	}
 	u3.Active = true
 	users["u3"] = u3
+}
 
-	// A group: created empty, two members added, one swapped for another, renamed.
+// group creates a group empty, adds two members, swaps one for another and
+// renames it. It returns the group's id and its last read.
+func (c *idpCycle) group() (string, *fakeidp.Exchange) {
+	s, d, tag, users := c.s, c.d, c.tag, c.users
 	gname := tag + "-group"
 	gbody := map[string]any{"schemas": []any{fakeidp.SchemaGroup}, "displayName": gname, "externalId": "ext-" + gname}
 	if d.Name == fakeidp.DialectOkta {
@@ -161,7 +197,7 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 	}
 	gid := fakeidp.Get(gpost.RespBody, "id").String()
 	add := s.Patch("Group", gid, d.AddMembers(users["u1"].ID, users["u2"].ID))
-	judgeLegacyOp(add)
+	c.judgeLegacyOp(add)
 	s.judgeAnswer(add, "Group")
 	gg := s.Get("Group", gid, nil)
 	s.Judge("idp-member-add", assertions.Succeeded(add), add)
@@ -170,7 +206,7 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 	changes := d.ChangeMembers([]string{users["u1"].ID}, []string{users["u3"].ID})
 	for i, ops := range changes {
 		ex := s.Patch("Group", gid, ops...)
-		judgeLegacyOp(ex)
+		c.judgeLegacyOp(ex)
 		s.judgeAnswer(ex, "Group")
 		if len(changes) > 1 && i == 0 {
 			mid := s.Get("Group", gid, nil)
@@ -187,18 +223,23 @@ func (s *S) cycle(d fakeidp.Dialect) cycleState {
 	}
 
 	ren := s.Patch("Group", gid, d.RenameGroup(gid, gname+"-renamed"))
-	judgeLegacyOp(ren)
+	c.judgeLegacyOp(ren)
 	s.judgeAnswer(ren, "Group")
 	gr := s.Get("Group", gid, nil)
 	s.Judge("idp-group-rename", assertions.Succeeded(ren), ren)
 	s.Judge("idp-group-rename", assertions.AttrIs(gr, "displayName", gname+"-renamed"), ren, gr)
 	s.Judge("idp-group-rename", assertions.AttrIs(gr, "id", gid), ren, gr)
 	s.Judge("idp-group-rename", assertions.MembersEqual(gr, want), ren, gr)
+	return gid, gr
+}
 
-	// The final state, without the dialect's tag and the server's ids.
+// finalState reads the cycle's final state, without the dialect's tag and
+// the server's ids, and deletes the group.
+func (c *idpCycle) finalState(gid string, gr *fakeidp.Exchange) cycleState {
+	s, tag, users := c.s, c.tag, c.users
 	st := cycleState{Group: strings.TrimPrefix(fakeidp.Get(gr.RespBody, "displayName").String(), tag)}
 	byID := map[string]string{}
-	for _, role := range roles {
+	for _, role := range cycleRoles {
 		byID[users[role].ID] = role
 		g := s.Get("User", users[role].ID, nil)
 		st.Users = append(st.Users, cycleUser{Role: role, DisplayName: fakeidp.Get(g.RespBody, "displayName").String(),

@@ -1,11 +1,12 @@
 // Package scenarios says WHAT scimloop exercises: literal tables of
-// [Scenario] values that drive a [fakeidp.Client] against a server and judge
-// each exchange with the checks of package assertions, plus the property-based
-// state machine and its generators.
+// [Scenario] values, one file per scenario, that drive a server and judge
+// each exchange with the checks of package assertions. The property-based
+// sequences are in package sequences.
 //
 // A scenario runs through an [S], which records a verdict per check, stops
-// the scenario when a precondition breaks, and tracks every resource the run
-// creates so that it can be cleaned up.
+// the scenario when a precondition breaks, and sends every request through a
+// [safety.Session], which tracks every resource the run creates so that it
+// can be cleaned up.
 package scenarios
 
 import (
