@@ -18,6 +18,7 @@ import (
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/safety"
 	"github.com/scimloop/scimloop/scenarios"
 )
 
@@ -100,7 +101,7 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	}
 	names := cfg.names
 	if names == nil {
-		names = scenarios.NewNames()
+		names = safety.NewNames()
 	}
 	s.run.Prefix = names.Prefix
 
@@ -112,9 +113,9 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	}
 	s.run.Capabilities = sp.Capabilities()
 	s.client = client
-	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: scenarios.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: safety.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
 	// Confirm ownership before every first write and delete; sweep the prefix
-	// at cleanup when the server can filter (see scenarios.Tracker.Scope).
+	// at cleanup when the server can filter (see safety.Tracker.Scope).
 	s.env.Tracker.Scope(names.Prefix, sp.Filter)
 	s.env.Tracker.Bind(client)
 	return s, nil
@@ -220,7 +221,7 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 // scenarioResult converts one scenario's result, findings explained and
 // scrubbed of credentials.
 func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) reports.ScenarioResult {
-	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area, Dialect: cfg.dialect,
+	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area(), Dialect: cfg.dialect,
 		Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
 	for _, o := range r.Outcomes {
 		sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 	"github.com/scimloop/scimloop/scenarios"
 )
 
@@ -25,7 +26,7 @@ type config struct {
 	clientOpts     []fakeidp.Option
 	maxResources   int
 	cleanupTimeout time.Duration
-	names          *scenarios.Names
+	names          *safety.Names
 	command        string
 	reproBase      string
 	profile        string
@@ -71,7 +72,7 @@ func WithClientOptions(opts ...fakeidp.Option) Option {
 func WithMaxResources(n int) Option { return func(c *config) { c.maxResources = n } }
 
 // WithRunID fixes the run's resource prefix id (lower-case letters and digits).
-func WithRunID(id string) Option { return func(c *config) { c.names = scenarios.NamesFor(id) } }
+func WithRunID(id string) Option { return func(c *config) { c.names = safety.NamesFor(id) } }
 
 // WithCommand records the command line that reproduces the whole run, and
 // the base of per-scenario reproduction commands.

@@ -10,6 +10,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 // propertyOptions are the budget of the property-based sequences.
@@ -18,11 +19,11 @@ type propertyOptions struct {
 	steps       int
 	shrinkTime  time.Duration
 	maxDuration time.Duration
-	onReplay    func(*scenarios.ReplayFile) (string, error)
+	onReplay    func(*sequences.ReplayFile) (string, error)
 }
 
 // WithSequences runs n property-generated provisioning sequences after the
-// deterministic scenarios (see [scenarios.RunSequences]); 0, the default,
+// deterministic scenarios (see [sequences.RunSequences]); 0, the default,
 // runs none. The scenario is named "sequences" for WithOnly and WithSkip.
 func WithSequences(n int) Option { return func(c *config) { c.prop.sequences = n } }
 
@@ -38,7 +39,7 @@ func WithMaxDuration(d time.Duration) Option { return func(c *config) { c.prop.m
 
 // WithReplayWriter is called with the replay file of a failing sequence; it
 // returns where the file was written, which the run's feedback lists.
-func WithReplayWriter(write func(*scenarios.ReplayFile) (string, error)) Option {
+func WithReplayWriter(write func(*sequences.ReplayFile) (string, error)) Option {
 	return func(c *config) { c.prop.onReplay = write }
 }
 
@@ -54,15 +55,15 @@ func (c *config) wantsProperty() bool {
 	if c.prop.sequences <= 0 {
 		return false
 	}
-	if len(c.only) > 0 && !slices.Contains(c.only, scenarios.PropertyName) {
+	if len(c.only) > 0 && !slices.Contains(c.only, sequences.PropertyName) {
 		return false
 	}
-	return !slices.Contains(c.skip, scenarios.PropertyName)
+	return !slices.Contains(c.skip, sequences.PropertyName)
 }
 
 // propertyRun is the property scenario of a session and what it found.
 type propertyRun struct {
-	res    scenarios.PropertyResult
+	res    sequences.PropertyResult
 	target Target
 }
 
@@ -71,7 +72,7 @@ func (s *session) property(ctx context.Context, target Target) {
 	if !s.cfg.wantsProperty() || ctx.Err() != nil {
 		return
 	}
-	pc := scenarios.PropertyConfig{
+	pc := sequences.PropertyConfig{
 		Sequences: s.cfg.prop.sequences, Steps: s.cfg.prop.steps, Seed: uint64(s.cfg.seed),
 		ShrinkTime: s.cfg.prop.shrinkTime, MaxDuration: s.cfg.prop.maxDuration, NoFailFile: true,
 		NewClient: func(rec *fakeidp.Recorder) *fakeidp.Client {
@@ -90,7 +91,7 @@ func (s *session) property(ctx context.Context, target Target) {
 	}
 	pr := &propertyRun{target: target}
 	s.prop = pr
-	s.results = append(s.results, scenarios.Run(ctx, s.env, scenarios.PropertyScenario(pc, &pr.res)))
+	s.results = append(s.results, scenarios.Run(ctx, s.env, sequences.PropertyScenario(pc, &pr.res)))
 }
 
 // withRecorder is cfg with the client recording into rec.
@@ -128,7 +129,7 @@ func (s *session) finishProperty(run *reports.Run) {
 	fb := res.Feedback
 	fb.Retries += s.client.Recorder().Retries()
 	if res.Failed && len(res.Minimal) > 0 && s.cfg.prop.onReplay != nil {
-		f := scenarios.NewReplayFile(res, redactURL(s.prop.target.URL), s.cfg.dialect, exs)
+		f := sequences.NewReplayFile(res, redactURL(s.prop.target.URL), s.cfg.dialect, exs)
 		path, err := s.cfg.prop.onReplay(f)
 		if err != nil {
 			run.Errors = append(run.Errors, fmt.Sprintf("writing the replay file: %v", err))
@@ -154,7 +155,7 @@ func redactURL(raw string) string {
 
 // ReplayResult is what rerunning a replay file found.
 type ReplayResult struct {
-	*scenarios.ReplayResult
+	*sequences.ReplayResult
 	Leftovers []reports.Leftover
 	Exchanges []reports.Exchange
 }
@@ -165,16 +166,16 @@ type ReplayResult struct {
 //
 // Typical usage in a program is:
 //
-//	f, _ := scenarios.ReadReplay(file)
+//	f, _ := sequences.ReadReplay(file)
 //	res, err := harness.Replay(ctx, harness.Target{URL: url}, f)
 //	if res.Failed() { os.Exit(1) }
-func Replay(ctx context.Context, target Target, f *scenarios.ReplayFile, opts ...Option) (*ReplayResult, error) {
+func Replay(ctx context.Context, target Target, f *sequences.ReplayFile, opts ...Option) (*ReplayResult, error) {
 	cfg := newConfig(opts)
 	s, err := begin(ctx, target, cfg)
 	if err != nil {
 		return nil, err
 	}
-	res := scenarios.Replay(ctx, s.env, f.Steps)
+	res := sequences.Replay(ctx, s.env, f.Steps)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.cleanupTimeout)
 	defer cancel()
 	out := &ReplayResult{ReplayResult: res, Leftovers: s.env.Tracker.Cleanup(cctx, s.client)}

@@ -14,7 +14,7 @@ import (
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 func propServer(t *testing.T, faults ...string) harness.Target {
@@ -29,7 +29,7 @@ func propServer(t *testing.T, faults ...string) harness.Target {
 func TestExecuteSequencesClean(t *testing.T) {
 	target := propServer(t)
 	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
-		harness.WithOnly(scenarios.PropertyName), harness.WithSequences(10), harness.WithSteps(10), harness.WithSeed(3))
+		harness.WithOnly(sequences.PropertyName), harness.WithSequences(10), harness.WithSteps(10), harness.WithSeed(3))
 	require.NoError(t, err)
 	require.Equal(t, "pass", run.Verdict.Result, "failing: %v", failing(run))
 	require.NotNil(t, run.Feedback)
@@ -53,11 +53,11 @@ func TestExecuteSequencesClean(t *testing.T) {
 
 func TestExecuteSequencesFaultWritesReplay(t *testing.T) {
 	target := propServer(t, "remove-member-removes-all")
-	var file *scenarios.ReplayFile
+	var file *sequences.ReplayFile
 	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
-		harness.WithOnly(scenarios.PropertyName), harness.WithSequences(100), harness.WithSteps(30), harness.WithSeed(1),
+		harness.WithOnly(sequences.PropertyName), harness.WithSequences(100), harness.WithSteps(30), harness.WithSeed(1),
 		harness.WithShrinkTime(time.Second),
-		harness.WithReplayWriter(func(f *scenarios.ReplayFile) (string, error) { file = f; return "replay/x.json", nil }))
+		harness.WithReplayWriter(func(f *sequences.ReplayFile) (string, error) { file = f; return "replay/x.json", nil }))
 	require.NoError(t, err)
 	require.Equal(t, "fail", run.Verdict.Result)
 	require.NotNil(t, file, "no replay file")
@@ -75,7 +75,7 @@ func TestExecuteSequencesFaultWritesReplay(t *testing.T) {
 	found := false
 	for _, c := range run.Checks {
 		for _, f := range c.Findings {
-			if f.Scenario != scenarios.PropertyName {
+			if f.Scenario != sequences.PropertyName {
 				continue
 			}
 			found = true

@@ -17,7 +17,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/reports"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 // Environment variables read by [FromEnv].
@@ -108,7 +108,7 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 	for _, sc := range cfg.selected() {
 		t.Run(sc.Name, func(t *testing.T) {
 			t.Attr("scim.scenario", sc.Name)
-			t.Attr("scim.area", sc.Area)
+			t.Attr("scim.area", sc.Area())
 			sr := s.scenario(t.Context(), sc)
 			reportScenario(t, sr, cfg, "")
 		})
@@ -117,8 +117,8 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 		cfg.prop.sequences = userRapidChecks()
 	}
 	if cfg.wantsProperty() {
-		t.Run(scenarios.PropertyName, func(t *testing.T) {
-			t.Attr("scim.scenario", scenarios.PropertyName)
+		t.Run(sequences.PropertyName, func(t *testing.T) {
+			t.Attr("scim.scenario", sequences.PropertyName)
 			n := len(s.results)
 			s.property(t.Context(), target)
 			if len(s.results) == n {

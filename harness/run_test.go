@@ -14,7 +14,7 @@ import (
 
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 // newRefServer serves the reference server, with faults, on a loopback
@@ -174,7 +174,7 @@ func TestRunSelectsOneCheck(t *testing.T) {
 // TestRunSequences: WithSequences runs the property sequences as the
 // "sequences" subtest.
 func TestRunSequences(t *testing.T) {
-	run := Run(t, newRefServer(t), WithOnly(scenarios.PropertyName), WithSequences(2), WithSteps(5))
+	run := Run(t, newRefServer(t), WithOnly(sequences.PropertyName), WithSequences(2), WithSteps(5))
 	if run.Feedback == nil || run.Feedback.Sequences < 1 || run.Verdict.Result != "pass" {
 		t.Errorf("feedback = %+v, verdict = %+v; want sequences run and a pass", run.Feedback, run.Verdict)
 	}
@@ -183,8 +183,8 @@ func TestRunSequences(t *testing.T) {
 // TestRunRapidFlags: -rapid.checks on go test's command line runs that many
 // sequences, as in any rapid test, without an option.
 func TestRunRapidFlags(t *testing.T) {
-	out, ok := child(t, "none", "", []string{"-rapid.checks=3", "-rapid.steps=5"}, "SCIMLOOP_TEST_ONLY="+scenarios.PropertyName)
-	if !ok || results(out)["TestRunChild/"+scenarios.PropertyName] != "PASS" || !strings.Contains(out, "sequences: 3") {
+	out, ok := child(t, "none", "", []string{"-rapid.checks=3", "-rapid.steps=5"}, "SCIMLOOP_TEST_ONLY="+sequences.PropertyName)
+	if !ok || results(out)["TestRunChild/"+sequences.PropertyName] != "PASS" || !strings.Contains(out, "sequences: 3") {
 		t.Errorf("with -rapid.checks=3: want a passing sequences subtest of 3 sequences; output:\n%s", out)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 var discovery = Scenario{
 	Name: "discovery",
-	Area: "discovery",
 	Checks: []string{"disc-spc-schema", "disc-spc-members", "disc-resourcetypes-list", "disc-schemas-list",
 		"content-type-scim", "error-schema", "error-status-string"},
 	Run: func(s *S) {

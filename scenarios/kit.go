@@ -22,20 +22,7 @@ func (s *S) Dialect() fakeidp.Dialect {
 // RawPost sends body as a create to path and tracks whatever the server
 // created, so that even a create that should have been refused is cleaned up.
 func (s *S) RawPost(typ string, body []byte, header http.Header) *fakeidp.Exchange {
-	if err := s.Env.Tracker.Reserve(); err != nil {
-		s.Stop("%v", err)
-	}
-	ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: body, Header: header})
-	s.trackCreated(typ, ex)
-	return ex
-}
-
-func (s *S) trackCreated(typ string, ex *fakeidp.Exchange) {
-	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
-		if id := fakeidp.Get(ex.RespBody, "id").String(); id != "" {
-			s.Env.Tracker.Add(typ, id, fakeidp.Get(ex.RespBody, "userName").String()+fakeidp.Get(ex.RespBody, "displayName").String())
-		}
-	}
+	return s.must(s.sess.RawCreate(typ, body, header))
 }
 
 // Patch sends a PATCH with ops to a resource the run created.
@@ -50,7 +37,7 @@ func (s *S) PatchRaw(typ, id string, body any) *fakeidp.Exchange {
 
 // Query lists resources of typ with the given query parameters.
 func (s *S) Query(typ string, q url.Values) *fakeidp.Exchange {
-	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Query: q, Retry: true})
+	return s.must(s.sess.Query(typ, q))
 }
 
 // q builds query parameters from key/value pairs.
@@ -61,9 +48,6 @@ func q(kv ...string) url.Values {
 	}
 	return v
 }
-
-// ok reports whether ex is a 2xx.
-func ok(ex *fakeidp.Exchange) bool { return ex.Status >= 200 && ex.Status < 300 }
 
 // judgeAnswer judges the common checks of any answer: a resource on 200/201,
 // an error body on 4xx/5xx.

@@ -1,14 +1,13 @@
 package scenarios
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // resourceChecks are judged on every response that carries a resource.
@@ -61,7 +60,7 @@ func (s *S) JudgeResource(ex *fakeidp.Exchange, typ string) {
 	s.Judge("resource-id", assertions.HasID(body), ex)
 	s.Judge("meta-present", assertions.MetaPresent(body), ex)
 	s.Judge("meta-resourcetype", assertions.MetaResourceType(body, typ), ex)
-	s.Judge("meta-location-resolves", assertions.MetaLocation(body, s.C.BaseURL(), endpoint(typ)), ex)
+	s.Judge("meta-location-resolves", assertions.MetaLocation(body, s.C.BaseURL(), safety.Endpoint(typ)), ex)
 	s.Judge("etag-header-present", assertions.ETagPresent(ex), ex)
 	s.Judge("etag-syntax", assertions.ETagSyntax(ex), ex)
 	s.Judge("etag-matches-version", assertions.ETagMatchesVersion(ex), ex)
@@ -99,58 +98,11 @@ func (s *S) NewUser() fakeidp.User {
 // Post sends a create to endpoint and tracks what the server created.
 // It never retries blindly: before a retry it looks the resource up by name.
 func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange {
-	if err := s.Env.Tracker.Reserve(); err != nil {
+	ex, err := s.sess.Create(typ, fakeidp.MustJSON(body), name)
+	if err != nil {
 		s.Stop("%v", err)
 	}
-	retried := false
-	req := fakeidp.Request{Method: http.MethodPost, Path: endpoint(typ), Body: fakeidp.MustJSON(body), Retry: true,
-		BeforeRetry: func(ctx context.Context) (*fakeidp.Exchange, error) { retried = true; return s.findByName(typ, name) }}
-	ex := s.Do(req)
-	if retried {
-		if ex.Method != http.MethodPost {
-			recoveredCreates.Store(ex, true) // the create's answer was lost; ex is the lookup's read
-		}
-		defer s.afterRetriedCreate(typ, name, ex)
-	}
-	if ex.Status >= 200 && ex.Status < 300 && fakeidp.IsJSON(ex.RespBody) {
-		id := fakeidp.Get(ex.RespBody, "id").String()
-		if err := s.Env.Tracker.Verify(s.Ctx, s.C, typ, id); errors.Is(err, errNotOurs) {
-			s.Env.Tracker.Refuse(id)
-			s.Stop("harness safety: the create of %q answered id %q, which the run will not use: %v", name, id, err)
-		}
-		s.Env.Tracker.Add(typ, id, name)
-	}
 	return ex
-}
-
-// findByName looks a resource up by its unique name, so that a retried create
-// cannot make a duplicate. It returns the found resource as an exchange.
-func (s *S) findByName(typ, name string) (*fakeidp.Exchange, error) {
-	attr := "userName"
-	if typ == "Group" {
-		attr = "displayName"
-	}
-	ex, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Retry: true,
-		Query: map[string][]string{"filter": {attr + ` eq "` + name + `"`}}})
-	if err != nil || ex.Status != http.StatusOK {
-		return nil, err
-	}
-	s.judgeNoDuplicate(typ, name, ex)
-	for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
-		if strings.EqualFold(fakeidp.Lookup(r, attr).String(), name) {
-			id := fakeidp.Lookup(r, "id").String()
-			if !SafeID(id) {
-				continue
-			}
-			got, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id})
-			if err != nil || got.Status != http.StatusOK || !strings.EqualFold(fakeidp.Get(got.RespBody, attr).String(), name) {
-				continue // the list named an id whose resource is not ours: never adopt it
-			}
-			s.Env.Tracker.Add(typ, id, name)
-			return got, nil
-		}
-	}
-	return nil, nil
 }
 
 // CreateUser creates u, judges the answer, and records it in the model. It
@@ -165,7 +117,7 @@ func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
 	if u.ID == "" {
 		s.Stop("creating user %q: the answer carried no id", u.UserName)
 	}
-	s.Dir.PutUser(u, s.metaOf(ex))
+	s.Dir.PutUser(u, safety.MetaOf(ex))
 	return u, ex
 }
 
@@ -180,7 +132,7 @@ func (s *S) CreateGroup(g fakeidp.Group) (fakeidp.Group, *fakeidp.Exchange) {
 	if g.ID == "" {
 		s.Stop("creating group %q: the answer carried no id", g.DisplayName)
 	}
-	s.Dir.PutGroup(g, s.metaOf(ex))
+	s.Dir.PutGroup(g, safety.MetaOf(ex))
 	return g, ex
 }
 
@@ -192,43 +144,27 @@ func (s *S) NewGroup(members ...string) fakeidp.Group {
 
 // Get reads a resource the run created.
 func (s *S) Get(typ, id string, header http.Header) *fakeidp.Exchange {
-	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Header: header, Retry: true})
+	return s.must(s.sess.Get(typ, id, header))
 }
 
 // Write sends a PUT, PATCH or DELETE to a resource the run created. Any
 // other id is refused: the harness never touches what it did not create.
 func (s *S) Write(method, typ, id string, body any, header http.Header) *fakeidp.Exchange {
-	if !s.Env.Tracker.Owns(typ, id) {
-		s.Stop("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)
-	}
-	if err := s.Env.Tracker.Confirm(s.Ctx, s.C, typ, id); err != nil {
-		s.Stop("harness safety: refusing %s on %s %q: %v", method, typ, id, err)
-	}
-	req := fakeidp.Request{Method: method, Path: endpoint(typ) + "/" + id, Header: header, Retry: true}
-	if body != nil {
-		req.Body = fakeidp.MustJSON(body)
-	}
-	ex := s.Do(req)
-	if method == http.MethodDelete && (ex.Status == http.StatusNoContent || ex.Status == http.StatusOK) {
-		s.Env.Tracker.Gone(typ, id)
+	return s.must(s.sess.Write(method, typ, id, body, header))
+}
+
+// must stops the scenario when a session call got no usable answer.
+func (s *S) must(ex *fakeidp.Exchange, err error) *fakeidp.Exchange {
+	if err != nil {
+		s.Stop("%v", err)
 	}
 	return ex
 }
 
 // Filter lists resources of typ matching filter.
 func (s *S) Filter(typ, filter string) *fakeidp.Exchange {
-	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ), Retry: true,
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ), Retry: true,
 		Query: map[string][]string{"filter": {filter}}})
-}
-
-func (s *S) metaOf(ex *fakeidp.Exchange) fakeidp.Meta {
-	return fakeidp.Meta{
-		Created:      fakeidp.Get(ex.RespBody, "meta", "created").String(),
-		LastModified: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(),
-		Version:      fakeidp.Get(ex.RespBody, "meta", "version").String(),
-		ETag:         ex.Header("ETag"),
-		Location:     fakeidp.Get(ex.RespBody, "meta", "location").String(),
-	}
 }
 
 // Times reads meta timestamps from a resource response, stamped with when

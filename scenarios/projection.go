@@ -5,11 +5,11 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 var projection = Scenario{
 	Name: "projection",
-	Area: "projection",
 	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
 		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
 		"attrs-password-never", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
@@ -30,7 +30,7 @@ var projection = Scenario{
 		g, _ := s.CreateGroup(s.NewGroup(u.ID))
 
 		get := func(typ, id string, kv ...string) *fakeidp.Exchange {
-			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
+			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
 			if ex.Status != 200 {
 				s.JudgeError(ex)
 			}

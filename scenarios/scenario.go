@@ -1,49 +1,71 @@
 // Package scenarios says WHAT scimloop exercises: literal tables of
-// [Scenario] values that drive a [fakeidp.Client] against a server and judge
-// each exchange with the checks of package assertions, plus the property-based
-// state machine and its generators.
+// [Scenario] values, one file per scenario, that drive a server and judge
+// each exchange with the checks of package assertions. The property-based
+// sequences are in package sequences.
 //
 // A scenario runs through an [S], which records a verdict per check, stops
-// the scenario when a precondition breaks, and tracks every resource the run
-// creates so that it can be cleaned up.
+// the scenario when a precondition breaks, and sends every request through a
+// [safety.Session], which tracks every resource the run creates so that it
+// can be cleaned up.
 package scenarios
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/tidwall/gjson"
-
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // Scenario is one deterministic piece of the run.
 type Scenario struct {
 	Name   string
-	Area   string
 	Checks []string // the check IDs it may judge
 	// Needs, when set, is a capability without which the scenario is skipped.
 	Needs string
 	Run   func(s *S)
 }
 
+// Area is the catalogue area the scenario exercises: the area most of its
+// own checks belong to (the checks judged on every resource or error answer
+// left aside), as the catalogue declares it. Ties go to the area listed first.
+func (sc *Scenario) Area() string {
+	count := map[string]int{}
+	best := ""
+	for _, id := range sc.Checks {
+		c, ok := assertions.Lookup(id)
+		if !ok || slices.Contains(resourceChecks, id) || slices.Contains(errorChecks, id) {
+			continue
+		}
+		count[c.Area]++
+		if best == "" || count[c.Area] > count[best] {
+			best = c.Area
+		}
+	}
+	return best
+}
+
 // Env is what every scenario of one run shares.
 type Env struct {
 	Client  *fakeidp.Client
 	SP      *fakeidp.ServiceProvider
-	Names   *Names
-	Tracker *Tracker
+	Names   *safety.Names
+	Tracker *safety.Tracker
 	Dialect string
 	// Now is the clock used for meta timing; nil means time.Now.
 	Now func() time.Time
+}
+
+// Session returns a session that sends with c on behalf of the run.
+func (e *Env) Session(ctx context.Context, c *fakeidp.Client) *safety.Session {
+	return safety.NewSession(ctx, c, e.Tracker, e.SP)
 }
 
 func (e *Env) now() time.Time {
@@ -86,6 +108,7 @@ type S struct {
 	Env      *Env
 	C        *fakeidp.Client
 	Dir      *fakeidp.Directory
+	sess     *safety.Session
 	scenario *Scenario
 	outcomes map[string]*Outcome
 	stopped  string
@@ -106,6 +129,8 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		scenario: sc,
 		outcomes: map[string]*Outcome{},
 	}
+	s.sess = env.Session(ctx, s.C)
+	s.sess.OnRetryLookup = func(err error, list *fakeidp.Exchange) { s.JudgeAlways(safety.CheckRetryDuplicate, err, list) }
 	res = &Result{Scenario: sc}
 	defer func() {
 		res.Duration = time.Since(start)
@@ -171,7 +196,7 @@ func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
 	}
 	o.Status = reports.StatusFail
 	if len(o.Findings) < maxFindingsPerCheck {
-		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: nonNil(evidence)})
+		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
 	}
 }
 
@@ -192,16 +217,6 @@ func (s *S) Skip(id, reason string) {
 // cannot be judged. They are reported as errors with the reason.
 func (s *S) Stop(format string, args ...any) {
 	panic(stop{reason: fmt.Sprintf(format, args...)})
-}
-
-func nonNil(exs []*fakeidp.Exchange) []*fakeidp.Exchange {
-	out := make([]*fakeidp.Exchange, 0, len(exs))
-	for _, e := range exs {
-		if e != nil {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // finish gives every listed check that was never judged a status.
@@ -251,7 +266,7 @@ func (s *S) overall() (reports.Status, string) {
 func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
 	ex, err := s.send(req)
 	if err != nil {
-		s.Stop("%s %s: %v", req.Method, req.Path, err)
+		s.Stop("%v", err)
 	}
 	return ex
 }
@@ -262,81 +277,18 @@ func (s *S) Do(req fakeidp.Request) *fakeidp.Exchange {
 // an answer that cannot be read, still stops the scenario.
 func (s *S) Try(req fakeidp.Request) *fakeidp.Exchange {
 	ex, err := s.send(req)
-	if err != nil && (ex == nil || ex.Status != 0) {
-		s.Stop("%s %s: %v", req.Method, req.Path, err)
+	if err != nil && ex.Status != 0 {
+		s.Stop("%v", err)
 	}
 	return ex
 }
 
-// send passes the write gate, sets the retry policy and sends req; a
-// cancelled run stops the scenario.
+// send sends req through the scenario's session: a request the write gate
+// refuses, or a cancelled run, stops the scenario.
 func (s *S) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
-	if err := s.Env.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
-		s.Stop("harness safety: refusing %s %s: %v", req.Method, req.Path, err)
-	}
-	s.allowRetry(&req)
-	ex, err := s.C.Do(s.Ctx, req)
-	if err != nil && errors.Is(s.Ctx.Err(), context.Canceled) {
-		s.Stop("the run was cancelled")
+	ex, err := s.sess.Do(req)
+	if err != nil && (ex == nil || errors.Is(err, safety.ErrCancelled)) {
+		s.Stop("%v", err)
 	}
 	return ex, err
-}
-
-// allowRetry decides whether req may be repeated after a 429 or 503, which
-// say the server did not act. Reads, PUT, DELETE and PATCH repeat safely on
-// SCIM's terms (a repeated add or remove is a no-op). A POST is never
-// repeated blindly: before each retry every userName and displayName its
-// body would create (Bulk operations included) is looked up, and the retry
-// is abandoned if any of them exists. A caller's own policy is kept.
-func (s *S) allowRetry(req *fakeidp.Request) {
-	if req.Retry {
-		return
-	}
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodPatch:
-		req.Retry = true
-	case http.MethodPost:
-		req.Retry = true
-		if strings.HasSuffix(req.Path, "/.search") {
-			return // a query
-		}
-		names := namesToCreate(req.Body)
-		req.BeforeRetry = func(ctx context.Context) (*fakeidp.Exchange, error) {
-			for _, n := range names {
-				if found, err := s.findByName(n.typ, n.name); err != nil || found != nil {
-					return nil, fmt.Errorf("not retrying POST %s after a 429 or 503: %s %q exists (or could not be looked up: %v), so the first attempt may have created it", req.Path, n.typ, n.name, err)
-				}
-			}
-			return nil, nil
-		}
-	}
-}
-
-type createdName struct{ typ, name string }
-
-// namesToCreate returns the userName and displayName values a POST body
-// would create: of a User or Group, or of each POST in a BulkRequest.
-func namesToCreate(body []byte) []createdName {
-	if !fakeidp.IsJSON(body) {
-		return nil
-	}
-	var out []createdName
-	add := func(v gjson.Result) {
-		if n := fakeidp.Lookup(v, "userName").String(); n != "" {
-			out = append(out, createdName{"User", n})
-		} else if n := fakeidp.Lookup(v, "displayName").String(); n != "" {
-			out = append(out, createdName{"Group", n})
-		}
-	}
-	doc := gjson.ParseBytes(body)
-	if ops := fakeidp.Lookup(doc, "Operations"); ops.IsArray() {
-		for _, op := range ops.Array() {
-			if strings.EqualFold(fakeidp.Lookup(op, "method").String(), http.MethodPost) {
-				add(fakeidp.Lookup(op, "data"))
-			}
-		}
-		return out
-	}
-	add(doc)
-	return out
 }

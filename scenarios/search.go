@@ -10,7 +10,6 @@ import (
 
 var search = Scenario{
 	Name: "search",
-	Area: "search",
 	Checks: withCommon("search-is-query", "search-request-schema", "search-same-as-get", "search-list-format", "search-invalid-filter",
 		"list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"),
 	Run: func(s *S) {
@@ -19,7 +18,7 @@ var search = Scenario{
 		filter := `userName eq "` + a.UserName + `" or userName eq "` + b.UserName + `"`
 		post := func(body map[string]any) *fakeidp.Exchange {
 			ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: "/Users/.search", Body: fakeidp.MustJSON(body)})
-			s.trackCreated("User", ex)
+			s.sess.TrackCreated("User", ex)
 			if ex.Status >= 400 {
 				s.JudgeError(ex)
 			}

@@ -26,7 +26,7 @@ import (
 
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/reports"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 // Bundle files that certify writes besides the reports of bundleReports.
@@ -185,7 +185,7 @@ type certifyReplays struct {
 	paths []string
 }
 
-func (r *certifyReplays) write(f *scenarios.ReplayFile) (string, error) {
+func (r *certifyReplays) write(f *sequences.ReplayFile) (string, error) {
 	dir := filepath.Join(r.dir, cmp.Or(f.Dialect, "rfc"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimloop/scimloop/fakeidp"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/safety"
 )
 
 func newCleanupCmd() *cobra.Command {
@@ -66,7 +66,7 @@ func runCleanup(parent context.Context, stdout, stderr io.Writer, f runFlags, pr
 	if f.url == "" {
 		return usageErr("cleanup needs --url")
 	}
-	if err := scenarios.CheckSweepPrefix(prefix); err != nil {
+	if err := safety.CheckSweepPrefix(prefix); err != nil {
 		return usageErr("--prefix: %v", err)
 	}
 	opts, _, err := authOptions(f)
@@ -84,7 +84,7 @@ func runCleanup(parent context.Context, stdout, stderr io.Writer, f runFlags, pr
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	rep := scenarios.Sweep(ctx, c, prefix, scenarios.SweepOptions{DryRun: dryRun})
+	rep := safety.Sweep(ctx, c, prefix, safety.SweepOptions{DryRun: dryRun})
 
 	verb := "deleted"
 	if dryRun {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 // seqFlags are the budget flags of the property-based sequences on "run".
@@ -79,7 +79,7 @@ func (s seqFlags) validate() error {
 // replays remembers the replay files a run wrote, to print them.
 type replays struct {
 	dir   string
-	files []*scenarios.ReplayFile
+	files []*sequences.ReplayFile
 	paths []string
 }
 
@@ -95,7 +95,7 @@ func (s seqFlags) options(targetURL, out string, r *replays) []harness.Option {
 	}
 }
 
-func (r *replays) write(f *scenarios.ReplayFile) (string, error) {
+func (r *replays) write(f *sequences.ReplayFile) (string, error) {
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return "", err
 	}
@@ -177,7 +177,7 @@ func runReplay(parent context.Context, stdout, stderr io.Writer, f runFlags, pat
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	file, err := scenarios.ReadReplay(fh)
+	file, err := sequences.ReadReplay(fh)
 	fh.Close()
 	if err != nil {
 		return usageErr("%s: %v", path, err)

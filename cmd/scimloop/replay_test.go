@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/scimloop/scimloop/internal/refserver"
-	"github.com/scimloop/scimloop/scenarios"
+	"github.com/scimloop/scimloop/sequences"
 )
 
 func serveRefForReplay(t *testing.T, token string, faults ...string) string {
@@ -38,7 +38,7 @@ func TestRunSequencesReplay(t *testing.T) {
 	out := t.TempDir()
 
 	var stdout, stderr bytes.Buffer
-	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", scenarios.PropertyName, "--out", out,
+	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", sequences.PropertyName, "--out", out,
 		"--sequences", "60", "--steps", "20", "--shrink-time", "1s", "--max-duration", "2m", "--quiet"}, &stdout, &stderr)
 	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	require.Contains(t, stdout.String(), "scimloop replay ")

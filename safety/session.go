@@ -1,0 +1,240 @@
+package safety
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// Session is the only way an engine (a scenario, a property sequence, a
+// replay) talks to the server: every request passes the tracker's write
+// gate and the retry policy, every create is tracked, and only resources the
+// run created are ever written to. A Session is safe for concurrent use.
+type Session struct {
+	Ctx     context.Context
+	C       *fakeidp.Client
+	Tracker *Tracker
+	// SP is what the server advertised; nil means nothing is known.
+	SP *fakeidp.ServiceProvider
+	// OnRetryLookup, when set, receives the verdict of the lookup by name
+	// made around a retried create: nil, or the duplicates it found (see
+	// [CheckRetryDuplicate]).
+	OnRetryLookup func(err error, list *fakeidp.Exchange)
+
+	mu   sync.Mutex
+	lost map[*fakeidp.Exchange]bool // reads that stand in for a lost create answer
+}
+
+// ErrCancelled reports that the run was cancelled while a request was out.
+var ErrCancelled = errors.New("the run was cancelled")
+
+// NewSession returns a session that sends with c on behalf of the run whose
+// resources t tracks.
+func NewSession(ctx context.Context, c *fakeidp.Client, t *Tracker, sp *fakeidp.ServiceProvider) *Session {
+	return &Session{Ctx: ctx, C: c, Tracker: t, SP: sp}
+}
+
+// Do passes the write gate, sets the retry policy (see [Session.allowRetry])
+// and sends req. Its error already names the request: a refusal by the gate
+// ("harness safety: refusing …"), [ErrCancelled], or "METHOD /path: cause"
+// when no usable answer came (the exchange then has Status 0 and Err set).
+func (s *Session) Do(req fakeidp.Request) (*fakeidp.Exchange, error) {
+	if err := s.Tracker.CheckWrite(s.Ctx, s.C, req); err != nil {
+		return nil, fmt.Errorf("harness safety: refusing %s %s: %w", req.Method, req.Path, err)
+	}
+	s.allowRetry(&req)
+	ex, err := s.C.Do(s.Ctx, req)
+	if err == nil {
+		return ex, nil
+	}
+	if errors.Is(s.Ctx.Err(), context.Canceled) {
+		return ex, ErrCancelled
+	}
+	return ex, fmt.Errorf("%s %s: %w", req.Method, req.Path, err)
+}
+
+// Get reads typ/id.
+func (s *Session) Get(typ, id string, header http.Header) (*fakeidp.Exchange, error) {
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ) + "/" + id, Header: header, Retry: true})
+}
+
+// Query lists resources of typ with the given query parameters.
+func (s *Session) Query(typ string, q url.Values) (*fakeidp.Exchange, error) {
+	return s.Do(fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Query: q, Retry: true})
+}
+
+// Write sends a PUT, PATCH or DELETE to a resource the run created and
+// confirmed. Any other id is refused: the harness never touches what it did
+// not create. A DELETE the server accepted marks the resource gone.
+func (s *Session) Write(method, typ, id string, body any, header http.Header) (*fakeidp.Exchange, error) {
+	if !s.Tracker.Owns(typ, id) {
+		return nil, fmt.Errorf("harness safety: refusing %s on %s %q, which this run did not create", method, typ, id)
+	}
+	if err := s.Tracker.Confirm(s.Ctx, s.C, typ, id); err != nil {
+		return nil, fmt.Errorf("harness safety: refusing %s on %s %q: %v", method, typ, id, err)
+	}
+	req := fakeidp.Request{Method: method, Path: Endpoint(typ) + "/" + id, Header: header, Retry: true}
+	if body != nil {
+		req.Body = fakeidp.MustJSON(body)
+	}
+	ex, err := s.Do(req)
+	if err == nil && method == http.MethodDelete && (ex.Status == http.StatusNoContent || ex.Status == http.StatusOK) {
+		s.Tracker.Gone(typ, id)
+	}
+	return ex, err
+}
+
+// Create sends a create of typ whose unique name is name, and tracks what
+// the server created. It never retries blindly: before a retry it looks the
+// resource up by name, and when the lookup finds it, the read stands in for
+// the lost answer (see [Session.LostCreate]). A create answered with an id
+// that is not the run's is refused for good and reported as an error.
+func (s *Session) Create(typ string, body []byte, name string) (*fakeidp.Exchange, error) {
+	if err := s.Tracker.Reserve(); err != nil {
+		return nil, err
+	}
+	retried := false
+	req := fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Retry: true,
+		BeforeRetry: func(context.Context) (*fakeidp.Exchange, error) { retried = true; return s.FindByName(typ, name) }}
+	ex, err := s.Do(req)
+	if err != nil {
+		return ex, err
+	}
+	if retried {
+		if ex.Method != http.MethodPost {
+			s.markLost(ex)
+		}
+		defer s.afterRetriedCreate(typ, name, ex)
+	}
+	if OK(ex) && fakeidp.IsJSON(ex.RespBody) {
+		id := fakeidp.Get(ex.RespBody, "id").String()
+		if err := s.Tracker.Verify(s.Ctx, s.C, typ, id); errors.Is(err, errNotOurs) {
+			s.Tracker.Refuse(id)
+			return ex, fmt.Errorf("harness safety: the create of %q answered id %q, which the run will not use: %v", name, id, err)
+		}
+		s.Tracker.Add(typ, id, name)
+	}
+	return ex, nil
+}
+
+// RawCreate sends body as a create to typ's endpoint and tracks whatever the
+// server created, so that even a create that should have been refused is
+// cleaned up.
+func (s *Session) RawCreate(typ string, body []byte, header http.Header) (*fakeidp.Exchange, error) {
+	if err := s.Tracker.Reserve(); err != nil {
+		return nil, err
+	}
+	ex, err := s.Do(fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Header: header})
+	if err != nil {
+		return ex, err
+	}
+	s.TrackCreated(typ, ex)
+	return ex, nil
+}
+
+// TrackCreated records the resource a 2xx answer with an id says the
+// server created, whatever the request meant to do.
+func (s *Session) TrackCreated(typ string, ex *fakeidp.Exchange) {
+	if ex != nil && OK(ex) && fakeidp.IsJSON(ex.RespBody) {
+		if id := fakeidp.Get(ex.RespBody, "id").String(); id != "" {
+			s.Tracker.Add(typ, id, fakeidp.Get(ex.RespBody, "userName").String()+fakeidp.Get(ex.RespBody, "displayName").String())
+		}
+	}
+}
+
+// WithContext returns a session that sends under ctx (a cleanup that must
+// outlive a cancelled run, for instance) with the same client, tracker and hooks.
+func (s *Session) WithContext(ctx context.Context) *Session {
+	return &Session{Ctx: ctx, C: s.C, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup}
+}
+
+// With returns a session that sends with c (another identity, for
+// instance none) under the same tracker and hooks.
+func (s *Session) With(c *fakeidp.Client) *Session {
+	return &Session{Ctx: s.Ctx, C: c, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup}
+}
+
+// LostCreate reports whether ex stands in for a create whose answer was
+// lost: the read of the resource that the lookup by name found. Status,
+// Location and body of the create's own answer were never seen, so judging
+// ex in their place would be a false alarm.
+func (s *Session) LostCreate(ex *fakeidp.Exchange) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lost[ex]
+}
+
+func (s *Session) markLost(ex *fakeidp.Exchange) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost == nil {
+		s.lost = map[*fakeidp.Exchange]bool{}
+	}
+	s.lost[ex] = true
+}
+
+// FindByName looks a resource up by its unique name, so that a retried
+// create cannot make a duplicate. It returns the found resource's read.
+func (s *Session) FindByName(typ, name string) (*fakeidp.Exchange, error) {
+	attr := NameAttr(typ)
+	ex, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Retry: true,
+		Query: map[string][]string{"filter": {attr + ` eq "` + name + `"`}}})
+	if err != nil || ex.Status != http.StatusOK {
+		return nil, err
+	}
+	s.judgeNoDuplicate(typ, name, ex)
+	for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
+		if strings.EqualFold(fakeidp.Lookup(r, attr).String(), name) {
+			id := fakeidp.Lookup(r, "id").String()
+			if !SafeID(id) {
+				continue
+			}
+			got, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ) + "/" + id})
+			if err != nil || got.Status != http.StatusOK || !strings.EqualFold(fakeidp.Get(got.RespBody, attr).String(), name) {
+				continue // the list named an id whose resource is not ours: never adopt it
+			}
+			s.Tracker.Add(typ, id, name)
+			return got, nil
+		}
+	}
+	return nil, nil
+}
+
+// CheckRetryDuplicate is the harness-wide check judged whenever a create had
+// to be retried: any engine may meet it.
+const CheckRetryDuplicate = "create-retry-no-duplicate"
+
+// judgeNoDuplicate hands the verdict on a lookup by name made around a
+// retried create to OnRetryLookup: more than one resource with the run's
+// unique name is a finding. Extra copies are left to the prefix sweep at
+// cleanup, which reads each one first.
+func (s *Session) judgeNoDuplicate(typ, name string, list *fakeidp.Exchange) {
+	if s.OnRetryLookup == nil || list == nil || list.Status != http.StatusOK {
+		return
+	}
+	if len(assertions.NamedIDs(list, NameAttr(typ), name)) == 0 {
+		return // nothing to judge: the lookup did not find the name at all
+	}
+	s.OnRetryLookup(assertions.NoDuplicate(list, NameAttr(typ), name), list)
+}
+
+// afterRetriedCreate looks name up once more after a create that was
+// retried, so that a duplicate made by the retry is found and cleaned up.
+func (s *Session) afterRetriedCreate(typ, name string, ex *fakeidp.Exchange) {
+	if ex == nil || !OK(ex) || s.SP == nil || !s.SP.Filter {
+		return
+	}
+	list, err := s.C.Do(s.Ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Retry: true,
+		Query: map[string][]string{"filter": {NameAttr(typ) + ` eq "` + name + `"`}}})
+	if err != nil {
+		return
+	}
+	s.judgeNoDuplicate(typ, name, list)
+}

@@ -1,0 +1,6 @@
+// Package sequences is scimloop's property engine: rapid generates
+// provisioning sequences (its StateMachine style, see actions.go), a machine
+// runs each step through the run's [safety.Session] and judges it against the
+// IdP's model, a failing sequence is shrunk and can be saved and replayed,
+// and the whole becomes the "sequences" scenario ([PropertyScenario]).
+package sequences

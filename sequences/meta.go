@@ -1,0 +1,74 @@
+package sequences
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// noteMeta records the meta of a resource the first time it is seen (from
+// the create answer, when it carries one).
+func (m *machine) noteMeta(id string, write, ex *fakeidp.Exchange) {
+	mt, err := assertions.ReadMeta(ex.RespBody)
+	if err != nil {
+		return
+	}
+	m.res.observe(fakeidp.Get(ex.RespBody, "meta", "created").String())
+	m.res.observe(fakeidp.Get(ex.RespBody, "meta", "lastModified").String())
+	seenAt := write.Started.Add(write.Latency)
+	mt.Observed = seenAt
+	m.seen[id] = &seenMeta{created: mt, lastModified: mt, lmRaw: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(), version: assertions.VersionOf(ex)}
+}
+
+// judgeMeta judges meta over time for a resource read back after write:
+// created never changes; lastModified never moves backwards, and moves
+// strictly later on a real change when enough time passed for the server's
+// precision; the version changes exactly when the resource did.
+func (m *machine) judgeMeta(id string, write, read *fakeidp.Exchange, ch change, sentAt time.Time) {
+	mt, err := assertions.ReadMeta(read.RespBody)
+	if err != nil {
+		return // meta-present judges that, in the deterministic scenarios
+	}
+	lmRaw := fakeidp.Get(read.RespBody, "meta", "lastModified").String()
+	m.res.observe(lmRaw)
+	prev := m.seen[id]
+	if prev == nil {
+		m.noteMeta(id, write, read)
+		return
+	}
+	m.judge("meta-created-stable", assertions.CreatedStable(prev.created, mt), write, read)
+	m.judge("meta-lastmodified-monotonic", assertions.LastModifiedMonotonic(prev.lastModified, mt), write, read)
+	if ch == realChange && !sentAt.IsZero() {
+		after := mt
+		after.Observed = sentAt
+		if judged, err := assertions.LastModifiedAdvancedAt(prev.lastModified, after, m.res.get()); judged {
+			m.judge("meta-lastmodified-advances", err, write, read)
+		}
+	}
+	switch {
+	case ch == realChange:
+		m.judge("etag-changes-on-update", assertions.VersionMoved(prev.version, write, read), write, read)
+	case ch == noChange && !prev.stale && write != nil && write.Method != http.MethodPost:
+		m.judge("seq-version-stable-without-change", assertions.VersionStable(prev.version, write, read), write, read)
+	}
+	if lmRaw != prev.lmRaw {
+		prev.lastModified = mt
+		prev.lastModified.Observed = write.Started.Add(write.Latency)
+		prev.lmRaw = lmRaw
+	}
+	prev.version = assertions.VersionOf(read)
+	prev.stale = false
+}
+
+// markStale notes that a resource's version may have moved without the
+// machine seeing it (its derived attributes changed): the next no-op is not
+// judged against the remembered version.
+func (m *machine) markStale(ids ...string) {
+	for _, id := range ids {
+		if s := m.seen[id]; s != nil {
+			s.stale = true
+		}
+	}
+}

@@ -1,0 +1,120 @@
+package sequences
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
+)
+
+// ReplayFormat names the replay file format; a reader refuses other formats.
+const ReplayFormat = "scimloop-replay/1"
+
+// ReplayFile is a failing sequence saved for rerunning: the minimal steps,
+// what failed, and the exchanges of the run that found it. Steps name users
+// and groups by slot and carry names without a run prefix, so a replay makes
+// resources of its own and touches nothing else.
+type ReplayFile struct {
+	Format    string             `json:"format"`
+	Seed      uint64             `json:"seed"`
+	Target    string             `json:"target,omitempty"`
+	Dialect   string             `json:"dialect,omitempty"`
+	Checks    []string           `json:"checks"`
+	Failure   string             `json:"failure"`
+	Flaky     bool               `json:"flaky,omitempty"`
+	Steps     []Step             `json:"steps"`
+	Exchanges []reports.Exchange `json:"exchanges"`
+}
+
+// NewReplayFile describes the minimal failing sequence of res; exchanges are
+// its recorded exchanges, converted by the caller.
+func NewReplayFile(res *PropertyResult, target, dialect string, exchanges []reports.Exchange) *ReplayFile {
+	f := &ReplayFile{Format: ReplayFormat, Seed: res.Seed, Target: target, Dialect: dialect, Checks: res.Checks,
+		Flaky: res.Flaky, Steps: res.Minimal, Exchanges: exchanges}
+	if len(res.Findings) > 0 {
+		f.Failure = res.Findings[0].Message
+	}
+	if f.Checks == nil {
+		f.Checks = []string{}
+	}
+	if f.Exchanges == nil {
+		f.Exchanges = []reports.Exchange{}
+	}
+	return f
+}
+
+// Write writes f as indented JSON.
+func (f *ReplayFile) Write(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(f)
+}
+
+// ReadReplay reads a replay file and checks that it can be run.
+func ReadReplay(r io.Reader) (*ReplayFile, error) {
+	var f ReplayFile
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("reading the replay file: %v", err)
+	}
+	if f.Format != ReplayFormat {
+		return nil, fmt.Errorf("replay file format %q, want %q", f.Format, ReplayFormat)
+	}
+	if len(f.Steps) == 0 {
+		return nil, fmt.Errorf("the replay file has no steps")
+	}
+	return &f, nil
+}
+
+// ReplayFinding is one failed judgement of a replay.
+type ReplayFinding struct {
+	Check     string
+	Message   string
+	Step      int // 1-based; 0 for the final reconciliation
+	Exchanges []*fakeidp.Exchange
+}
+
+// ReplayResult is what rerunning a sequence found.
+type ReplayResult struct {
+	Steps    int // steps run
+	Findings []ReplayFinding
+	Aborted  string // the replay could not go on (no usable response, a step that does not fit)
+}
+
+// Failed reports whether the replay failed a check.
+func (r *ReplayResult) Failed() bool { return len(r.Findings) > 0 }
+
+// Replay reruns steps against env as one sequence: it sends each step,
+// judges it against the model, stops at the first step that fails (as the
+// property does), reconciles when every step passed, and deletes what it
+// created. Resource names carry env's run prefix.
+func Replay(ctx context.Context, env *scenarios.Env, steps []Step) *ReplayResult {
+	c := env.Client.ForScenario("replay")
+	m := newMachine(ctx, env, c, caseNames{prefix: env.Names.Prefix + "r-", domain: env.Names.Domain}, &resolution{})
+	defer m.cleanup(context.WithoutCancel(ctx))
+	out := &ReplayResult{}
+	for _, st := range steps {
+		if err := m.apply(st); err != nil {
+			out.Aborted = err.Error()
+			break
+		}
+		out.Steps++
+		if m.failed() {
+			break
+		}
+	}
+	if !m.failed() && out.Aborted == "" {
+		if err := m.protect(m.reconcile); err != nil {
+			out.Aborted = err.Error()
+		}
+	}
+	for _, f := range m.findings {
+		out.Findings = append(out.Findings, ReplayFinding{Check: f.check, Message: f.msg, Step: f.step, Exchanges: f.exs})
+	}
+	return out
+}
