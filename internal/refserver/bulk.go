@@ -256,7 +256,7 @@ func (s *Server) runBulkOp(op bulkOp, ids map[string]string, base string) map[st
 	ok := func(status int, res *resource) map[string]any {
 		m := bulkResult(op, s.location(base, res), "", nil, false)
 		if s.etags() {
-			m["version"] = etag(res.version)
+			m["version"] = s.etag(res.version)
 		}
 		m["status"] = strconv.Itoa(status)
 		return m

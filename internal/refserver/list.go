@@ -140,6 +140,9 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 		if expr, err = parseFilter(q.filter); err != nil {
 			return nil, err
 		}
+		if s.is(pFiltersEqAndOnly) && hasParens(q.filter) {
+			return nil, badRequest(stInvalidFilter, "this service provider supports only eq comparisons joined by and; parentheses are not supported")
+		}
 		known := false
 		for _, rt := range rts {
 			f, err := s.compile(rt, expr, only == nil)
@@ -293,7 +296,7 @@ func (s *Server) sortResources(rs []*resource, sortBy string, desc bool) {
 }
 
 func (s *Server) sortKeyOf(res *resource, sortBy string) sortKey {
-	ref, ok := res.rt.resolve(sortBy, false)
+	ref, ok := s.resolve(res.rt, sortBy, false)
 	if !ok {
 		return sortKey{}
 	}

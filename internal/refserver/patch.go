@@ -84,6 +84,13 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rt *resourc
 		s.writeError(w, err)
 		return
 	}
+	if s.is(pPatch204) {
+		if !s.fault(fNoETag) && s.etags() {
+			w.Header().Set("ETag", s.etag(res.version))
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	s.single(w, r, http.StatusOK, res, out)
 }
 
@@ -95,8 +102,8 @@ func (s *Server) patch(rt *resourceType, id string, ops []patchOp, base string, 
 	if !ok {
 		return nil, nil, notFound("%s %q not found", rt.Name, id)
 	}
-	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !etagMatches(ifMatch, etag(old.version)) {
-		return nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(old.version))
+	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !s.ifMatch(ifMatch, old.version) {
+		return nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, s.etag(old.version))
 	}
 	attrs := deepCopy(old.attrs).(map[string]any)
 	for i, op := range ops {
@@ -136,6 +143,9 @@ func (s *Server) finishPatch(rt *resourceType, old *resource, attrs map[string]a
 	}
 	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), old.id) {
 		return nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if err := s.uniqueClash(rt, old.id, attrs); err != nil {
+		return nil, err
 	}
 	return s.checkMembers(old.id, attrs)
 }
@@ -196,6 +206,9 @@ func (s *Server) applyOp(rt *resourceType, id string, attrs map[string]any, op p
 		}
 		return s.applyObject(rt, id, attrs, name, map[string]any{ext.ID: m})
 	}
+	if s.hiddenPath(rt, op.path) {
+		return nil // an attribute schema-subset leaves out: ignored, as on POST
+	}
 	t, err := s.resolveTarget(rt, op.path)
 	if err != nil {
 		return err
@@ -228,8 +241,11 @@ func (s *Server) applyObject(rt *resourceType, id string, attrs map[string]any, 
 			}
 			continue
 		}
-		ref, ok := rt.resolve(k, false)
+		ref, ok := s.resolve(rt, k, false)
 		if !ok {
+			if err := s.unknownAttr(k); err != nil {
+				return err
+			}
 			continue // unknown attributes are ignored, as on POST
 		}
 		if ref.common && ref.attr.Name == "id" {
@@ -256,7 +272,7 @@ func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimErro
 	if perr != nil {
 		return target{}, badRequest(stInvalidPath, "path %q is not valid", path)
 	}
-	ref, ok := rt.resolve(p.AttributePath.String(), false)
+	ref, ok := s.resolve(rt, p.AttributePath.String(), false)
 	if !ok {
 		return target{}, badRequest(stInvalidPath, "path %q names no attribute of %s", path, rt.Name)
 	}
@@ -269,6 +285,9 @@ func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimErro
 	}
 	if ref.sub != nil || ref.attr.Type != tComplex {
 		return target{}, badRequest(stInvalidPath, "path %q: a value filter needs a complex attribute", path)
+	}
+	if err := s.eqAndOnly(p.ValueExpression); err != nil {
+		return target{}, err
 	}
 	n, err := s.compileNode(rt, p.ValueExpression, ref.attr, false)
 	if err != nil {

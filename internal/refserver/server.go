@@ -25,22 +25,24 @@ const (
 
 // Config configures a reference server.
 type Config struct {
-	Token    string           // when non-empty, requests need "Authorization: Bearer <Token>"; discovery is public
-	BasePath string           // path prefix served, e.g. "/scim/v2"; "" = root
-	Faults   []string         // fault names to enable (see Faults)
-	Without  []string         // capabilities the server lacks (see Capabilities)
-	Now      func() time.Time // clock; nil = time.Now
-	Seed     int64            // seed for random faults (flaky-5xx)
+	Token         string           // when non-empty, requests need "Authorization: Bearer <Token>"; discovery is public
+	BasePath      string           // path prefix served, e.g. "/scim/v2"; "" = root
+	Faults        []string         // fault names to enable (see Faults)
+	Without       []string         // capabilities the server lacks (see Capabilities)
+	Personalities []string         // limitations of real servers to take on (see Personalities)
+	Now           func() time.Time // clock; nil = time.Now
+	Seed          int64            // seed for random faults (flaky-5xx)
 }
 
 // Server is an http.Handler serving SCIM 2.0.
 type Server struct {
-	cfg     Config
-	base    string
-	faults  map[string]bool
-	without map[string]bool // capabilities switched off
-	st      *store
-	started time.Time
+	cfg      Config
+	base     string
+	faults   map[string]bool
+	without  map[string]bool // capabilities switched off
+	personas map[string]bool // personalities taken on
+	st       *store
+	started  time.Time
 
 	handler http.Handler // serve, wrapped by the enabled wire faults
 
@@ -59,6 +61,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	personas, err := parsePersonalities(cfg.Personalities)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -67,12 +73,13 @@ func New(cfg Config) (*Server, error) {
 		base = "/" + base
 	}
 	s := &Server{
-		cfg:     cfg,
-		base:    base,
-		faults:  fs,
-		without: without,
-		st:      newStore(nil),
-		rng:     rand.New(rand.NewSource(cfg.Seed)),
+		cfg:      cfg,
+		base:     base,
+		faults:   fs,
+		without:  without,
+		personas: personas,
+		st:       newStore(nil),
+		rng:      rand.New(rand.NewSource(cfg.Seed)),
 	}
 	if !fs[fUserNameCaseSensitive] {
 		s.st.foldName = s.fold()
@@ -212,6 +219,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, segs []string) {
 			return
 		}
 	case "me":
+		// Without a personality too: a shared bearer token names no subject
+		// for /Me to stand for (RFC 7644 §3.11 allows 501).
 		s.writeError(w, errf(http.StatusNotImplemented, "", "/Me is not supported by this service provider"))
 		return
 	}

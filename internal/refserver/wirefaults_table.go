@@ -635,8 +635,8 @@ var wireFaults = []*wireFault{
 		})},
 	{Fault: conformance("etag-lowercase-weak", "ETag headers carry the weak prefix in lower case (w/)"),
 		resp: func(_ *wireState, r *http.Request, _ []byte, status int, h http.Header, body []byte) (int, []byte) {
-			if et := h.Get("ETag"); strings.HasPrefix(et, "W/") {
-				h.Set("ETag", "w/"+et[2:])
+			if et := h.Get("ETag"); et != "" {
+				h.Set("ETag", "w/"+strings.TrimPrefix(et, "W/"))
 			}
 			return status, body
 		}},
