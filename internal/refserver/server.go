@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -31,7 +29,7 @@ type Config struct {
 	Without       []string         // capabilities the server lacks (see Capabilities)
 	Personalities []string         // limitations of real servers to take on (see Personalities)
 	Now           func() time.Time // clock; nil = time.Now
-	Seed          int64            // seed for random faults (flaky-5xx)
+	Seed          int64            // seed for chaos faults (flaky-5xx, flaky-429)
 }
 
 // Server is an http.Handler serving SCIM 2.0.
@@ -45,10 +43,7 @@ type Server struct {
 	started  time.Time
 
 	handler http.Handler // serve, wrapped by the enabled wire faults
-
-	rngMu     sync.Mutex
-	rng       *rand.Rand
-	lastFlaky bool
+	chaos   *chaosState  // flaky-5xx, flaky-429
 }
 
 // New builds a server. It fails when cfg names an unknown fault.
@@ -79,7 +74,7 @@ func New(cfg Config) (*Server, error) {
 		without:  without,
 		personas: personas,
 		st:       newStore(nil),
-		rng:      rand.New(rand.NewSource(cfg.Seed)),
+		chaos:    newChaosState(cfg.Seed),
 	}
 	if !fs[fUserNameCaseSensitive] {
 		s.st.foldName = s.fold()
@@ -119,9 +114,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(fSlow) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if s.fault(fFlaky5xx) && s.flakyNow() {
-		w.Header().Set("Retry-After", "0")
-		s.writeError(w, errf(http.StatusServiceUnavailable, "", "temporarily unavailable (flaky-5xx fault)"))
+	if s.chaosAnswer(w, r) {
 		return
 	}
 	p := r.URL.Path
@@ -161,17 +154,6 @@ func isDiscovery(seg string) bool {
 		return true
 	}
 	return false
-}
-
-func (s *Server) flakyNow() bool {
-	s.rngMu.Lock()
-	defer s.rngMu.Unlock()
-	if s.lastFlaky {
-		s.lastFlaky = false
-		return false
-	}
-	s.lastFlaky = s.rng.Float64() < 0.2
-	return s.lastFlaky
 }
 
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
