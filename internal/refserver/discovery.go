@@ -109,7 +109,11 @@ func (s *Server) schemaDoc(base string, sc *schemaDef) map[string]any {
 		if sc == defs.user && s.hidden(defs.userRT, a) {
 			continue
 		}
-		attrs = append(attrs, attrDoc(a))
+		doc := attrDoc(a)
+		if sc == defs.user && a.Name == "emails" && s.is(pUniqueEmails) {
+			markUnique(doc, "value")
+		}
+		attrs = append(attrs, doc)
 	}
 	return map[string]any{
 		"schemas":     []any{urnSchema},

@@ -84,7 +84,8 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rt *resourc
 		s.writeError(w, err)
 		return
 	}
-	if s.is(pPatch204) {
+	// RFC 7644 §3.5.2: 200 when the request names attributes to return.
+	if s.is(pPatch204) && !r.URL.Query().Has("attributes") && !r.URL.Query().Has("excludedAttributes") {
 		if !s.fault(fNoETag) && s.etags() {
 			w.Header().Set("ETag", s.etag(res.version))
 		}

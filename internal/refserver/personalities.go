@@ -46,7 +46,7 @@ func Personalities() []Personality {
 		{pNoMe, "/Me answers 501 Not Implemented"},
 		{pSecondPrecision, "meta.created and meta.lastModified have whole seconds"},
 		{pWeakETags, "ETags are weak (W/\"n\") and If-Match / If-None-Match use weak comparison, as in RFC 7644 §3.14's examples"},
-		{pPatch204, "a successful PATCH answers 204 No Content without a body (RFC 7644 §3.5.2)"},
+		{pPatch204, "a successful PATCH answers 204 No Content without a body, or 200 when attributes or excludedAttributes is given (RFC 7644 §3.5.2)"},
 		{pStrictSchemas, "an attribute not in the declared schemas answers 400 invalidSyntax instead of being ignored"},
 		{pIntegerIDs, "ids are 1, 2, 3… from one counter shared by Users and Groups"},
 	}
@@ -288,4 +288,15 @@ func hasParens(raw string) bool {
 		}
 	}
 	return false
+}
+
+// markUnique declares, in an attribute's /Schemas entry, the named
+// sub-attribute unique across the server (unique-emails).
+func markUnique(doc map[string]any, sub string) {
+	subs, _ := doc["subAttributes"].([]any)
+	for _, e := range subs {
+		if m, ok := e.(map[string]any); ok && m["name"] == sub {
+			m["uniqueness"] = "server"
+		}
+	}
 }

@@ -103,6 +103,8 @@ func TestPersonalityUniqueEmails(t *testing.T) {
 	assert.Equal(t, 200, c.do("PUT", "/Users/"+id, userBody("alice", "title", "x")).code)
 	require.Equal(t, 204, c.do("DELETE", "/Users/"+id, nil).code)
 	requireError(t, c.do("POST", "/Users", userBody("alice")), 409, stUniqueness)
+	sch := c.do("GET", "/Schemas/"+urnUser, nil)
+	assert.Equal(t, "server", sch.get(`attributes.#(name=="emails").subAttributes.#(name=="value").uniqueness`).String(), "/Schemas says so")
 	// without the personality, a shared address is fine
 	plain := newTC(t)
 	plain.userID("alice")
@@ -168,6 +170,9 @@ func TestPersonalityPatch204(t *testing.T) {
 	assert.Equal(t, `"2"`, r.h.Get("ETag"))
 	assert.Equal(t, "x", c.do("GET", "/Users/"+id, nil).get("title").String())
 	requireError(t, c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "bogus", "path": "title"})), 400, stInvalidSyntax)
+	r = c.do("PATCH", "/Users/"+id+"?attributes=title", patchBody(obj{"op": "add", "path": "title", "value": "y"}))
+	require.Equal(t, 200, r.code, "RFC 7644 §3.5.2: 200 when attributes is given")
+	assert.Equal(t, "y", r.get("title").String())
 }
 
 func TestPersonalityStrictSchemas(t *testing.T) {
