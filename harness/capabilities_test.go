@@ -22,10 +22,10 @@ func TestServerWithoutCapabilities(t *testing.T) {
 		t.Skip("runs every scenario once per capability; skipped with -short")
 	}
 	cases := [][]string{}
-	for _, c := range refserver.Capabilities {
+	for _, c := range refserver.Capabilities() {
 		cases = append(cases, []string{c})
 	}
-	cases = append(cases, refserver.Capabilities)
+	cases = append(cases, refserver.Capabilities())
 	for _, without := range cases {
 		name := strings.Join(without, "+")
 		if len(without) > 1 {

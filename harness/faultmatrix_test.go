@@ -272,16 +272,19 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 // checkChaosReport asserts that the report of a chaos fault's run shows
-// what happened: latency figures, and the retries of the 503s.
+// what happened: latency figures, and the retries of the 503s and 429s.
 func checkChaosReport(t *testing.T, name string, run *reports.Run) {
 	t.Helper()
 	if len(run.Latency) == 0 {
 		t.Errorf("chaos fault %s: the report has no latency figures", name)
 	}
-	unavailable, retried, slowest := 0, 0, 0.0
+	unavailable, tooMany, retried, slowest := 0, 0, 0, 0.0
 	for _, ex := range run.Exchanges {
-		if ex.Status == 503 {
+		switch ex.Status {
+		case 503:
 			unavailable++
+		case 429:
+			tooMany++
 		}
 		if ex.Attempt > 1 {
 			retried++
@@ -290,11 +293,15 @@ func checkChaosReport(t *testing.T, name string, run *reports.Run) {
 	for _, l := range run.Latency {
 		slowest = max(slowest, l.P50)
 	}
-	t.Logf("chaos fault %s: %d exchanges, %d answered 503, %d retries, slowest median %.0fms", name, len(run.Exchanges), unavailable, retried, slowest)
+	t.Logf("chaos fault %s: %d exchanges, %d answered 503, %d answered 429, %d retries, slowest median %.0fms", name, len(run.Exchanges), unavailable, tooMany, retried, slowest)
 	switch name {
 	case "flaky-5xx":
 		if unavailable == 0 || retried == 0 {
 			t.Errorf("chaos fault %s: the report shows %d 503s and %d retries; want both", name, unavailable, retried)
+		}
+	case "flaky-429":
+		if tooMany == 0 || retried == 0 {
+			t.Errorf("chaos fault %s: the report shows %d 429s and %d retries; want both", name, tooMany, retried)
 		}
 	case "slow":
 		if slowest < 50 {

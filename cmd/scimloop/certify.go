@@ -100,6 +100,7 @@ not be reached or the run could not complete.`,
 	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server to certify (default: the embedded reference server)")
 	fl.StringVar(&f.out, "out", "./scimloop-certification", "directory for the bundle; must be new or empty")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line and the bundle")
+	f.registerPersonality(cmd)
 	f.registerClient(cmd)
 	return cmd
 }

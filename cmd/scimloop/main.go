@@ -83,7 +83,7 @@ With no --url, "scimloop run" tests the embedded reference server.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageErr("%v (see %s --help)", err, c.CommandPath()) })
-	root.AddCommand(newRunCmd(), newServeCmd(), newListCmd(), newFaultsCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newListCmd(), newFaultsCmd(), newPersonalitiesCmd(), newVersionCmd())
 	root.AddCommand(newCertifyCmd(), newReportCmd())
 	root.AddCommand(newCleanupCmd())
 	root.AddCommand(newReplayCmd())

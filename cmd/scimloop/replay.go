@@ -165,6 +165,7 @@ could not be reached or the replay could not complete.`,
 	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
 	fl.StringVar(&f.dialect, "dialect", "", "request dialect (default: the file's)")
 	fl.StringSliceVar(&f.faults, "fault", nil, "with the embedded server: enable named faults (see scimloop faults)")
+	f.registerPersonality(cmd)
 	f.conn.register(cmd)
 	return cmd
 }
@@ -193,7 +194,7 @@ func runReplay(parent context.Context, stdout, stderr io.Writer, f runFlags, pat
 	target := harness.Target{URL: f.url}
 	if f.url == "" {
 		token := randomToken()
-		u, stop, err := startEmbedded(token, f.faults)
+		u, stop, err := startEmbedded(token, f.faults, f.personas)
 		if err != nil {
 			return err
 		}
@@ -202,6 +203,8 @@ func runReplay(parent context.Context, stdout, stderr io.Writer, f runFlags, pat
 		clientOpts = append(clientOpts, fakeidp.WithBearer(token))
 	} else if len(f.faults) > 0 {
 		return usageErr("--fault applies to the embedded server only; start a faulty server with: scimloop serve --fault %s", strings.Join(f.faults, ","))
+	} else if err := f.personalityWithURL(); err != nil {
+		return err
 	} else if _, err := fakeidp.NewClient(f.url, clientOpts...); err != nil {
 		return usageErr("%v", err)
 	}
@@ -249,8 +252,15 @@ func replayTarget(f runFlags) string {
 	if f.url != "" {
 		return "--url " + f.url
 	}
+	var flags []string
 	if len(f.faults) > 0 {
-		return "--fault " + strings.Join(f.faults, ",")
+		flags = append(flags, "--fault "+strings.Join(f.faults, ","))
+	}
+	if len(f.personas) > 0 {
+		flags = append(flags, "--personality "+strings.Join(f.personas, ","))
+	}
+	if len(flags) > 0 {
+		return strings.Join(flags, " ")
 	}
 	return "(the embedded server)"
 }

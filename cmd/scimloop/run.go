@@ -36,6 +36,7 @@ type runFlags struct {
 	only, skip   []string
 	seed         int64
 	faults       []string
+	personas     []string // --personality: limitations of real servers for the embedded server
 	quiet        bool
 	maxResources int
 	rps          float64
@@ -82,6 +83,7 @@ not be reached or the run could not complete.`,
 	fl.StringSliceVar(&f.skip, "skip", nil, "skip these scenarios (comma-separated)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed for generated values")
 	fl.StringSliceVar(&f.faults, "fault", nil, "with the embedded server: enable named faults (see scimloop faults)")
+	f.registerPersonality(cmd)
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line")
 	f.seq.register(cmd)
 	return cmd
@@ -115,6 +117,9 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 		if len(faults) > 0 {
 			return connection{}, usageErr("--fault applies to the embedded server only; start a faulty server with: scimloop serve --fault %s", strings.Join(faults, ","))
 		}
+		if err := f.personalityWithURL(); err != nil {
+			return connection{}, err
+		}
 		if _, err := fakeidp.NewClient(f.url, opts...); err != nil {
 			return connection{}, usageErr("%v", err)
 		}
@@ -122,13 +127,16 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}}, nil
 	}
 	token := randomToken()
-	u, stop, err := startEmbedded(token, faults)
+	u, stop, err := startEmbedded(token, faults, f.personas)
 	if err != nil {
 		return connection{}, err
 	}
 	repro := "scimloop run"
 	if len(faults) > 0 {
 		repro += " --fault " + strings.Join(faults, ",")
+	}
+	if len(f.personas) > 0 {
+		repro += " --personality " + strings.Join(f.personas, ",")
 	}
 	return connection{target: harness.Target{URL: u}, opts: append(opts, fakeidp.WithBearer(token)),
 		secrets: append(secrets, token), repro: repro, stop: stop}, nil
@@ -269,10 +277,12 @@ func randomToken() string {
 }
 
 // startEmbedded serves the reference server on a free loopback port.
-func startEmbedded(token string, faults []string) (string, func(), error) {
-	srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Seed: 1})
-	if err != nil {
+func startEmbedded(token string, faults, personalities []string) (string, func(), error) {
+	srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Personalities: personalities, Seed: 1})
+	if errors.Is(err, refserver.ErrUnknownFault) {
 		return "", nil, usageErr("%v (see scimloop faults)", err)
+	} else if err != nil {
+		return "", nil, usageErr("%v", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -225,7 +225,7 @@ func TestFaultsOutput(t *testing.T) {
 }
 
 func TestHelpEverywhere(t *testing.T) {
-	for _, c := range []string{"", "run", "serve", "list", "faults", "version", "certify", "report", "replay", "cleanup"} {
+	for _, c := range []string{"", "run", "serve", "list", "faults", "personalities", "version", "certify", "report", "replay", "cleanup"} {
 		args := []string{"--help"}
 		if c != "" {
 			args = []string{c, "--help"}

@@ -26,6 +26,7 @@ func newServeCmd() *cobra.Command {
 		token   string
 		faults  []string
 		without []string
+		persona []string
 		seed    int64
 	)
 	cmd := &cobra.Command{
@@ -39,16 +40,18 @@ It is useful on its own for IdP-side development, and with --fault it plays a
 buggy server so you can see what scimloop reports. With --without it plays a
 correct server that lacks optional features: it advertises them as unsupported
 in /ServiceProviderConfig, answers PATCH, /Bulk, filters and password changes
-with 501, ignores sortBy, and has no ETags.`,
+with 501, ignores sortBy, and has no ETags. With --personality it plays a
+correct but limited real server (see scimloop personalities).`,
 		Example: `  scimloop serve --addr 127.0.0.1:8080
   scimloop serve --addr 127.0.0.1:8080 --token s3cret --fault ignore-if-match
-  scimloop serve --addr 127.0.0.1:8080 --without filter,etag`,
+  scimloop serve --addr 127.0.0.1:8080 --without filter,etag
+  scimloop serve --addr 127.0.0.1:8080 --personality filters-eq-and-only,integer-ids`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if token == "" {
 				token = os.Getenv("SCIMLOOP_SERVE_TOKEN")
 			}
-			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Without: without, Seed: seed})
+			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Without: without, Personalities: persona, Seed: seed})
 			if errors.Is(err, refserver.ErrUnknownFault) {
 				return usageErr("%v (see scimloop faults)", err)
 			} else if err != nil {
@@ -65,7 +68,8 @@ with 501, ignores sortBy, and has no ETags.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (keep it on loopback)")
 	cmd.Flags().StringVar(&token, "token", "", "require this bearer token (or set SCIMLOOP_SERVE_TOKEN)")
 	cmd.Flags().StringSliceVar(&faults, "fault", nil, "enable named faults, comma-separated (see scimloop faults)")
-	cmd.Flags().StringSliceVar(&without, "without", nil, "capabilities to lack, comma-separated: "+strings.Join(refserver.Capabilities, ", "))
+	cmd.Flags().StringSliceVar(&without, "without", nil, "capabilities to lack, comma-separated: "+strings.Join(refserver.Capabilities(), ", "))
+	cmd.Flags().StringSliceVar(&persona, "personality", nil, "limitations of real servers to take on, comma-separated (see scimloop personalities)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx")
 	return cmd
 }

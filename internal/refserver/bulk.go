@@ -32,62 +32,78 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
-	if err := checkSchemas(body, urnBulkRequest); err != nil {
+	ops, failOnErrors, err := s.parseBulkRequest(body)
+	if err != nil {
 		s.writeError(w, err)
 		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{
+		"schemas":    []any{urnBulkResponse},
+		"Operations": s.runBulk(ops, failOnErrors, s.baseURL(r)),
+	})
+}
+
+// parseBulkRequest reads a BulkRequest: its operations and failOnErrors
+// (0 = no limit).
+func (s *Server) parseBulkRequest(body map[string]any) ([]bulkOp, int, *scimError) {
+	if err := checkSchemas(body, urnBulkRequest); err != nil {
+		return nil, 0, err
 	}
 	failOnErrors := 0
 	if k, ok := lookupKey(body, "failOnErrors"); ok {
 		f, ok := body[k].(float64)
 		if !ok || f != math.Trunc(f) || f < 0 {
-			s.writeError(w, badRequest(stInvalidValue, "failOnErrors must be a non-negative integer"))
-			return
+			return nil, 0, badRequest(stInvalidValue, "failOnErrors must be a non-negative integer")
 		}
 		failOnErrors = int(f)
 	}
 	k, ok := lookupKey(body, "Operations")
 	if !ok {
-		s.writeError(w, badRequest(stInvalidSyntax, "BulkRequest needs an \"Operations\" array"))
-		return
+		return nil, 0, badRequest(stInvalidSyntax, "BulkRequest needs an \"Operations\" array")
 	}
 	raw, ok := body[k].([]any)
 	if !ok {
-		s.writeError(w, badRequest(stInvalidSyntax, "\"Operations\" must be an array"))
-		return
+		return nil, 0, badRequest(stInvalidSyntax, "\"Operations\" must be an array")
 	}
 	if len(raw) > maxBulkOperations {
-		s.writeError(w, errf(http.StatusRequestEntityTooLarge, "", "bulk request has %d operations; maxOperations is %d", len(raw), maxBulkOperations))
-		return
+		return nil, 0, errf(http.StatusRequestEntityTooLarge, "", "bulk request has %d operations; maxOperations is %d", len(raw), maxBulkOperations)
 	}
 	ops := make([]bulkOp, 0, len(raw))
 	for i, e := range raw {
 		m, ok := e.(map[string]any)
 		if !ok {
-			s.writeError(w, badRequest(stInvalidSyntax, "bulk operation %d is not an object", i))
-			return
+			return nil, 0, badRequest(stInvalidSyntax, "bulk operation %d is not an object", i)
 		}
-		op := bulkOp{index: i}
-		for k, v := range m {
-			sv, _ := v.(string)
-			switch strings.ToLower(k) {
-			case "method":
-				op.method = strings.ToUpper(sv)
-			case "bulkid":
-				op.bulkID = sv
-			case "version":
-				if s.supports("etag") {
-					op.version = sv
-				}
-			case "path":
-				op.path = sv
-			case "data":
-				op.data = v
-			}
-		}
-		ops = append(ops, op)
+		ops = append(ops, s.parseBulkOp(i, m))
 	}
+	return ops, failOnErrors, nil
+}
 
-	base := s.baseURL(r)
+func (s *Server) parseBulkOp(i int, m map[string]any) bulkOp {
+	op := bulkOp{index: i}
+	for k, v := range m {
+		sv, _ := v.(string)
+		switch strings.ToLower(k) {
+		case "method":
+			op.method = strings.ToUpper(sv)
+		case "bulkid":
+			op.bulkID = sv
+		case "version":
+			if s.supports("etag") {
+				op.version = sv
+			}
+		case "path":
+			op.path = sv
+		case "data":
+			op.data = v
+		}
+	}
+	return op
+}
+
+// runBulk runs the operations in order, deferring those that wait for a
+// bulkId a later POST declares, and stops after failOnErrors errors.
+func (s *Server) runBulk(ops []bulkOp, failOnErrors int, base string) []any {
 	ids := map[string]string{} // bulkId -> id
 	declared := map[string]bool{}
 	for _, op := range ops {
@@ -97,25 +113,18 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	results := []any{}
 	errorsSeen := 0
+	tooMany := func() bool { return failOnErrors > 0 && errorsSeen >= failOnErrors }
 	pending := ops
-	for len(pending) > 0 {
+	for len(pending) > 0 && !tooMany() {
 		var deferred []bulkOp
 		progress := false
 		for _, op := range pending {
-			if failOnErrors > 0 && errorsSeen >= failOnErrors {
+			if tooMany() {
 				break
 			}
-			if refs := unresolved(op, ids); len(refs) > 0 {
-				wait := true
-				for _, ref := range refs {
-					if !declared[ref] {
-						wait = false
-					}
-				}
-				if wait {
-					deferred = append(deferred, op)
-					continue
-				}
+			if waitsForLater(op, ids, declared) {
+				deferred = append(deferred, op)
+				continue
 			}
 			progress = true
 			res := s.runBulkOp(op, ids, base)
@@ -124,26 +133,36 @@ func (s *Server) handleBulk(w http.ResponseWriter, r *http.Request) {
 			}
 			results = append(results, res)
 		}
-		if failOnErrors > 0 && errorsSeen >= failOnErrors {
-			break
+		if progress {
+			pending = deferred
+			continue
 		}
-		if !progress {
-			for _, op := range deferred {
-				e := errf(http.StatusConflict, "", "bulkId references of operation %d cannot be resolved (circular or failed reference)", op.index)
-				results = append(results, bulkResult(op, "", "", e, s.fault(fErrorStatusAsNumber)))
-				errorsSeen++
-				if failOnErrors > 0 && errorsSeen >= failOnErrors {
-					break
-				}
+		for _, op := range deferred {
+			e := errf(http.StatusConflict, "", "bulkId references of operation %d cannot be resolved (circular or failed reference)", op.index)
+			results = append(results, bulkResult(op, "", "", e, s.fault(fErrorStatusAsNumber)))
+			errorsSeen++
+			if tooMany() {
+				break
 			}
-			break
 		}
-		pending = deferred
+		break
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{
-		"schemas":    []any{urnBulkResponse},
-		"Operations": results,
-	})
+	return results
+}
+
+// waitsForLater reports whether op refers to bulkIds not resolved yet, all
+// of which some POST in the request declares.
+func waitsForLater(op bulkOp, ids map[string]string, declared map[string]bool) bool {
+	refs := unresolved(op, ids)
+	if len(refs) == 0 {
+		return false
+	}
+	for _, ref := range refs {
+		if !declared[ref] {
+			return false
+		}
+	}
+	return true
 }
 
 // unresolved lists bulkIds an operation refers to that are not known yet.
@@ -256,7 +275,7 @@ func (s *Server) runBulkOp(op bulkOp, ids map[string]string, base string) map[st
 	ok := func(status int, res *resource) map[string]any {
 		m := bulkResult(op, s.location(base, res), "", nil, false)
 		if s.etags() {
-			m["version"] = etag(res.version)
+			m["version"] = s.etag(res.version)
 		}
 		m["status"] = strconv.Itoa(status)
 		return m

@@ -12,7 +12,9 @@ import (
 // advertises them as unsupported and behaves like a correct server built
 // without them, so that the harness can be seen to gate its checks (and
 // fall back, as reconciliation does without filter) instead of failing.
-var Capabilities = []string{"patch", "bulk", "filter", "sort", "etag", "changePassword"}
+func Capabilities() []string {
+	return []string{"patch", "bulk", "filter", "sort", "etag", "changePassword"}
+}
 
 func parseWithout(names []string) (map[string]bool, error) {
 	out := map[string]bool{}
@@ -21,11 +23,12 @@ func parseWithout(names []string) (map[string]bool, error) {
 		if n == "" {
 			continue
 		}
-		i := slices.IndexFunc(Capabilities, func(c string) bool { return strings.EqualFold(c, n) })
+		caps := Capabilities()
+		i := slices.IndexFunc(caps, func(c string) bool { return strings.EqualFold(c, n) })
 		if i < 0 {
-			return nil, fmt.Errorf("refserver: unknown capability %q (want one of %s)", n, strings.Join(Capabilities, ", "))
+			return nil, fmt.Errorf("refserver: unknown capability %q (want one of %s)", n, strings.Join(caps, ", "))
 		}
-		out[Capabilities[i]] = true
+		out[caps[i]] = true
 	}
 	return out, nil
 }

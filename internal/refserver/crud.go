@@ -66,6 +66,9 @@ func (s *Server) normalizeResource(rt *resourceType, body map[string]any) (map[s
 			for ek, ev := range m {
 				a := ext.attr(ek)
 				if a == nil {
+					if err := s.unknownAttr(ext.ID + ":" + ek); err != nil {
+						return nil, err
+					}
 					continue
 				}
 				if err := set(attrRef{schema: ext.ID, attr: a}, ev); err != nil {
@@ -74,8 +77,11 @@ func (s *Server) normalizeResource(rt *resourceType, body map[string]any) (map[s
 			}
 			continue
 		}
-		ref, ok := rt.resolve(k, false)
+		ref, ok := s.resolve(rt, k, false)
 		if !ok || (ref.sub != nil && !strings.HasPrefix(strings.ToLower(k), "urn:")) {
+			if err := s.unknownAttr(k); err != nil {
+				return nil, err
+			}
 			continue // unknown attributes are ignored (RFC 7644 §3.3)
 		}
 		if ref.common {
@@ -188,7 +194,10 @@ func (s *Server) newMeta(old *resource, changed bool) (created, modified time.Ti
 		return
 	}
 	now := s.now()
-	if !now.After(old.modified) {
+	switch {
+	case s.is(pSecondPrecision) && now.Before(old.modified):
+		now = old.modified // whole seconds: an update within the second keeps the time
+	case !s.is(pSecondPrecision) && !now.After(old.modified):
 		now = old.modified.Add(time.Nanosecond) // lastModified strictly advances
 	}
 	modified = now
@@ -203,8 +212,6 @@ func (s *Server) newMeta(old *resource, changed bool) (created, modified time.Ti
 	}
 	return
 }
-
-func etag(version int64) string { return `W/"` + itoa(version) + `"` }
 
 func itoa(n int64) string {
 	var b [20]byte
@@ -228,28 +235,14 @@ func itoa(n int64) string {
 	return string(b[i:])
 }
 
-// etagMatches evaluates an If-Match / If-None-Match header value.
-func etagMatches(header, current string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" {
-			return true
-		}
-		if strings.TrimPrefix(t, "W/") == strings.TrimPrefix(current, "W/") {
-			return true
-		}
-	}
-	return false
-}
-
 // checkIfMatch answers 412 when If-Match is present and stale.
 func (s *Server) checkIfMatch(r *http.Request, res *resource, ignore bool) *scimError {
 	h := r.Header.Get("If-Match")
 	if h == "" || ignore {
 		return nil
 	}
-	if !etagMatches(h, etag(res.version)) {
-		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", h, etag(res.version))
+	if !s.ifMatch(h, res.version) {
+		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", h, s.etag(res.version))
 	}
 	return nil
 }
@@ -257,7 +250,7 @@ func (s *Server) checkIfMatch(r *http.Request, res *resource, ignore bool) *scim
 // single writes a single-resource response with ETag (and Location).
 func (s *Server) single(w http.ResponseWriter, r *http.Request, status int, res *resource, body map[string]any) {
 	if !s.fault(fNoETag) && s.etags() {
-		w.Header().Set("ETag", etag(res.version))
+		w.Header().Set("ETag", s.etag(res.version))
 	}
 	if status == http.StatusCreated && !s.fault(fNoLocationHeader) {
 		w.Header().Set("Location", s.location(s.baseURL(r), res))
@@ -311,14 +304,17 @@ func (s *Server) create(rt *resourceType, body map[string]any, base string, proj
 	if err != nil {
 		return nil, nil, err
 	}
-	id := newID()
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
+	id := s.newID()
 	if client, ok := body["id"].(string); ok && client != "" && s.fault(fClientIDHonoured) && s.st.byID[client] == nil {
 		id = client
 	}
 	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), "") {
 		return nil, nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if err := s.uniqueClash(rt, id, attrs); err != nil {
+		return nil, nil, err
 	}
 	if attrs, err = s.checkMembers(id, attrs); err != nil {
 		return nil, nil, err
@@ -341,9 +337,9 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, rt *resourceT
 		s.writeError(w, notFound("%s %q not found", rt.Name, id))
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && s.etags() && etagMatches(inm, etag(res.version)) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && s.etags() && s.ifNoneMatch(inm, res.version) {
 		if !s.fault(fNoETag) {
-			w.Header().Set("ETag", etag(res.version))
+			w.Header().Set("ETag", s.etag(res.version))
 		}
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -392,8 +388,8 @@ func (s *Server) replace(rt *resourceType, id string, body map[string]any, base 
 		}
 		return 0, nil, nil, notFound("%s %q not found", rt.Name, id)
 	}
-	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !etagMatches(ifMatch, etag(old.version)) {
-		return 0, nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(old.version))
+	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !s.ifMatch(ifMatch, old.version) {
+		return 0, nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, s.etag(old.version))
 	}
 	// password is writeOnly: a client cannot echo it back, so a PUT that
 	// omits it keeps the current one.
@@ -404,6 +400,9 @@ func (s *Server) replace(rt *resourceType, id string, body map[string]any, base 
 	}
 	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), id) {
 		return 0, nil, nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if err := s.uniqueClash(rt, id, attrs); err != nil {
+		return 0, nil, nil, err
 	}
 	if attrs, err = s.checkMembers(id, attrs); err != nil {
 		return 0, nil, nil, err
@@ -444,14 +443,15 @@ func (s *Server) delete(rt *resourceType, id, ifMatch string) *scimError {
 		}
 		return notFound("%s %q not found", rt.Name, id)
 	}
-	if ifMatch != "" && !s.fault(fIgnoreIfMatchOnDelete) && !etagMatches(ifMatch, etag(res.version)) {
-		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(res.version))
+	if ifMatch != "" && !s.fault(fIgnoreIfMatchOnDelete) && !s.ifMatch(ifMatch, res.version) {
+		return errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, s.etag(res.version))
 	}
 	groups := s.st.groupsOf(id)
 	s.st.remove(res)
 	if s.fault(fSoftDeletedStillListed) {
 		s.st.ghosts[id] = res
 	}
+	s.reserveEmails(res)
 	if rt == defs.userRT && s.fault(fDeletedUserNameReserved) {
 		s.st.reserved[s.st.nameKey(res.str("userName"))] = struct{}{}
 	}

@@ -58,7 +58,7 @@ func (s *Server) routeDiscovery(w http.ResponseWriter, r *http.Request, segs []s
 }
 
 func (s *Server) discoveryMeta(resourceType, location string) map[string]any {
-	t := formatTime(s.started)
+	t := s.formatTime(s.started)
 	return map[string]any{"resourceType": resourceType, "location": location, "created": t, "lastModified": t}
 }
 
@@ -104,9 +104,16 @@ func (s *Server) rtDoc(base string, rt *resourceType) map[string]any {
 }
 
 func (s *Server) schemaDoc(base string, sc *schemaDef) map[string]any {
-	attrs := make([]any, len(sc.Attributes))
-	for i, a := range sc.Attributes {
-		attrs[i] = attrDoc(a)
+	attrs := make([]any, 0, len(sc.Attributes))
+	for _, a := range sc.Attributes {
+		if sc == defs.user && s.hidden(defs.userRT, a) {
+			continue
+		}
+		doc := attrDoc(a)
+		if sc == defs.user && a.Name == "emails" && s.is(pUniqueEmails) {
+			markUnique(doc, "value")
+		}
+		attrs = append(attrs, doc)
 	}
 	return map[string]any{
 		"schemas":     []any{urnSchema},

@@ -135,7 +135,7 @@ func TestBulk(t *testing.T) {
 	aliceLoc := byBulk["alice"].Get("location").String()
 	aliceID := aliceLoc[strings.LastIndex(aliceLoc, "/")+1:]
 	assert.Equal(t, "201", byBulk["alice"].Get("status").String())
-	assert.Equal(t, `W/"1"`, byBulk["alice"].Get("version").String())
+	assert.Equal(t, `"1"`, byBulk["alice"].Get("version").String())
 	gLoc := byBulk["g"].Get("location").String()
 	bob := c.do("GET", byBulk["bob"].Get("location").String(), nil)
 	assert.Equal(t, aliceID, bob.get(entPrefix+".manager.value").String())

@@ -1,6 +1,8 @@
 // Package refserver is the embedded reference SCIM 2.0 service provider:
 // an in-memory, concurrency-safe server that follows RFC 7643/7644 and that
-// can misbehave on purpose through named faults (see Faults). It is the
+// can misbehave on purpose through named faults (see Faults), or play a
+// correct but limited real server through personalities (see
+// Personalities). It is the
 // harness's default target and its test oracle, so it imports nothing of
 // the harness.
 //
@@ -9,8 +11,10 @@
 // (input validation and coercion), crud.go (POST/GET/PUT/DELETE, meta,
 // ETags), patch.go, filter.go, list.go (queries, .search, sort, paging),
 // project.go (rendering, attributes/excludedAttributes), bulk.go,
-// discovery.go, errors.go, faults.go (the fault table and kinds), and
-// wirefaults.go with wirefaults_table.go (the faults that wrap the correct
+// patchtarget.go (applying one PATCH operation, step by step),
+// discovery.go, errors.go, faults.go (the fault table and kinds), chaos.go
+// (the per-request randomness of the chaos faults), personalities.go, and
+// wirefaults.go with wirefaults_table*.go (the faults that wrap the correct
 // handlers as middleware, rewriting requests and answers at the edge).
 //
 // Where the RFCs leave a choice, the server decides as follows:
@@ -22,6 +26,8 @@
 //     (RFC 7644 §3.5.2.2).
 //   - Uniqueness conflicts are 409 uniqueness for POST, PUT and PATCH.
 //   - A stale If-Match is 412 (not 409). "*" matches any existing resource.
+//     ETags are strong ("3"): If-Match compares them strongly (RFC 7232
+//     §3.1), so a weak tag never matches; If-None-Match compares weakly.
 //   - Removing a value that is not there (a value filter that matches
 //     nothing) succeeds without change (RFC 7644 §3.5.2.2 example); a
 //     replace whose value filter matches nothing is 400 noTarget
@@ -55,6 +61,7 @@
 //     meta alone.
 //   - caseExact=false values (userName among them) compare with the
 //     mappings of PRECIS UsernameCaseMapped (RFC 8265): width, case, NFC.
-//   - Not implemented: /Me (501), URL version checks (invalidVers), cursor
+//   - Not implemented: /Me (501: a shared bearer token names no subject),
+//     URL version checks (invalidVers), cursor
 //     paging, tooMany.
 package refserver

@@ -88,6 +88,7 @@ const (
 	fPatchReturnsStaleBody    = "patch-returns-stale-body"
 	fNoopBumpsVersion         = "noop-update-bumps-version"
 	fFlaky5xx                 = "flaky-5xx"
+	fFlaky429                 = "flaky-429"
 	fSlow                     = "slow"
 )
 
@@ -136,7 +137,8 @@ var faultTable = []Fault{
 	conformance(fNoWWWAuthenticate, "401 responses carry no WWW-Authenticate header"),
 	conformance(fPatchReturnsStaleBody, "the PATCH 200 body shows the resource as it was before the patch"),
 	conformance(fNoopBumpsVersion, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"),
-	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (never twice in a row; seeded)"),
+	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (a retry of the same request never twice in a row; seeded)"),
+	chaos(fFlaky429, "about 20% of requests answer 429 with Retry-After: 0 or 1 (a retry of the same request never twice in a row; seeded)"),
 	chaos(fSlow, "every request is delayed by 50ms"),
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -246,6 +247,18 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		r := c.patchOK("/Groups/"+g.get("id").String(), obj{"op": "add", "path": "members", "value": arr{obj{"value": u}}})
 		return r.h.Get("ETag") != g.h.Get("ETag") || r.get("meta.lastModified").String() != g.get("meta.lastModified").String()
 	},
+	fFlaky429: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		n := 0
+		for i := 0; i < 100; i++ {
+			if r := c.do("GET", "/Users", nil); r.code == 429 {
+				n++
+				require.Contains(t, []string{"0", "1"}, r.h.Get("Retry-After"))
+				requireError(t, r, 429, "")
+			}
+		}
+		return n > 0
+	},
 	fFlaky5xx: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		n, prev := 0, false
@@ -310,11 +323,12 @@ func TestFaultCatalogue(t *testing.T) {
 		"ignore-if-match-on-delete", "create-returns-200", "wrong-meta-location", "delete-missing-returns-500",
 		"malformed-json-returns-500", "patch-unknown-op-accepted", "duplicate-username-allowed",
 		"filter-attribute-names-case-sensitive", "start-index-zero-based", "attributes-param-ignored",
-		"error-status-as-number", "spc-claims-etag-but-none", "soft-deleted-still-listed", "flaky-5xx", "slow"} {
+		"error-status-as-number", "spc-claims-etag-but-none", "soft-deleted-still-listed", "flaky-5xx", "flaky-429", "slow"} {
 		assert.True(t, names[n], "missing required fault %s", n)
 	}
 	assert.Equal(t, KindChaos, kindOf(fs, "flaky-5xx"))
 	assert.Equal(t, KindChaos, kindOf(fs, "slow"))
+	assert.Equal(t, KindChaos, kindOf(fs, "flaky-429"))
 	assert.Equal(t, KindIDP, kindOf(fs, "patch-op-case-sensitive"))
 	assert.Equal(t, KindShould, kindOf(fs, "no-scim-content-type"))
 	// callers get a copy
@@ -347,4 +361,54 @@ func TestFlakyIsDeterministic(t *testing.T) {
 		return codes
 	}
 	assert.Equal(t, run(), run())
+}
+
+// TestChaosNeverTwiceForARetry sends many different requests concurrently,
+// each retried until it gets a real answer: whatever runs alongside, no
+// request gets a chaos answer twice in a row, and both chaos faults show.
+func TestChaosNeverTwiceForARetry(t *testing.T) {
+	c := newTCWith(t, Config{BasePath: "/scim/v2", Faults: []string{fFlaky5xx, fFlaky429}, Seed: 7})
+	var mu sync.Mutex
+	seen := map[int]int{}
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := userBody(fmt.Sprintf("chaos-%d", i))
+			for attempt := 1; ; attempt++ {
+				r := c.do("POST", "/Users", body)
+				if r.code != 503 && r.code != 429 {
+					assert.Equal(t, 201, r.code, r.String())
+					break
+				}
+				mu.Lock()
+				seen[r.code]++
+				mu.Unlock()
+				if !assert.Equal(t, 1, attempt, "request %d got a chaos answer twice in a row", i) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.NotZero(t, seen[503], "flaky-5xx shows")
+	assert.NotZero(t, seen[429], "flaky-429 shows")
+}
+
+// TestChaosIsPerRequest: a request's chaos answers do not depend on the
+// requests sent before it.
+func TestChaosIsPerRequest(t *testing.T) {
+	codes := func(noise int) []int {
+		c := newTCWith(t, Config{BasePath: "/scim/v2", Faults: []string{fFlaky429}, Seed: 3})
+		for i := 0; i < noise; i++ {
+			c.do("GET", fmt.Sprintf("/Users?count=%d", i), nil)
+		}
+		var out []int
+		for i := 0; i < 30; i++ {
+			out = append(out, c.do("GET", fmt.Sprintf("/Groups?startIndex=%d", i), nil).code)
+		}
+		return out
+	}
+	assert.Equal(t, codes(0), codes(17))
 }

@@ -218,7 +218,7 @@ func (s *Server) values(res *resource, ref attrRef) []any {
 				"resourceType": res.rt.Name,
 				"created":      res.created,
 				"lastModified": res.modified,
-				"version":      etag(res.version),
+				"version":      s.etag(res.version),
 				"location":     res.rt.Endpoint + "/" + res.id,
 			}
 			v = meta
@@ -291,6 +291,9 @@ func parseFilter(raw string) (filter.Expression, *scimError) {
 // compile checks expr against rt. With lenient set (queries at the service
 // root), attributes unknown to rt evaluate to false instead of failing.
 func (s *Server) compile(rt *resourceType, expr filter.Expression, lenient bool) (*compiledFilter, *scimError) {
+	if err := s.eqAndOnly(expr); err != nil {
+		return nil, err
+	}
 	n, err := s.compileNode(rt, expr, nil, lenient)
 	if err != nil {
 		return nil, err
@@ -323,7 +326,7 @@ func (s *Server) compileNode(rt *resourceType, expr filter.Expression, parent *a
 		if parent != nil {
 			return nil, badRequest(stInvalidFilter, "value paths cannot be nested")
 		}
-		ref, ok := rt.resolve(e.AttributePath.String(), s.fault(fFilterAttrCaseSensitive))
+		ref, ok := s.resolve(rt, e.AttributePath.String(), s.fault(fFilterAttrCaseSensitive))
 		if !ok {
 			if lenient {
 				return constNode(false), nil
@@ -366,7 +369,7 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 		}
 		n.def, n.inElem = sd, true
 	} else {
-		ref, ok := rt.resolve(path, s.fault(fFilterAttrCaseSensitive))
+		ref, ok := s.resolve(rt, path, s.fault(fFilterAttrCaseSensitive))
 		if !ok {
 			if lenient {
 				return constNode(false), nil
@@ -503,7 +506,7 @@ func (s *Server) candidates(rt *resourceType, expr filter.Expression) []string {
 			return nil
 		}
 		str = unescape(str)
-		ref, ok := rt.resolve(e.AttributePath.String(), s.fault(fFilterAttrCaseSensitive))
+		ref, ok := s.resolve(rt, e.AttributePath.String(), s.fault(fFilterAttrCaseSensitive))
 		if !ok || ref.sub != nil {
 			return nil
 		}

@@ -132,28 +132,9 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	if only != nil {
 		rts = []*resourceType{only}
 	}
-	useFilter := q.hasFilter && !s.fault(fFilterIgnored)
-	var expr filter.Expression
-	filters := map[*resourceType]*compiledFilter{}
-	if useFilter {
-		var err *scimError
-		if expr, err = parseFilter(q.filter); err != nil {
-			return nil, err
-		}
-		known := false
-		for _, rt := range rts {
-			f, err := s.compile(rt, expr, only == nil)
-			if err != nil {
-				return nil, err
-			}
-			if _, isConst := f.root.(constNode); !isConst {
-				known = true
-			}
-			filters[rt] = f
-		}
-		if !known && only == nil {
-			return nil, badRequest(stInvalidFilter, "the filter names no attribute of any resource type")
-		}
+	expr, filters, err := s.queryFilters(rts, q, only == nil)
+	if err != nil {
+		return nil, err
 	}
 	sortOrder := strings.ToLower(strings.TrimSpace(q.sortOrder))
 	if sortOrder != "" && sortOrder != "ascending" && sortOrder != "descending" {
@@ -162,6 +143,69 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
+	matches := s.matching(rts, expr, filters)
+	if q.sortBy != "" {
+		s.sortResources(matches, q.sortBy, sortOrder == "descending")
+	}
+	total := len(matches)
+	if q.hasFilter && total == 0 && s.fault(fEmptyFilterReturns404) {
+		return nil, notFound("no resource matches the filter")
+	}
+	start, page := s.page(matches, q)
+	projs := map[*resourceType]projection{}
+	for _, rt := range rts {
+		projs[rt] = s.parseProjection(rt, q.attrs, q.excluded)
+	}
+	resources := make([]any, len(page))
+	for i, res := range page {
+		resources[i] = projs[res.rt].apply(s.render(res, base))
+	}
+	out := listResponse(resources, total, start)
+	if s.fault(fItemsPerPageWrong) {
+		if q.hasCount {
+			out["itemsPerPage"] = q.count
+		} else {
+			out["itemsPerPage"] = total
+		}
+	}
+	return out, nil
+}
+
+// queryFilters parses q's filter and compiles it for each resource type;
+// nil when there is no filter to apply. At the service root (lenient) a
+// filter must name an attribute of at least one type.
+func (s *Server) queryFilters(rts []*resourceType, q query, lenient bool) (filter.Expression, map[*resourceType]*compiledFilter, *scimError) {
+	filters := map[*resourceType]*compiledFilter{}
+	if !q.hasFilter || s.fault(fFilterIgnored) {
+		return nil, filters, nil
+	}
+	expr, err := parseFilter(q.filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.is(pFiltersEqAndOnly) && hasParens(q.filter) {
+		return nil, nil, badRequest(stInvalidFilter, "this service provider supports only eq comparisons joined by and; parentheses are not supported")
+	}
+	known := false
+	for _, rt := range rts {
+		f, err := s.compile(rt, expr, lenient)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, isConst := f.root.(constNode); !isConst {
+			known = true
+		}
+		filters[rt] = f
+	}
+	if !known && lenient {
+		return nil, nil, badRequest(stInvalidFilter, "the filter names no attribute of any resource type")
+	}
+	return expr, filters, nil
+}
+
+// matching returns the resources of rts that pass their filter, in
+// creation order (read lock held).
+func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters map[*resourceType]*compiledFilter) []*resource {
 	ghosts := s.fault(fSoftDeletedStillListed)
 	var matches []*resource
 	for _, rt := range rts {
@@ -185,18 +229,13 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	if len(rts) > 1 {
 		sort.SliceStable(matches, func(i, j int) bool { return matches[i].seq < matches[j].seq })
 	}
-	if q.sortBy != "" {
-		s.sortResources(matches, q.sortBy, sortOrder == "descending")
-	}
-	total := len(matches)
-	if q.hasFilter && total == 0 && s.fault(fEmptyFilterReturns404) {
-		return nil, notFound("no resource matches the filter")
-	}
+	return matches
+}
 
-	start := q.startIndex
-	if start < 1 {
-		start = 1
-	}
+// page cuts the page q asks for (RFC 7644 §3.4.2.4) and returns it with
+// the startIndex to report.
+func (s *Server) page(matches []*resource, q query) (int, []*resource) {
+	start := max(q.startIndex, 1)
 	skip := start - 1
 	if s.fault(fStartIndexZeroBased) {
 		skip = start
@@ -205,37 +244,10 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	if q.hasCount && !s.fault(fCountIgnored) {
 		count = q.count
 	}
-	if count < 0 {
-		count = 0
-	}
-	if count > maxResults {
-		count = maxResults
-	}
-	if skip > total {
-		skip = total
-	}
-	end := skip + count
-	if end > total {
-		end = total
-	}
-	page := matches[skip:end]
-	projs := map[*resourceType]projection{}
-	for _, rt := range rts {
-		projs[rt] = s.parseProjection(rt, q.attrs, q.excluded)
-	}
-	resources := make([]any, len(page))
-	for i, res := range page {
-		resources[i] = projs[res.rt].apply(s.render(res, base))
-	}
-	out := listResponse(resources, total, start)
-	if s.fault(fItemsPerPageWrong) {
-		if q.hasCount {
-			out["itemsPerPage"] = q.count
-		} else {
-			out["itemsPerPage"] = total
-		}
-	}
-	return out, nil
+	count = min(max(count, 0), maxResults)
+	skip = min(skip, len(matches))
+	end := min(skip+count, len(matches))
+	return start, matches[skip:end]
 }
 
 func (s *Server) candidatesFor(rt *resourceType, expr filter.Expression, f *compiledFilter, ghosts bool) []string {
@@ -293,7 +305,7 @@ func (s *Server) sortResources(rs []*resource, sortBy string, desc bool) {
 }
 
 func (s *Server) sortKeyOf(res *resource, sortBy string) sortKey {
-	ref, ok := res.rt.resolve(sortBy, false)
+	ref, ok := s.resolve(res.rt, sortBy, false)
 	if !ok {
 		return sortKey{}
 	}

@@ -231,7 +231,7 @@ func TestProjection(t *testing.T) {
 	r = get("attributes=" + urnEnterprise)
 	assert.Equal(t, "R&D", r.get(entPrefix+".department").String())
 	r = get("attributes=meta.version")
-	assert.Equal(t, `W/"1"`, r.get("meta.version").String())
+	assert.Equal(t, `"1"`, r.get("meta.version").String())
 	assert.False(t, r.get("meta.created").Exists())
 	r = get("attributes=password")
 	assert.False(t, r.get("password").Exists())

@@ -84,6 +84,14 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rt *resourc
 		s.writeError(w, err)
 		return
 	}
+	// RFC 7644 §3.5.2: 200 when the request names attributes to return.
+	if s.is(pPatch204) && !r.URL.Query().Has("attributes") && !r.URL.Query().Has("excludedAttributes") {
+		if !s.fault(fNoETag) && s.etags() {
+			w.Header().Set("ETag", s.etag(res.version))
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	s.single(w, r, http.StatusOK, res, out)
 }
 
@@ -95,8 +103,8 @@ func (s *Server) patch(rt *resourceType, id string, ops []patchOp, base string, 
 	if !ok {
 		return nil, nil, notFound("%s %q not found", rt.Name, id)
 	}
-	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !etagMatches(ifMatch, etag(old.version)) {
-		return nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, etag(old.version))
+	if ifMatch != "" && !s.fault(fIgnoreIfMatch) && !s.ifMatch(ifMatch, old.version) {
+		return nil, nil, errf(http.StatusPreconditionFailed, "", "If-Match %s does not match the current version %s", ifMatch, s.etag(old.version))
 	}
 	attrs := deepCopy(old.attrs).(map[string]any)
 	for i, op := range ops {
@@ -136,6 +144,9 @@ func (s *Server) finishPatch(rt *resourceType, old *resource, attrs map[string]a
 	}
 	if rt == defs.userRT && !s.fault(fDuplicateUserNameAllowed) && s.st.userNameTaken(attrs["userName"].(string), old.id) {
 		return nil, errf(http.StatusConflict, stUniqueness, "userName %q is already taken", attrs["userName"])
+	}
+	if err := s.uniqueClash(rt, old.id, attrs); err != nil {
+		return nil, err
 	}
 	return s.checkMembers(old.id, attrs)
 }
@@ -196,6 +207,9 @@ func (s *Server) applyOp(rt *resourceType, id string, attrs map[string]any, op p
 		}
 		return s.applyObject(rt, id, attrs, name, map[string]any{ext.ID: m})
 	}
+	if s.hiddenPath(rt, op.path) {
+		return nil // an attribute schema-subset leaves out: ignored, as on POST
+	}
 	t, err := s.resolveTarget(rt, op.path)
 	if err != nil {
 		return err
@@ -228,8 +242,11 @@ func (s *Server) applyObject(rt *resourceType, id string, attrs map[string]any, 
 			}
 			continue
 		}
-		ref, ok := rt.resolve(k, false)
+		ref, ok := s.resolve(rt, k, false)
 		if !ok {
+			if err := s.unknownAttr(k); err != nil {
+				return err
+			}
 			continue // unknown attributes are ignored, as on POST
 		}
 		if ref.common && ref.attr.Name == "id" {
@@ -256,7 +273,7 @@ func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimErro
 	if perr != nil {
 		return target{}, badRequest(stInvalidPath, "path %q is not valid", path)
 	}
-	ref, ok := rt.resolve(p.AttributePath.String(), false)
+	ref, ok := s.resolve(rt, p.AttributePath.String(), false)
 	if !ok {
 		return target{}, badRequest(stInvalidPath, "path %q names no attribute of %s", path, rt.Name)
 	}
@@ -270,6 +287,9 @@ func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimErro
 	if ref.sub != nil || ref.attr.Type != tComplex {
 		return target{}, badRequest(stInvalidPath, "path %q: a value filter needs a complex attribute", path)
 	}
+	if err := s.eqAndOnly(p.ValueExpression); err != nil {
+		return target{}, err
+	}
 	n, err := s.compileNode(rt, p.ValueExpression, ref.attr, false)
 	if err != nil {
 		return target{}, badRequest(stInvalidPath, "path %q: %s", path, err.detail)
@@ -282,336 +302,6 @@ func (s *Server) resolveTarget(rt *resourceType, path string) (target, *scimErro
 		}
 	}
 	return t, nil
-}
-
-// applyTarget performs one operation on a resolved target.
-func (s *Server) applyTarget(attrs map[string]any, op string, t target, value any, hasValue bool) *scimError {
-	a := t.ref.attr
-	leaf := t.ref.leaf()
-	if t.sub != nil {
-		leaf = t.sub
-	}
-	if t.ref.common && a.Name != "externalId" || a.Mutability == mReadOnly || leaf.Mutability == mReadOnly {
-		return badRequest(stMutability, "%s is readOnly", t.ref)
-	}
-	o := s.inputOpts()
-	c := containerFor(attrs, t.ref.schema, op != "remove")
-	if c == nil {
-		return nil // removing from an absent extension
-	}
-	sub := t.ref.sub
-	if t.flt != nil {
-		sub = t.sub
-	}
-	hashIfPassword := func(v any) any {
-		if a.Name == "password" {
-			if pw, ok := v.(string); ok {
-				return hashPassword(pw)
-			}
-		}
-		return v
-	}
-
-	// Value paths: attr[filter] and attr[filter].sub.
-	if t.flt != nil {
-		arr := elements(c[a.Name])
-		var matched []int
-		for i, e := range arr {
-			if m, ok := e.(map[string]any); ok && t.flt.eval(&scope{s: s, elem: m}) {
-				matched = append(matched, i)
-			}
-		}
-		switch op {
-		case "remove":
-			if a.Name == "members" && s.fault(fRemoveMemberRemovesAll) {
-				delete(c, a.Name)
-				return nil
-			}
-			if len(matched) == 0 {
-				return nil // nothing to remove: success, no change (RFC 7644 §3.5.2.2 example)
-			}
-			isMatched := make(map[int]bool, len(matched))
-			for _, i := range matched {
-				isMatched[i] = true
-			}
-			kept := make([]any, 0, len(arr))
-			for i, e := range arr {
-				if !isMatched[i] {
-					kept = append(kept, e)
-					continue
-				}
-				if sub != nil {
-					if sub.Required {
-						return badRequest(stMutability, "%s.%s is required", a.Name, sub.Name)
-					}
-					m := copyMap(e.(map[string]any))
-					delete(m, sub.Name)
-					if len(m) > 0 {
-						kept = append(kept, m)
-					}
-				}
-			}
-			setMulti(c, a.Name, kept, -1)
-			return nil
-		default: // add, replace
-			if len(matched) == 0 {
-				if op == "replace" && !s.fault(fReplaceUnmatchedAppends) {
-					return badRequest(stNoTarget, "no value of %s matches the filter", a.Name)
-				}
-				// add (and the buggy replace): create the element the filter describes
-				base, ok := elementFromFilter(t.fltAST, a)
-				if !ok {
-					return badRequest(stNoTarget, "no value of %s matches the filter", a.Name)
-				}
-				var nv any = base
-				if sub != nil {
-					v, present, err := normalizeSingle(sub, value, o)
-					if err != nil {
-						return err
-					}
-					if present {
-						base[sub.Name] = v
-					}
-				} else {
-					v, present, err := normalizeSingle(a, value, o)
-					if err != nil {
-						return err
-					}
-					if present {
-						for k, sv := range v.(map[string]any) {
-							base[k] = sv
-						}
-					}
-				}
-				arr = append(arr, nv)
-				setMulti(c, a.Name, arr, primaryIndex(arr, len(arr)-1))
-				return nil
-			}
-			primary := -1
-			for _, i := range matched {
-				old := arr[i].(map[string]any)
-				var nm map[string]any
-				if sub != nil {
-					v, present, err := normalizeSingle(sub, value, o)
-					if err != nil {
-						return err
-					}
-					if sub.Mutability == mImmutable {
-						if cur, has := old[sub.Name]; has && !equalValues(cur, v) {
-							return badRequest(stMutability, "%s.%s is immutable", a.Name, sub.Name)
-						}
-					}
-					nm = copyMap(old)
-					if present {
-						nm[sub.Name] = v
-					} else {
-						delete(nm, sub.Name)
-					}
-				} else {
-					v, present, err := normalizeSingle(a, value, o)
-					if err != nil {
-						return err
-					}
-					vm, _ := v.(map[string]any)
-					if !present {
-						vm = map[string]any{}
-					}
-					if op == "add" {
-						nm = copyMap(old)
-						for k, sv := range vm {
-							nm[k] = sv
-						}
-					} else {
-						nm = vm
-					}
-					for _, sd := range a.SubAttributes {
-						if sd.Mutability == mImmutable {
-							if cur, has := old[sd.Name]; has && !equalValues(cur, nm[sd.Name]) {
-								return badRequest(stMutability, "%s.%s is immutable", a.Name, sd.Name)
-							}
-						}
-					}
-				}
-				if nm["primary"] == true {
-					primary = i
-				}
-				arr[i] = nm
-			}
-			setMulti(c, a.Name, arr, primary)
-			return nil
-		}
-	}
-
-	// attr.sub without a filter.
-	if sub != nil {
-		if sub.Mutability == mImmutable && op != "add" {
-			return badRequest(stMutability, "%s.%s is immutable", a.Name, sub.Name)
-		}
-		if a.MultiValued {
-			arr := elements(c[a.Name])
-			var v any
-			present := false
-			if op != "remove" {
-				var err *scimError
-				if v, present, err = normalizeSingle(sub, value, o); err != nil {
-					return err
-				}
-			}
-			out := make([]any, 0, len(arr)+1)
-			for _, e := range arr {
-				m := copyMap(e.(map[string]any))
-				if present {
-					m[sub.Name] = v
-				} else {
-					delete(m, sub.Name)
-				}
-				if len(m) > 0 {
-					out = append(out, m)
-				}
-			}
-			if len(arr) == 0 && present {
-				out = append(out, map[string]any{sub.Name: v})
-			}
-			setMulti(c, a.Name, out, -1)
-			return nil
-		}
-		m, _ := c[a.Name].(map[string]any)
-		m = copyMap(m)
-		if op == "remove" {
-			if sub.Required {
-				return badRequest(stMutability, "%s.%s is required", a.Name, sub.Name)
-			}
-			delete(m, sub.Name)
-		} else {
-			v, present, err := normalizeSingle(sub, value, o)
-			if err != nil {
-				return err
-			}
-			if present {
-				m[sub.Name] = v
-			} else {
-				delete(m, sub.Name)
-			}
-		}
-		if len(m) == 0 {
-			delete(c, a.Name)
-		} else {
-			c[a.Name] = m
-		}
-		return nil
-	}
-
-	// The whole attribute.
-	switch op {
-	case "remove":
-		if a.Required {
-			return badRequest(stMutability, "%s is required and cannot be removed", a.Name)
-		}
-		if a.MultiValued && hasValue && value != nil {
-			if a.Name == "members" && s.fault(fLegacyRemoveRemovesAll) {
-				delete(c, a.Name)
-				return nil
-			}
-			// Entra's legacy shape: remove only the listed values.
-			vals, present, err := normalizeValue(a, value, o)
-			if err != nil {
-				return err
-			}
-			if !present {
-				return nil
-			}
-			arr := elements(c[a.Name])
-			kept := make([]any, 0, len(arr))
-			for _, e := range arr {
-				drop := false
-				for _, rv := range vals.([]any) {
-					if sameElement(a, e, rv) {
-						drop = true
-						break
-					}
-				}
-				if !drop {
-					kept = append(kept, e)
-				}
-			}
-			setMulti(c, a.Name, kept, -1)
-			return nil
-		}
-		delete(c, a.Name)
-		return nil
-	case "add":
-		v, present, err := normalizeValue(a, value, o)
-		if err != nil {
-			return err
-		}
-		if !present {
-			return nil
-		}
-		switch {
-		case a.MultiValued:
-			arr := elements(c[a.Name])
-			arr = append([]any(nil), arr...)
-			primary := -1
-			for _, nv := range v.([]any) {
-				dup := -1
-				for i, e := range arr {
-					if sameElement(a, e, nv) {
-						dup = i
-						break
-					}
-				}
-				if dup >= 0 {
-					if a.Name != "members" && !equalValues(arr[dup], nv) {
-						arr[dup] = nv // same value, new details: take them
-					}
-				} else {
-					arr = append(arr, nv)
-					dup = len(arr) - 1
-				}
-				if m, ok := nv.(map[string]any); ok && m["primary"] == true {
-					primary = dup
-				}
-			}
-			setMulti(c, a.Name, arr, primary)
-		case a.Type == tComplex:
-			m, _ := c[a.Name].(map[string]any)
-			m = copyMap(m)
-			for k, sv := range v.(map[string]any) {
-				m[k] = sv
-			}
-			c[a.Name] = m
-		default:
-			c[a.Name] = hashIfPassword(v)
-		}
-		return nil
-	default: // replace
-		v, present, err := normalizeValue(a, value, o)
-		if err != nil {
-			return err
-		}
-		if !present {
-			if a.Required {
-				return badRequest(stMutability, "%s is required and cannot be unassigned", a.Name)
-			}
-			delete(c, a.Name)
-			return nil
-		}
-		switch {
-		case a.MultiValued:
-			arr := v.([]any)
-			setMulti(c, a.Name, arr, primaryIndex(arr, -1))
-		case a.Type == tComplex:
-			m, _ := c[a.Name].(map[string]any)
-			m = copyMap(m)
-			for k, sv := range v.(map[string]any) {
-				m[k] = sv
-			}
-			c[a.Name] = m
-		default:
-			c[a.Name] = hashIfPassword(v)
-		}
-		return nil
-	}
 }
 
 func elements(v any) []any {

@@ -108,22 +108,7 @@ func TestPatchUserAttributes(t *testing.T) {
 	requireError(t, c.patch(p, obj{"op": "replace", "path": "title", "value": "T"}, obj{"op": "replace", "path": `emails[type eq "other"].value`, "value": "o@x"}), 400, stNoTarget)
 	assert.JSONEq(t, string(before.raw), string(c.do("GET", p, nil).raw))
 
-	// remove with no path
-	requireError(t, c.patch(p, obj{"op": "remove"}), 400, stNoTarget)
-	// unknown op, invalid path, readOnly, required
-	requireError(t, c.patch(p, obj{"op": "move", "path": "title", "value": "x"}), 400, stInvalidSyntax)
-	requireError(t, c.patch(p, obj{"op": "add", "path": `emails[type eq`, "value": "x"}), 400, stInvalidPath)
-	requireError(t, c.patch(p, obj{"op": "add", "path": `name..givenName`, "value": "x"}), 400, stInvalidPath)
-	requireError(t, c.patch(p, obj{"op": "add", "path": `noSuchAttr`, "value": "x"}), 400, stInvalidPath)
-	requireError(t, c.patch(p, obj{"op": "replace", "path": "id", "value": "x"}), 400, stMutability)
-	requireError(t, c.patch(p, obj{"op": "replace", "path": "meta.created", "value": "2000-01-01T00:00:00Z"}), 400, stMutability)
-	requireError(t, c.patch(p, obj{"op": "add", "path": "groups", "value": arr{obj{"value": "x"}}}), 400, stMutability)
-	requireError(t, c.patch(p, obj{"op": "remove", "path": "userName"}), 400, stMutability)
-	requireError(t, c.patch(p, obj{"op": "add", "path": "title"}), 400, stInvalidValue)
-	requireError(t, c.patch(p, obj{"op": "replace", "path": "active", "value": "maybe"}), 400, stInvalidValue)
-	requireError(t, c.do("PATCH", p, obj{"Operations": arr{obj{"op": "add", "path": "title", "value": "x"}}}), 400, stInvalidSyntax)
-	requireError(t, c.do("PATCH", p, obj{"schemas": arr{urnPatchOp}, "Operations": arr{}}), 400, stInvalidSyntax)
-	requireError(t, c.do("PATCH", p, `{"schemas":[`), 400, stInvalidSyntax)
+	checkPatchRejects(t, c, p)
 
 	// Entra string booleans, Okta path-less deactivate
 	r = c.patchOK(p, obj{"op": "Replace", "path": "active", "value": "False"})
@@ -189,9 +174,37 @@ func TestPatchUserAttributes(t *testing.T) {
 	assert.False(t, r.get(entPrefix).Exists())
 	assert.NotContains(t, r.get("schemas").String(), urnEnterprise)
 
+	checkPatchEnterpriseAndPassword(t, c, p)
+}
+
+// checkPatchRejects: PATCH requests that must fail, and how.
+func checkPatchRejects(t *testing.T, c *tc, p string) {
+	t.Helper()
+	// remove with no path
+	requireError(t, c.patch(p, obj{"op": "remove"}), 400, stNoTarget)
+	// unknown op, invalid path, readOnly, required
+	requireError(t, c.patch(p, obj{"op": "move", "path": "title", "value": "x"}), 400, stInvalidSyntax)
+	requireError(t, c.patch(p, obj{"op": "add", "path": `emails[type eq`, "value": "x"}), 400, stInvalidPath)
+	requireError(t, c.patch(p, obj{"op": "add", "path": `name..givenName`, "value": "x"}), 400, stInvalidPath)
+	requireError(t, c.patch(p, obj{"op": "add", "path": `noSuchAttr`, "value": "x"}), 400, stInvalidPath)
+	requireError(t, c.patch(p, obj{"op": "replace", "path": "id", "value": "x"}), 400, stMutability)
+	requireError(t, c.patch(p, obj{"op": "replace", "path": "meta.created", "value": "2000-01-01T00:00:00Z"}), 400, stMutability)
+	requireError(t, c.patch(p, obj{"op": "add", "path": "groups", "value": arr{obj{"value": "x"}}}), 400, stMutability)
+	requireError(t, c.patch(p, obj{"op": "remove", "path": "userName"}), 400, stMutability)
+	requireError(t, c.patch(p, obj{"op": "add", "path": "title"}), 400, stInvalidValue)
+	requireError(t, c.patch(p, obj{"op": "replace", "path": "active", "value": "maybe"}), 400, stInvalidValue)
+	requireError(t, c.do("PATCH", p, obj{"Operations": arr{obj{"op": "add", "path": "title", "value": "x"}}}), 400, stInvalidSyntax)
+	requireError(t, c.do("PATCH", p, obj{"schemas": arr{urnPatchOp}, "Operations": arr{}}), 400, stInvalidSyntax)
+	requireError(t, c.do("PATCH", p, `{"schemas":[`), 400, stInvalidSyntax)
+}
+
+// checkPatchEnterpriseAndPassword: extension paths, Entra's legacy manager,
+// password, attributes on PATCH, and the 200 body against a later GET.
+func checkPatchEnterpriseAndPassword(t *testing.T, c *tc, p string) {
+	t.Helper()
 	// enterprise: URN path replace, and Entra's legacy manager shape
 	mgr := c.userID("boss")
-	r = c.patchOK(p, obj{"op": "replace", "path": urnEnterprise + ":department", "value": "R&D"})
+	r := c.patchOK(p, obj{"op": "replace", "path": urnEnterprise + ":department", "value": "R&D"})
 	assert.Equal(t, "R&D", r.get(entPrefix+".department").String())
 	r = c.patchOK(p, obj{"op": "Add", "path": "manager", "value": arr{obj{"$ref": base + "/Users/" + mgr, "value": mgr}}})
 	assert.Equal(t, mgr, r.get(entPrefix+".manager.value").String())

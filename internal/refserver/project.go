@@ -39,7 +39,7 @@ func (s *Server) render(res *resource, base string) map[string]any {
 			out["members"] = ms
 		}
 	case defs.userRT:
-		if gs := s.st.groupsOf(res.id); len(gs) > 0 {
+		if gs := s.st.groupsOf(res.id); len(gs) > 0 && !s.is(pSchemaSubset) {
 			arr := make([]any, len(gs))
 			for i, g := range gs {
 				arr[i] = map[string]any{
@@ -58,12 +58,12 @@ func (s *Server) render(res *resource, base string) map[string]any {
 	}
 	meta := map[string]any{
 		"resourceType": res.rt.Name,
-		"created":      formatTime(res.created),
-		"lastModified": formatTime(res.modified),
+		"created":      s.formatTime(res.created),
+		"lastModified": s.formatTime(res.modified),
 		"location":     loc,
 	}
 	if s.etags() {
-		meta["version"] = etag(res.version)
+		meta["version"] = s.etag(res.version)
 	}
 	out["meta"] = meta
 	return out
@@ -106,7 +106,7 @@ func (s *Server) parseProjection(rt *resourceType, attrs, excluded []string) pro
 				ext[e.ID] = true
 				continue
 			}
-			ref, ok := rt.resolve(a, false)
+			ref, ok := s.resolve(rt, a, false)
 			if !ok {
 				continue // unknown names are ignored
 			}

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -25,28 +23,27 @@ const (
 
 // Config configures a reference server.
 type Config struct {
-	Token    string           // when non-empty, requests need "Authorization: Bearer <Token>"; discovery is public
-	BasePath string           // path prefix served, e.g. "/scim/v2"; "" = root
-	Faults   []string         // fault names to enable (see Faults)
-	Without  []string         // capabilities the server lacks (see Capabilities)
-	Now      func() time.Time // clock; nil = time.Now
-	Seed     int64            // seed for random faults (flaky-5xx)
+	Token         string           // when non-empty, requests need "Authorization: Bearer <Token>"; discovery is public
+	BasePath      string           // path prefix served, e.g. "/scim/v2"; "" = root
+	Faults        []string         // fault names to enable (see Faults)
+	Without       []string         // capabilities the server lacks (see Capabilities)
+	Personalities []string         // limitations of real servers to take on (see Personalities)
+	Now           func() time.Time // clock; nil = time.Now
+	Seed          int64            // seed for chaos faults (flaky-5xx, flaky-429)
 }
 
 // Server is an http.Handler serving SCIM 2.0.
 type Server struct {
-	cfg     Config
-	base    string
-	faults  map[string]bool
-	without map[string]bool // capabilities switched off
-	st      *store
-	started time.Time
+	cfg      Config
+	base     string
+	faults   map[string]bool
+	without  map[string]bool // capabilities switched off
+	personas map[string]bool // personalities taken on
+	st       *store
+	started  time.Time
 
 	handler http.Handler // serve, wrapped by the enabled wire faults
-
-	rngMu     sync.Mutex
-	rng       *rand.Rand
-	lastFlaky bool
+	chaos   *chaosState  // flaky-5xx, flaky-429
 }
 
 // New builds a server. It fails when cfg names an unknown fault.
@@ -59,6 +56,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	personas, err := parsePersonalities(cfg.Personalities)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -67,12 +68,13 @@ func New(cfg Config) (*Server, error) {
 		base = "/" + base
 	}
 	s := &Server{
-		cfg:     cfg,
-		base:    base,
-		faults:  fs,
-		without: without,
-		st:      newStore(nil),
-		rng:     rand.New(rand.NewSource(cfg.Seed)),
+		cfg:      cfg,
+		base:     base,
+		faults:   fs,
+		without:  without,
+		personas: personas,
+		st:       newStore(nil),
+		chaos:    newChaosState(cfg.Seed),
 	}
 	if !fs[fUserNameCaseSensitive] {
 		s.st.foldName = s.fold()
@@ -112,9 +114,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(fSlow) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if s.fault(fFlaky5xx) && s.flakyNow() {
-		w.Header().Set("Retry-After", "0")
-		s.writeError(w, errf(http.StatusServiceUnavailable, "", "temporarily unavailable (flaky-5xx fault)"))
+	if s.chaosAnswer(w, r) {
 		return
 	}
 	p := r.URL.Path
@@ -154,17 +154,6 @@ func isDiscovery(seg string) bool {
 		return true
 	}
 	return false
-}
-
-func (s *Server) flakyNow() bool {
-	s.rngMu.Lock()
-	defer s.rngMu.Unlock()
-	if s.lastFlaky {
-		s.lastFlaky = false
-		return false
-	}
-	s.lastFlaky = s.rng.Float64() < 0.2
-	return s.lastFlaky
 }
 
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
@@ -212,6 +201,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, segs []string) {
 			return
 		}
 	case "me":
+		// Without a personality too: a shared bearer token names no subject
+		// for /Me to stand for (RFC 7644 §3.11 allows 501).
 		s.writeError(w, errf(http.StatusNotImplemented, "", "/Me is not supported by this service provider"))
 		return
 	}

@@ -43,28 +43,31 @@ func memberIDs(attrs map[string]any) []string {
 // store is the in-memory database. All lookups that matter for an IdP are
 // map based: by id, by (folded) userName, and member id -> group ids.
 type store struct {
-	mu        sync.RWMutex
-	byID      map[string]*resource           // live users and groups
-	order     map[*resourceType][]string     // ids in creation order, may hold deleted ids
-	deadInOrd map[*resourceType]int          // deleted ids still in order
-	userNames map[string][]string            // folded userName -> user ids
-	memberOf  map[string]map[string]struct{} // member id -> group ids
-	ghosts    map[string]*resource           // soft-deleted-still-listed fault
-	reserved  map[string]struct{}            // deleted-username-reserved fault
-	seq       uint64
-	foldName  func(string) string // nil (exact) with the username-case-sensitive fault
+	mu             sync.RWMutex
+	byID           map[string]*resource           // live users and groups
+	order          map[*resourceType][]string     // ids in creation order, may hold deleted ids
+	deadInOrd      map[*resourceType]int          // deleted ids still in order
+	userNames      map[string][]string            // folded userName -> user ids
+	memberOf       map[string]map[string]struct{} // member id -> group ids
+	ghosts         map[string]*resource           // soft-deleted-still-listed fault
+	reserved       map[string]struct{}            // deleted-username-reserved fault
+	reservedEmails map[string]struct{}            // unique-emails: e-mails of deleted users
+	lastInt        int64                          // integer-ids: the last id issued
+	seq            uint64
+	foldName       func(string) string // nil (exact) with the username-case-sensitive fault
 }
 
 func newStore(foldName func(string) string) *store {
 	return &store{
-		byID:      map[string]*resource{},
-		order:     map[*resourceType][]string{},
-		deadInOrd: map[*resourceType]int{},
-		userNames: map[string][]string{},
-		memberOf:  map[string]map[string]struct{}{},
-		ghosts:    map[string]*resource{},
-		reserved:  map[string]struct{}{},
-		foldName:  foldName,
+		byID:           map[string]*resource{},
+		order:          map[*resourceType][]string{},
+		deadInOrd:      map[*resourceType]int{},
+		userNames:      map[string][]string{},
+		memberOf:       map[string]map[string]struct{}{},
+		ghosts:         map[string]*resource{},
+		reserved:       map[string]struct{}{},
+		reservedEmails: map[string]struct{}{},
+		foldName:       foldName,
 	}
 }
 
