@@ -96,6 +96,8 @@ type connection struct {
 	secrets []string
 	repro   string
 	stop    func()
+	// credentials says whether any were given (always, for the embedded server).
+	credentials bool
 }
 
 // resolveTarget connects to --url, or, without it, starts the embedded
@@ -119,7 +121,7 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 			return connection{}, usageErr("%v", err)
 		}
 		return connection{target: harness.Target{URL: f.url}, opts: opts, secrets: secrets,
-			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}}, nil
+			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}, credentials: len(secrets) > 0}, nil
 	}
 	token := randomToken()
 	u, stop, err := startEmbedded(token, faults)
@@ -131,7 +133,7 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 		repro += " --fault " + strings.Join(faults, ",")
 	}
 	return connection{target: harness.Target{URL: u}, opts: append(opts, fakeidp.WithBearer(token)),
-		secrets: append(secrets, token), repro: repro, stop: stop}, nil
+		secrets: append(secrets, token), repro: repro, stop: stop, credentials: true}, nil
 }
 
 // registerClient registers the flags that say how to reach the server and how
@@ -202,6 +204,9 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
 	case runErr != nil:
+		if err, ok := preflightExit(runErr, conn.credentials, secrets); ok {
+			return err // nothing was judged; the message names the fix
+		}
 		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.Errored > 0:
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
