@@ -35,6 +35,10 @@ func fixtureRun() *Run {
 		Exchanges: []int{3, 4},
 		Excerpt:   nastyExcerpt,
 		Repro:     "scimloop run --url https://scim.example.test/v2 --seed 42 --only etag-changes-on-update",
+		Curl: []string{
+			"curl -sS -i -g -X PUT https://scim.example.test/v2/Users/2819c223 -H \"Authorization: Bearer $SCIMLOOP_TOKEN\" --data-binary '{\"userName\":\"o'\\''neil </pre> ```\"}'",
+			`curl -sS -i -g https://scim.example.test/v2/Users/2819c223 -H "Authorization: Bearer $SCIMLOOP_TOKEN"`,
+		},
 	}
 	etagFinding2 := Finding{
 		Check:     "etag-changes-on-update",
