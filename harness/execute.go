@@ -270,11 +270,21 @@ func finding(c assertions.Check, scenario string, f scenarios.Finding, cfg *conf
 		out.Exchanges = append(out.Exchanges, e.Seq)
 		if i < 4 {
 			ex = append(ex, fakeidp.Excerpt(e, excerptLimit))
+			out.Curl = append(out.Curl, curlOf(e))
 		}
 	}
 	out.Excerpt = rec.Scrub(strings.Join(ex, "\n"))
 	out.Repro = cfg.repro(scenario)
 	return out
+}
+
+// curlOf is the curl command that resends e; a body too large to keep is
+// named instead, since a cut body would not reproduce anything.
+func curlOf(e *fakeidp.Exchange) string {
+	if len(e.ReqBody) > maxStoredBody {
+		return fmt.Sprintf("# exchange #%d: %s %s with a body of %d bytes, too large to show; see trace.har", e.Seq, e.Method, e.URL, len(e.ReqBody))
+	}
+	return reports.Curl(convertExchanges([]*fakeidp.Exchange{e})[0])
 }
 
 // verdict applies the level table of the design: MUST failures fail the run,

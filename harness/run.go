@@ -274,6 +274,9 @@ func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, r
 		if f.Excerpt != "" {
 			fmt.Fprintf(&b, "--- excerpt\n%s\n---\n", strings.TrimRight(f.Excerpt, "\n"))
 		}
+		for _, c := range f.Curl {
+			fmt.Fprintf(&b, "curl: %s\n", c)
+		}
 	}
 	if repro != "" {
 		fmt.Fprintf(&b, "reproduce: %s\n", repro)

@@ -335,7 +335,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// printFailures prints the first line of each failed check's first finding.
+// printFailures prints the first line of each failed check's first finding
+// and the curl commands that reproduce it (the token from $SCIMLOOP_TOKEN).
 func printFailures(w io.Writer, run *reports.Run) {
 	for _, c := range run.Checks {
 		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
@@ -343,6 +344,9 @@ func printFailures(w io.Writer, run *reports.Run) {
 		}
 		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
 		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
+		for _, cmd := range c.Findings[0].Curl {
+			fmt.Fprintf(w, "         curl: %s\n", cmd)
+		}
 	}
 }
 
