@@ -59,9 +59,15 @@ and tests that. Credentials come from SCIMLOOP_TOKEN (a bearer token),
 --token-file, or --header "Authorization: ...". Plain http is allowed only to
 loopback hosts unless --insecure-http is given.
 
+Before any check, one authenticated GET /Users makes sure the credentials
+work, and /ServiceProviderConfig must answer as SCIM; otherwise the run stops
+without judging anything and says how to fix it.
+
 Exit codes: 0 every MUST-level check passed (SHOULD failures are warnings
-unless --strict); 1 a MUST-level failure; 2 a usage error; 3 the target could
-not be reached or the run could not complete.`,
+unless --strict); 1 a MUST-level failure; 2 a usage error (also: the server
+wants credentials and none were given, or --url is not the SCIM base and a
+better one was found); 3 the target could not be reached, refused the
+credentials given, or the run could not complete.`,
 		Example: `  scimloop run
   SCIMLOOP_TOKEN=... scimloop run --url https://scim.example.com/scim/v2 --out report
   scimloop run --fault ignore-if-match --only conditional-requests
