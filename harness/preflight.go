@@ -31,6 +31,9 @@ type PreflightError struct {
 	// Suggest is a base URL whose /ServiceProviderConfig answers as SCIM,
 	// when one of the usual bases does.
 	Suggest string
+	// Searched says whether the usual bases were tried (after a 200, 404
+	// or 405 that was not SCIM; a 5xx says nothing about the path).
+	Searched bool
 }
 
 // PreflightKind says what the preflight found.
@@ -60,7 +63,10 @@ func (e *PreflightError) Error() string {
 		if e.Suggest != "" {
 			return s + fmt.Sprintf("; %s answers as SCIM: it is probably the base URL to use; nothing was judged", e.Suggest)
 		}
-		return s + "; is the URL the SCIM base URL (the one that /Users and /ServiceProviderConfig hang off)?"
+		if e.Searched {
+			s += "; no usual base (/scim/v2, /v2, /scim) answers either: is the URL the SCIM base URL, the one /Users and /ServiceProviderConfig hang off?"
+		}
+		return s
 	}
 }
 
@@ -106,7 +112,7 @@ func diagnoseDiscovery(ctx context.Context, target Target, cfg *config, spc *fak
 	}
 	pe := &PreflightError{Kind: PreflightBaseURL, Request: spc.Method + " " + spc.URL, Status: spc.Status, Answer: describeAnswer(spc)}
 	if spc.Status == http.StatusNotFound || spc.Status == http.StatusOK || spc.Status == http.StatusMethodNotAllowed {
-		pe.Suggest = findBase(ctx, target, cfg)
+		pe.Suggest, pe.Searched = findBase(ctx, target, cfg), true
 	}
 	return pe
 }

@@ -22,7 +22,9 @@ func preflightExit(err error, credentialsGiven bool, secrets []string) (_ error,
 	if !ok {
 		return nil, false
 	}
-	msg := redactSecrets(pe.Error(), secrets)
+	said := *pe
+	said.Credentials = credentialsGiven // the command line knows, X-Api-Key included
+	msg := redactSecrets(said.Error(), secrets)
 	switch {
 	case pe.Kind == harness.PreflightCredentials && !credentialsGiven:
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s\nfix: give credentials with %s", msg, credentialFlags)}, true

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/reports"
 )
 
@@ -116,8 +118,37 @@ func TestRunWrongBaseURL(t *testing.T) {
 	assert.Contains(t, paths, "GET /api/v2/ServiceProviderConfig")
 }
 
-// TestPreflightExitNotPreflight: other errors keep their exit code.
-func TestPreflightExitNotPreflight(t *testing.T) {
+// TestPreflightExit maps each preflight stop to its exit code and message;
+// other errors are left alone.
+func TestPreflightExit(t *testing.T) {
 	_, ok := preflightExit(os.ErrNotExist, true, nil)
 	assert.False(t, ok)
+
+	cred := &harness.PreflightError{Kind: harness.PreflightCredentials, Request: "GET https://h/scim/v2/Users", Status: 403}
+	for _, tc := range []struct {
+		name  string
+		err   error
+		given bool
+		code  int
+		want  string
+	}{
+		// An X-Api-Key header is credentials the harness cannot tell apart.
+		{"api key refused", fmt.Errorf("dialect rfc: %w", cred), true, exitIncomplete, "refused the credentials"},
+		{"none given", cred, false, exitUsage, "none were given"},
+		{"base found", &harness.PreflightError{Kind: harness.PreflightBaseURL, Request: "GET https://u:s3cr3t@h/ServiceProviderConfig",
+			Status: 404, Answer: "no body", Suggest: "https://u:s3cr3t@h/scim/v2", Searched: true}, true, exitUsage, "fix: --url https://h/scim/v2"},
+		{"server error", &harness.PreflightError{Kind: harness.PreflightBaseURL, Request: "GET https://h/ServiceProviderConfig",
+			Status: 502, Answer: "an HTML page (text/html)"}, true, exitIncomplete, "answered 502 with an HTML page"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err, ok := preflightExit(tc.err, tc.given, []string{"s3cr3t"})
+			require.True(t, ok)
+			var ee *exitError
+			require.ErrorAs(t, err, &ee)
+			assert.Equal(t, tc.code, ee.code)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "s3cr3t")
+			assert.NotContains(t, err.Error(), "usual base", "a 502 says nothing about the path")
+		})
+	}
 }
