@@ -105,11 +105,16 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	}
 	s.run.Prefix = names.Prefix
 
+	hasCreds := client.HasCredentials() || len(target.Header) > 0
+	if err := checkCredentials(ctx, client, hasCreds); err != nil {
+		return s, s.stop(client, err)
+	}
 	sp, err := fakeidp.Discover(ctx, client)
 	if err != nil {
-		s.run.Exchanges = convertExchanges(client.Recorder().Exchanges())
-		_, err = finishIncomplete(s.run, cfg, s.start, fmt.Errorf("%w: discovery: %s", ErrIncomplete, client.Recorder().Scrub(err.Error())))
-		return s, err
+		if perr := diagnoseDiscovery(ctx, target, cfg, sp.Config, hasCreds); perr != nil {
+			return s, s.stop(client, perr)
+		}
+		return s, s.stop(client, fmt.Errorf("%w: discovery: %s", ErrIncomplete, client.Recorder().Scrub(err.Error())))
 	}
 	s.run.Capabilities = sp.Capabilities()
 	s.client = client
@@ -119,6 +124,14 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	s.env.Tracker.Scope(names.Prefix, sp.Filter)
 	s.env.Tracker.Bind(client)
 	return s, nil
+}
+
+// stop ends the run before anything was judged: the exchanges so far are
+// kept and err, which wraps [ErrIncomplete], is returned.
+func (s *session) stop(client *fakeidp.Client, err error) error {
+	s.run.Exchanges = convertExchanges(client.Recorder().Exchanges())
+	_, err = finishIncomplete(s.run, s.cfg, s.start, err)
+	return err
 }
 
 // scenario runs sc and returns its result as the reports show it.
@@ -258,11 +271,21 @@ func finding(c assertions.Check, scenario string, f scenarios.Finding, cfg *conf
 		out.Exchanges = append(out.Exchanges, e.Seq)
 		if i < 4 {
 			ex = append(ex, fakeidp.Excerpt(e, excerptLimit))
+			out.Curl = append(out.Curl, curlOf(e))
 		}
 	}
 	out.Excerpt = rec.Scrub(strings.Join(ex, "\n"))
 	out.Repro = cfg.repro(scenario)
 	return out
+}
+
+// curlOf is the curl command that resends e; a body too large to keep is
+// named instead, since a cut body would not reproduce anything.
+func curlOf(e *fakeidp.Exchange) string {
+	if len(e.ReqBody) > maxStoredBody {
+		return fmt.Sprintf("# exchange #%d: %s %s with a body of %d bytes, too large to show; see trace.har", e.Seq, e.Method, e.URL, len(e.ReqBody))
+	}
+	return reports.Curl(convertExchanges([]*fakeidp.Exchange{e})[0])
 }
 
 // verdict applies the level table of the design: MUST failures fail the run,

@@ -88,7 +88,7 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 	}
 	s, err := begin(t.Context(), target, cfg)
 	if err != nil {
-		t.Fatalf("scimloop: %s: %v", target.URL, err)
+		t.Fatalf("scimloop: %s: %v%s", target.URL, err, testHint(err))
 	}
 
 	var (
@@ -134,6 +134,22 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 	end()
 	t.Log(run.Summary())
 	return run
+}
+
+// testHint says how a test fixes what stopped the run in its preflight.
+func testHint(err error) string {
+	pe, ok := IsPreflight(err)
+	switch {
+	case !ok:
+		return ""
+	case pe.Kind == PreflightCredentials && !pe.Credentials:
+		return "\nfix: pass credentials, e.g. Target{Header: http.Header{\"Authorization\": {\"Bearer \" + token}}}, or set " + EnvToken + " with harness.FromEnv"
+	case pe.Kind == PreflightCredentials:
+		return "\nfix: check the token in Target.Header (or " + EnvToken + " with harness.FromEnv): it is wrong, expired or lacks the right to read /Users"
+	case pe.Suggest != "":
+		return "\nfix: set Target.URL to " + pe.Suggest
+	}
+	return ""
 }
 
 // userRapidChecks is the sequence budget that go test's command line asks
@@ -257,6 +273,9 @@ func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, r
 		}
 		if f.Excerpt != "" {
 			fmt.Fprintf(&b, "--- excerpt\n%s\n---\n", strings.TrimRight(f.Excerpt, "\n"))
+		}
+		for _, c := range f.Curl {
+			fmt.Fprintf(&b, "curl: %s\n", c)
 		}
 	}
 	if repro != "" {

@@ -76,7 +76,14 @@ func TestRunChild(t *testing.T) {
 	if faults != "" {
 		fs = strings.Split(faults, ",")
 	}
-	run := Run(t, newRefServer(t, fs...), opts...)
+	target := newRefServer(t, fs...)
+	switch os.Getenv("SCIMLOOP_TEST_AUTH") {
+	case "none":
+		target.Header = nil
+	case "wrong":
+		target.Header = map[string][]string{"Authorization": {"Bearer wr0ng-t0ken"}}
+	}
+	run := Run(t, target, opts...)
 	if run.Feedback != nil {
 		t.Logf("sequences: %d", run.Feedback.Sequences)
 	}

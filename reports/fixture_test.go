@@ -35,6 +35,7 @@ func fixtureRun() *Run {
 		Exchanges: []int{3, 4},
 		Excerpt:   nastyExcerpt,
 		Repro:     "scimloop run --url https://scim.example.test/v2 --seed 42 --only etag-changes-on-update",
+		Curl:      fixtureCurls(),
 	}
 	etagFinding2 := Finding{
 		Check:     "etag-changes-on-update",
@@ -66,7 +67,7 @@ func fixtureRun() *Run {
 		Message: "final-state-consistent: GET /Groups/g1 members mismatch (-want +got):\n-u1\n+u2",
 	}
 
-	return &Run{
+	run := &Run{
 		Tool:      "scimloop",
 		Version:   "v0.3.0-test",
 		Catalogue: "2025.03",
@@ -118,97 +119,117 @@ func fixtureRun() *Run {
 			}},
 			{Name: "group-lifecycle", Area: "groups", Status: StatusError, Reason: "POST /Groups = 500\x00 Internal Server Error", Duration: 0.5},
 		},
-		Feedback: &Feedback{
-			Sequences: 20, Steps: 340, Retries: 2, Seed: 42, MinimalSteps: 3,
-			Confirmed:    map[string]int{"create": 40, "patch": 31},
-			Unconfirmed:  map[string]int{"put": 1, "delete": 2},
-			ModelCounts:  map[string]int{"users": 12, "groups": 3},
-			ServerCounts: map[string]int{"users": 12, "groups": 3},
-			MemberDrift:  []string{"g1: u1 missing"},
-			ReplayFiles:  []string{"testdata/replay/seed-42.json"},
+		Exchanges: fixtureExchanges(at),
+	}
+	fixtureExtras(run)
+	return run
+}
+
+// fixtureCurls are the curl commands of a finding, with a quote and
+// markup in the body.
+func fixtureCurls() []string {
+	return []string{
+		"curl -sS -i -g -X PUT https://scim.example.test/v2/Users/2819c223 -H \"Authorization: Bearer $SCIMLOOP_TOKEN\" --data-binary '{\"userName\":\"o'\\''neil </pre> ```\"}'",
+		`curl -sS -i -g https://scim.example.test/v2/Users/2819c223 -H "Authorization: Bearer $SCIMLOOP_TOKEN"`,
+	}
+}
+
+// fixtureExtras sets the fixture run's feedback, leftovers, errors and coverage.
+func fixtureExtras(run *Run) {
+	run.Feedback = &Feedback{
+		Sequences: 20, Steps: 340, Retries: 2, Seed: 42, MinimalSteps: 3,
+		Confirmed:    map[string]int{"create": 40, "patch": 31},
+		Unconfirmed:  map[string]int{"put": 1, "delete": 2},
+		ModelCounts:  map[string]int{"users": 12, "groups": 3},
+		ServerCounts: map[string]int{"users": 12, "groups": 3},
+		MemberDrift:  []string{"g1: u1 missing"},
+		ReplayFiles:  []string{"testdata/replay/seed-42.json"},
+	}
+	run.Leftovers = []Leftover{
+		{Type: "User", ID: "u-99", Name: "sl-42-alice", Error: "DELETE /Users/u-99 = 500"},
+		{Type: "Group", ID: "g-7", Error: "DELETE /Groups/g-7: connection reset | retry"},
+	}
+	run.Errors = []string{
+		"GET /ServiceProviderConfig: dial tcp 10.0.0.1:443: i/o timeout",
+		"cleanup interrupted\x1b[0m <after> 30s",
+	}
+	run.Coverage = []RowCoverage{
+		{ID: "PROTO-ETAG-007", Level: "SHOULD", Status: "fail", Checks: []string{"if-match-412"}},
+		{ID: "PROTO-STATUS-001", Level: "MUST", Status: "pass", Checks: []string{"status-201-on-create"}},
+		{ID: "PROTO-ETAG-003", Level: "MUST", Status: "fail", Checks: []string{"etag-changes-on-update"}},
+		{ID: "PROTO-SORT-001", Level: "MAY", Status: "skip", Checks: []string{"sort-supported"}, Reason: "sort not advertised"},
+		{ID: "PROTO-BULK-001", Level: "MUST", Status: "not-run", Checks: []string{"bulk-ops"}},
+		{ID: "SCHEMA-CORE-040", Level: "SHOULD NOT", Status: "uncovered"},
+		{ID: "PROTO-AUTH-006", Level: "MUST", Status: "skip", Reason: "loopback <http>"},
+	}
+}
+
+// fixtureExchanges are the fixture run's exchanges, started at times at gives.
+func fixtureExchanges(at func(ms int) time.Time) []Exchange {
+	return []Exchange{
+		{
+			Seq: 2, Scenario: "create-user", Started: at(120), Method: "POST",
+			URL: "https://scim.example.test/v2/Users?attributes=userName&access_token=" + fixtureToken,
+			RequestHeaders: map[string][]string{
+				"Authorization": {"Bearer " + fixtureToken},
+				"Content-Type":  {"application/scim+json"},
+				"Accept":        {"application/scim+json"},
+			},
+			RequestBody:     `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"sl-42-alice","password":"` + fixturePassword + `","name":{"givenName":"Al"}}`,
+			Status:          201,
+			ResponseHeaders: map[string][]string{"Content-Type": {"application/scim+json"}, "ETag": {`W/"1"`}, "Set-Cookie": {"session=" + fixtureToken}},
+			ResponseBody:    `{"id":"2819c223","userName":"sl-42-alice","meta":{"version":"W/\"1\""}}`,
+			LatencyMs:       42.5,
 		},
-		Leftovers: []Leftover{
-			{Type: "User", ID: "u-99", Name: "sl-42-alice", Error: "DELETE /Users/u-99 = 500"},
-			{Type: "Group", ID: "g-7", Error: "DELETE /Groups/g-7: connection reset | retry"},
+		{
+			Seq: 1, Scenario: "", Started: at(0), Method: "GET",
+			URL:             "https://scim.example.test/v2/ServiceProviderConfig",
+			RequestHeaders:  map[string][]string{"authorization": {"Bearer " + fixtureToken}},
+			Status:          200,
+			ResponseHeaders: map[string][]string{"Content-Type": {"application/scim+json"}},
+			ResponseBody:    `{"patch":{"supported":true},"etag":{"supported":true},"authenticationSchemes":[{"type":"oauthbearertoken","client_secret":"` + fixtureSecret + `"}]}`,
+			LatencyMs:       3.25,
 		},
-		Errors: []string{
-			"GET /ServiceProviderConfig: dial tcp 10.0.0.1:443: i/o timeout",
-			"cleanup interrupted\x1b[0m <after> 30s",
+		{
+			Seq: 3, Scenario: "update-user", Started: at(300), Method: "PUT",
+			URL:            "https://scim.example.test/v2/Users/2819c223",
+			RequestHeaders: map[string][]string{"Authorization": {"Bearer " + fixtureToken}, "If-Match": {`W/"1"`}, "Cookie": {"a=b"}},
+			RequestBody:    `{"userName":"sl-42-alice","Password":"` + fixturePassword + `"}`,
+			Status:         200,
+			ResponseBody:   `{"id":"2819c223","meta":{"version":"W/\"1\""}}`,
+			LatencyMs:      0.4,
 		},
-		Coverage: []RowCoverage{
-			{ID: "PROTO-ETAG-007", Level: "SHOULD", Status: "fail", Checks: []string{"if-match-412"}},
-			{ID: "PROTO-STATUS-001", Level: "MUST", Status: "pass", Checks: []string{"status-201-on-create"}},
-			{ID: "PROTO-ETAG-003", Level: "MUST", Status: "fail", Checks: []string{"etag-changes-on-update"}},
-			{ID: "PROTO-SORT-001", Level: "MAY", Status: "skip", Checks: []string{"sort-supported"}, Reason: "sort not advertised"},
-			{ID: "PROTO-BULK-001", Level: "MUST", Status: "not-run", Checks: []string{"bulk-ops"}},
-			{ID: "SCHEMA-CORE-040", Level: "SHOULD NOT", Status: "uncovered"},
-			{ID: "PROTO-AUTH-006", Level: "MUST", Status: "skip", Reason: "loopback <http>"},
+		{
+			Seq: 4, Scenario: "update-user", Started: at(420), Method: "PATCH",
+			URL:            "https://scim.example.test/v2/Users/2819c223",
+			RequestHeaders: map[string][]string{"Authorization": {"Bearer " + fixtureToken}, "Content-Type": {"application/scim+json"}},
+			RequestBody:    `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"value":"` + fixturePassword + `","op":"replace","path":"password"}]}`,
+			Status:         200,
+			ResponseBody:   `{"id":"2819c223"}`,
+			LatencyMs:      180,
 		},
-		Exchanges: []Exchange{
-			{
-				Seq: 2, Scenario: "create-user", Started: at(120), Method: "POST",
-				URL: "https://scim.example.test/v2/Users?attributes=userName&access_token=" + fixtureToken,
-				RequestHeaders: map[string][]string{
-					"Authorization": {"Bearer " + fixtureToken},
-					"Content-Type":  {"application/scim+json"},
-					"Accept":        {"application/scim+json"},
-				},
-				RequestBody:     `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"sl-42-alice","password":"` + fixturePassword + `","name":{"givenName":"Al"}}`,
-				Status:          201,
-				ResponseHeaders: map[string][]string{"Content-Type": {"application/scim+json"}, "ETag": {`W/"1"`}, "Set-Cookie": {"session=" + fixtureToken}},
-				ResponseBody:    `{"id":"2819c223","userName":"sl-42-alice","meta":{"version":"W/\"1\""}}`,
-				LatencyMs:       42.5,
-			},
-			{
-				Seq: 1, Scenario: "", Started: at(0), Method: "GET",
-				URL:             "https://scim.example.test/v2/ServiceProviderConfig",
-				RequestHeaders:  map[string][]string{"authorization": {"Bearer " + fixtureToken}},
-				Status:          200,
-				ResponseHeaders: map[string][]string{"Content-Type": {"application/scim+json"}},
-				ResponseBody:    `{"patch":{"supported":true},"etag":{"supported":true},"authenticationSchemes":[{"type":"oauthbearertoken","client_secret":"` + fixtureSecret + `"}]}`,
-				LatencyMs:       3.25,
-			},
-			{
-				Seq: 3, Scenario: "update-user", Started: at(300), Method: "PUT",
-				URL:            "https://scim.example.test/v2/Users/2819c223",
-				RequestHeaders: map[string][]string{"Authorization": {"Bearer " + fixtureToken}, "If-Match": {`W/"1"`}, "Cookie": {"a=b"}},
-				RequestBody:    `{"userName":"sl-42-alice","Password":"` + fixturePassword + `"}`,
-				Status:         200,
-				ResponseBody:   `{"id":"2819c223","meta":{"version":"W/\"1\""}}`,
-				LatencyMs:      0.4,
-			},
-			{
-				Seq: 4, Scenario: "update-user", Started: at(420), Method: "PATCH",
-				URL:            "https://scim.example.test/v2/Users/2819c223",
-				RequestHeaders: map[string][]string{"Authorization": {"Bearer " + fixtureToken}, "Content-Type": {"application/scim+json"}},
-				RequestBody:    `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"value":"` + fixturePassword + `","op":"replace","path":"password"}]}`,
-				Status:         200,
-				ResponseBody:   `{"id":"2819c223"}`,
-				LatencyMs:      180,
-			},
-			{
-				Seq: 5, Scenario: "list-users", Started: at(700), Method: "GET",
-				URL:       "https://scim.example.test/v2/Users?filter=userName%20sw%20%22sl-42%22&sortBy=userName",
-				Status:    200,
-				Truncated: true,
-				// Cut mid-way by the recorder: not valid JSON any more.
-				ResponseBody: `{"Resources":[{"id":"2819c223","password":"` + fixturePassword + `","userName":"sl-42-al`,
-				LatencyMs:    7000,
-			},
-			{
-				Seq: 6, Scenario: "group-lifecycle", Started: at(7800), Method: "POST",
-				URL:       "https://scim.example.test/v2/Groups",
-				Status:    0,
-				Error:     "read tcp: connection reset by peer",
-				LatencyMs: 30000,
-				Attempt:   2,
-			},
-			{
-				Seq: 7, Scenario: "list-users", Started: at(7900), Method: "GET",
-				URL: "https://scim.example.test/v2/Users/2819c223", Status: 200,
-				ResponseBody: "not json \xff <html>",
-				LatencyMs:    12,
-			},
+		{
+			Seq: 5, Scenario: "list-users", Started: at(700), Method: "GET",
+			URL:       "https://scim.example.test/v2/Users?filter=userName%20sw%20%22sl-42%22&sortBy=userName",
+			Status:    200,
+			Truncated: true,
+			// Cut mid-way by the recorder: not valid JSON any more.
+			ResponseBody: `{"Resources":[{"id":"2819c223","password":"` + fixturePassword + `","userName":"sl-42-al`,
+			LatencyMs:    7000,
+		},
+		{
+			Seq: 6, Scenario: "group-lifecycle", Started: at(7800), Method: "POST",
+			URL:       "https://scim.example.test/v2/Groups",
+			Status:    0,
+			Error:     "read tcp: connection reset by peer",
+			LatencyMs: 30000,
+			Attempt:   2,
+		},
+		{
+			Seq: 7, Scenario: "list-users", Started: at(7900), Method: "GET",
+			URL: "https://scim.example.test/v2/Users/2819c223", Status: 200,
+			ResponseBody: "not json \xff <html>",
+			LatencyMs:    12,
 		},
 	}
 }

@@ -78,6 +78,7 @@ type htmlCheck struct {
 
 type htmlFinding struct {
 	Scenario, Message, Exchanges, Excerpt, Repro string
+	Curl                                         string // one command per line
 }
 
 type htmlCount struct {
@@ -237,6 +238,7 @@ func htmlCheckOf(run *Run, c CheckResult) htmlCheck {
 			Exchanges: exchangeRefs(f.Exchanges),
 			Excerpt:   clean(strings.TrimRight(f.Excerpt, "\n")),
 			Repro:     clean(cmp.Or(f.Repro, run.Command)),
+			Curl:      clean(strings.Join(f.Curl, "\n")),
 		})
 	}
 	return hc

@@ -338,6 +338,9 @@ func writeFindings(b *strings.Builder, findings []Finding) {
 		if f.Repro != "" {
 			fmt.Fprintf(b, "reproduce: %s\n", f.Repro)
 		}
+		for _, c := range f.Curl {
+			fmt.Fprintf(b, "curl: %s\n", c)
+		}
 	}
 }
 

@@ -37,6 +37,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	md.skips(run)
 	md.runErrors(run)
 	md.leftovers(run)
+	md.curls(run)
 	md.repro(run)
 	md.latency(run)
 	md.coverage(run)
@@ -256,6 +257,43 @@ func (m *mdWriter) leftovers(run *Run) {
 	m.row("---", "---", "---", "---")
 	for _, l := range sortedLeftovers(run) {
 		m.row(mdCell(l.Type), mdCode(l.ID), mdCell(l.Name), mdCell(shorten(l.Error, 160)))
+	}
+}
+
+// maxMdCurl bounds a curl command shown in the summary; a longer one (a
+// large body) is left to report.html and results.json.
+const maxMdCurl = 4 << 10
+
+// curls shows, for every failing check, the curl commands of its first
+// finding: how to reproduce it without scimloop.
+func (m *mdWriter) curls(run *Run) {
+	first := true
+	for _, c := range sortedChecks(run) {
+		if c.Status != StatusFail || len(c.Findings) == 0 || len(c.Findings[0].Curl) == 0 {
+			continue
+		}
+		if first {
+			m.line("")
+			m.line("### Reproduce with curl")
+			m.line("")
+			m.line("Each command resends a failing check's first exchanges; it reads the token from `$%s`.", TokenEnv)
+			first = false
+		}
+		m.line("")
+		m.line("%s (%s):", mdCode(c.ID), mdCell(string(c.Level)))
+		m.line("")
+		var cmds []string
+		for _, cmd := range c.Findings[0].Curl {
+			if len(cmd) > maxMdCurl {
+				cmd = fmt.Sprintf("# a command of %d bytes: see report.html", len(cmd))
+			}
+			cmds = append(cmds, cmd)
+		}
+		text := strings.Join(cmds, "\n")
+		fence := mdFence(text)
+		m.line("%ssh", fence)
+		m.line("%s", mdBlock(text))
+		m.line("%s", fence)
 	}
 }
 

@@ -125,6 +125,10 @@ type Finding struct {
 	Exchanges []int  `json:"exchanges,omitempty"` // Exchange.Seq values that prove it
 	Excerpt   string `json:"excerpt,omitempty"`   // request/response text, redacted
 	Repro     string `json:"repro,omitempty"`     // a command that reproduces it
+	// Curl resends the first exchanges without scimloop, one command per
+	// exchange in the order of Exchanges (see [Curl]); credentials come
+	// from the environment, never from the command.
+	Curl []string `json:"curl,omitempty"`
 }
 
 // ScenarioResult is one scenario's run.

@@ -171,6 +171,9 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
 	case runErr != nil:
+		if err, ok := preflightExit(runErr, conn.credentials, secrets); ok {
+			return err // nothing was judged; the message names the fix
+		}
 		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.Errored > 0:
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, resultsFile))}

@@ -60,9 +60,15 @@ and tests that. Credentials come from SCIMLOOP_TOKEN (a bearer token),
 --token-file, or --header "Authorization: ...". Plain http is allowed only to
 loopback hosts unless --insecure-http is given.
 
+Before any check, one authenticated GET /Users makes sure the credentials
+work, and /ServiceProviderConfig must answer as SCIM; otherwise the run stops
+without judging anything and says how to fix it.
+
 Exit codes: 0 every MUST-level check passed (SHOULD failures are warnings
-unless --strict); 1 a MUST-level failure; 2 a usage error; 3 the target could
-not be reached or the run could not complete.`,
+unless --strict); 1 a MUST-level failure; 2 a usage error (also: the server
+wants credentials and none were given, or --url is not the SCIM base and a
+better one was found); 3 the target could not be reached, refused the
+credentials given, or the run could not complete.`,
 		Example: `  scimloop run
   SCIMLOOP_TOKEN=... scimloop run --url https://scim.example.com/scim/v2 --out report
   scimloop run --fault ignore-if-match --only conditional-requests
@@ -98,6 +104,8 @@ type connection struct {
 	secrets []string
 	repro   string
 	stop    func()
+	// credentials says whether any were given (always, for the embedded server).
+	credentials bool
 }
 
 // resolveTarget connects to --url, or, without it, starts the embedded
@@ -124,7 +132,7 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 			return connection{}, usageErr("%v", err)
 		}
 		return connection{target: harness.Target{URL: f.url}, opts: opts, secrets: secrets,
-			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}}, nil
+			repro: "scimloop run --url " + safeURL(f.url, secrets), stop: func() {}, credentials: len(secrets) > 0}, nil
 	}
 	token := randomToken()
 	u, stop, err := startEmbedded(token, faults, f.personas)
@@ -139,7 +147,7 @@ func (f runFlags) resolveTarget(stderr io.Writer, faults []string) (connection, 
 		repro += " --personality " + strings.Join(f.personas, ",")
 	}
 	return connection{target: harness.Target{URL: u}, opts: append(opts, fakeidp.WithBearer(token)),
-		secrets: append(secrets, token), repro: repro, stop: stop}, nil
+		secrets: append(secrets, token), repro: repro, stop: stop, credentials: true}, nil
 }
 
 // registerClient registers the flags that say how to reach the server and how
@@ -210,6 +218,9 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
 	case runErr != nil:
+		if err, ok := preflightExit(runErr, conn.credentials, secrets); ok {
+			return err // nothing was judged; the message names the fix
+		}
 		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.Errored > 0:
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
@@ -340,7 +351,8 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// printFailures prints the first line of each failed check's first finding.
+// printFailures prints the first line of each failed check's first finding
+// and the curl commands that reproduce it (the token from $SCIMLOOP_TOKEN).
 func printFailures(w io.Writer, run *reports.Run) {
 	for _, c := range run.Checks {
 		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
@@ -348,6 +360,9 @@ func printFailures(w io.Writer, run *reports.Run) {
 		}
 		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
 		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
+		for _, cmd := range c.Findings[0].Curl {
+			fmt.Fprintf(w, "         curl: %s\n", cmd)
+		}
 	}
 }
 
