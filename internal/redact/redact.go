@@ -19,8 +19,8 @@ import (
 // Redacted replaces every secret.
 const Redacted = "REDACTED"
 
-// MinSecretLen is the shortest literal secret that [Secrets] keeps: a
-// shorter value would match ordinary text by chance.
+// MinSecretLen is the shortest literal secret worth scrubbing from text
+// that a server wrote: a shorter value would match by chance.
 const MinSecretLen = 4
 
 // IsSecretHeader reports whether the header name (any case) carries
@@ -54,11 +54,11 @@ func IsSecretKey(name string) bool {
 }
 
 // Secrets returns the literal secret values to scrub with [String] and
-// [Bytes]: values shorter than minLen (and under [MinSecretLen]) dropped,
-// duplicates removed, longest first so that a secret that contains another
-// is replaced whole. The argument is not modified.
+// [Bytes]: values shorter than minLen (and empty ones) dropped, duplicates
+// removed, longest first so that a secret that contains another is replaced
+// whole. The argument is not modified.
 func Secrets(minLen int, values ...string) []string {
-	minLen = max(minLen, MinSecretLen)
+	minLen = max(minLen, 1)
 	out := make([]string, 0, len(values))
 	for _, v := range values {
 		if len(v) >= minLen && !slices.Contains(out, v) {

@@ -31,7 +31,7 @@ func TestBody(t *testing.T) {
 		{name: "truncated patch", in: `{"Operations":[{"op":"replace","path":"password","value":"x1`, want: `{"Operations":[{"op":"replace","path":"password","value":"REDACTED"`},
 		{name: "json in text", in: "HTTP/1.1 200 OK\n\n{\"password\":\"x1\"}", want: "HTTP/1.1 200 OK\n\n{\"password\":\"REDACTED\"}"},
 		{name: "form", in: "grant_type=client_credentials&client_secret=c1&password=x1", want: "grant_type=client_credentials&client_secret=REDACTED&password=REDACTED"},
-		{name: "literal secret", in: `{"userName":"a","note":"tok-123456 and tok-123456-long"}`, want: `{"userName":"a","note":"REDACTED and REDACTED"}`, secrets: Secrets(0, "tok-123456", "tok-123456-long")},
+		{name: "literal secret", in: `{"userName":"a","note":"tok-123456 and tok-123456-long"}`, want: `{"userName":"a","note":"REDACTED and REDACTED"}`, secrets: Secrets(MinSecretLen, "tok-123456", "tok-123456-long")},
 		{name: "literal secret and key", in: `{"password":"tok-123456","x":"tok-123456"}`, want: `{"password":"REDACTED","x":"REDACTED"}`, secrets: []string{"tok-123456"}},
 		{name: "nothing", in: `{"userName":"a","passwordless":true}`, want: `{"userName":"a","passwordless":true}`},
 		{name: "not json", in: "not json \xff <html>", want: "not json \xff <html>"},
@@ -174,8 +174,9 @@ func TestSecrets(t *testing.T) {
 		in     []string
 		want   []string
 	}{
-		{name: "longest first, short and duplicate dropped", in: []string{"abcd", "", "abc", "abcdefgh", "abcd"}, want: []string{"abcdefgh", "abcd"}},
+		{name: "longest first, short and duplicate dropped", minLen: MinSecretLen, in: []string{"abcd", "", "abc", "abcdefgh", "abcd"}, want: []string{"abcdefgh", "abcd"}},
 		{name: "longer minimum", minLen: 6, in: []string{"abcd", "abcdef"}, want: []string{"abcdef"}},
+		{name: "any non-empty", in: []string{"", "a", "ab"}, want: []string{"ab", "a"}},
 		{name: "none", in: nil, want: []string{}},
 	}
 	for _, tt := range tests {
@@ -188,7 +189,7 @@ func TestSecrets(t *testing.T) {
 }
 
 func TestStringAndBytes(t *testing.T) {
-	secrets := Secrets(0, "tok-1234", "tok-1234-long")
+	secrets := Secrets(MinSecretLen, "tok-1234", "tok-1234-long")
 	tests := []struct {
 		in, want string
 		found    bool
