@@ -46,6 +46,7 @@ var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 // A Client is safe for concurrent use.
 type Client struct {
 	base         *url.URL
+	plainBase    string // base as text for plain paths (see plainBase); "" when it cannot be
 	http         *http.Client
 	auth         string // full Authorization header value, never recorded
 	header       http.Header
@@ -167,6 +168,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		base:       u,
+		plainBase:  plainBase(u),
 		http:       &http.Client{},
 		header:     http.Header{},
 		timeout:    DefaultTimeout,
@@ -472,8 +474,11 @@ func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
 }
 
 func (c *Client) url(req Request) string {
-	u := *c.base
 	p, rawQuery, _ := strings.Cut(req.Path, "?")
+	if rawQuery == "" && len(req.Query) == 0 && c.plainBase != "" && isPlainPath(p) {
+		return c.plainBase + p // what u.String() below gives, without its work
+	}
+	u := *c.base
 	u.Path = strings.TrimRight(c.base.Path, "/") + p
 	if rawQuery == "" && len(req.Query) == 0 {
 		u.RawQuery = ""
@@ -488,6 +493,38 @@ func (c *Client) url(req Request) string {
 	}
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
+}
+
+// plainBase returns the base URL as text to which a plain path can be
+// appended, or "" when the base has escapes, a query or a fragment that
+// need url.URL's care.
+func plainBase(u *url.URL) string {
+	if u.RawPath != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || u.Opaque != "" {
+		return ""
+	}
+	b := *u
+	b.Path = strings.TrimRight(u.Path, "/")
+	if !isPlainPath(b.Path) {
+		return ""
+	}
+	return b.String()
+}
+
+// isPlainPath reports whether p is empty or an absolute path of unreserved
+// characters only, which no URL escaping changes.
+func isPlainPath(p string) bool {
+	if p != "" && p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '/', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func describeTransportError(err error, timeout time.Duration) error {

@@ -30,7 +30,7 @@ func (r *Recorder) addSecrets(secrets ...string) {
 	defer r.mu.Unlock()
 	for _, s := range secrets {
 		if len(s) >= redact.MinSecretLen && !slices.Contains(r.secrets, s) {
-			r.secrets = redact.Secrets(0, append(slices.Clone(r.secrets), secrets...)...)
+			r.secrets = redact.Secrets(redact.MinSecretLen, append(slices.Clone(r.secrets), secrets...)...)
 			return
 		}
 	}

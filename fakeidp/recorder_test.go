@@ -107,3 +107,18 @@ func TestRateLimitSpacesRequests(t *testing.T) {
 	assert.Equal(t, 2, slow.Recorder().Len())
 	assert.Equal(t, 0, ex.Status)
 }
+
+// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL.
+func TestURLFastPath(t *testing.T) {
+	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "http://u:p@127.0.0.1:80/a%2Fb/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
+	paths := []string{"", "/Users", "/Users/2819c223-7f76", "/Users/a b", "/Users/ü", "/Users?filter=x", "Users", "/Users/%2F"}
+	for _, base := range bases {
+		c, err := NewClient(base)
+		require.NoError(t, err)
+		slow := *c
+		slow.plainBase = ""
+		for _, p := range paths {
+			assert.Equal(t, slow.url(Request{Path: p}), c.url(Request{Path: p}), "base %q, path %q", base, p)
+		}
+	}
+}
