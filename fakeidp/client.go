@@ -374,6 +374,9 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			ue.URL = redact.URL(ue.URL, nil) // error text is only scrubbed of literal secrets later
+		}
 		ex.Err = describeTransportError(err, c.timeout)
 		return c.rec.add(ex), ex.Err
 	}
@@ -386,12 +389,12 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
 		ex.Truncated = true
-		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, ex.URL, ErrBodyTooLarge, c.maxBody)
+		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, redact.URL(ex.URL, nil), ErrBodyTooLarge, c.maxBody)
 		return c.rec.add(ex), ex.Err
 	}
 	ex.RespBody = data
 	if err != nil {
-		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, ex.URL, describeTransportError(err, c.timeout))
+		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, redact.URL(ex.URL, nil), describeTransportError(err, c.timeout))
 		return c.rec.add(ex), ex.Err
 	}
 	return c.rec.add(ex), nil

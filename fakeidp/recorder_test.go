@@ -122,3 +122,14 @@ func TestURLFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestTransportErrorHidesURLSecrets: a failed request's error text shows
+// its URL redacted, as the exchange does.
+func TestTransportErrorHidesURLSecrets(t *testing.T) {
+	c, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {})
+	srv.Close() // nothing listens: the request fails in the transport
+	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users?access_token=qs-secret-1"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "qs-secret-1")
+	assert.Contains(t, err.Error(), "access_token=REDACTED")
+}
