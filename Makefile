@@ -24,7 +24,7 @@ race: test
 # keeping into <pkg>/testdata/fuzz/<Target>/. A long run: make fuzz FUZZTIME=10m
 FUZZTIME    ?= 30s
 FUZZTARGETS := ./fakeidp/:FuzzDiscover ./fakeidp/:FuzzGetAttr ./fakeidp/:FuzzRecorder \
-	./assertions/:FuzzJudge ./assertions/:FuzzJudgeMore ./reports/:FuzzWriters ./reports/:FuzzRedactBody ./scenarios/:FuzzSweep
+	./assertions/:FuzzJudge ./assertions/:FuzzJudgeMore ./reports/:FuzzWriters ./internal/redact/:FuzzBody ./scenarios/:FuzzSweep
 
 fuzz: ## fuzz every parser of server output for FUZZTIME each (default 30s)
 	@set -e; for t in $(FUZZTARGETS); do \

@@ -13,6 +13,7 @@ require (
 	github.com/tidwall/gjson v1.20.2
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/text v0.43.0
+	golang.org/x/time v0.16.0
 	pgregory.net/rapid v1.3.0
 )
 

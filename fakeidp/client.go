@@ -19,10 +19,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 // Defaults for a Client.
@@ -32,7 +36,6 @@ const (
 	DefaultMaxRetries  = 3
 	maxRetryAfter      = 5 * time.Second
 	scimContentType    = "application/scim+json"
-	redacted           = "REDACTED"
 	maxRecordedBodyLen = 64 << 10
 )
 
@@ -43,6 +46,7 @@ var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 // A Client is safe for concurrent use.
 type Client struct {
 	base         *url.URL
+	plainBase    string // base as text for plain paths (see plainBase); "" when it cannot be
 	http         *http.Client
 	auth         string // full Authorization header value, never recorded
 	header       http.Header
@@ -51,7 +55,7 @@ type Client struct {
 	maxRetries   int
 	insecureHTTP bool
 	scenario     string
-	limiter      *limiter
+	limiter      *rate.Limiter
 	rec          *Recorder
 	secrets      []string // literal values scrubbed from anything recorded
 	sleep        func(context.Context, time.Duration) error
@@ -111,7 +115,7 @@ func WithHeader(name, value string) Option {
 			return
 		}
 		c.header.Add(name, value)
-		if isSecretHeader(name) {
+		if redact.IsSecretHeader(name) {
 			c.secrets = append(c.secrets, value)
 		}
 	}
@@ -139,10 +143,12 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithInsecureHTTP() Option { return func(c *Client) { c.insecureHTTP = true } }
 
 // WithRateLimit caps the request rate (requests per second; 0 = no cap).
+// Requests are spaced evenly, without bursts: the first goes at once, each
+// later one at least 1/rps after the one before.
 func WithRateLimit(rps float64) Option {
 	return func(c *Client) {
 		if rps > 0 {
-			c.limiter = &limiter{interval: time.Duration(float64(time.Second) / rps)}
+			c.limiter = rate.NewLimiter(rate.Limit(rps), 1)
 		}
 	}
 }
@@ -162,6 +168,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		base:       u,
+		plainBase:  plainBase(u),
 		http:       &http.Client{},
 		header:     http.Header{},
 		timeout:    DefaultTimeout,
@@ -177,6 +184,9 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.optErr != nil {
 		return nil, c.optErr
+	}
+	if pw, ok := u.User.Password(); ok {
+		c.secrets = append(c.secrets, pw) // net/http sends it as basic auth
 	}
 	c.rec.addSecrets(c.secrets...)
 	if u.Scheme == "http" && !IsLoopback(u.Hostname()) && !c.insecureHTTP {
@@ -340,64 +350,114 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// once sends req one time and records the exchange. It keeps the hot path
+// lean: headers and bodies are handed to the recorder as they are (it makes
+// the one redacted copy), and the response body is read into one buffer of
+// its announced size.
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
+	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt}
 	if c.limiter != nil {
-		if err := c.limiter.wait(ctx); err != nil {
-			return c.rec.add(&Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt, Err: err, Started: time.Now()}), err
+		if err := c.limiter.Wait(ctx); err != nil {
+			ex.Started, ex.Err = time.Now(), err
+			return c.rec.add(ex), err
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), ReqBody: req.Body, Attempt: attempt, Started: time.Now()}
+	ex.ReqBody, ex.Started = req.Body, time.Now()
+	hreq, err := c.newRequest(ctx, ex.URL, req)
+	if err != nil {
+		ex.Err = err
+		return c.rec.add(ex), err
+	}
+	ex.ReqHeader = hreq.Header // only read from here on; the recorder copies it
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		ex.Latency = time.Since(ex.Started)
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			ue.URL = redact.URL(ue.URL, nil) // error text is only scrubbed of literal secrets later
+		}
+		ex.Err = describeTransportError(err, c.timeout)
+		return c.rec.add(ex), ex.Err
+	}
+	defer resp.Body.Close()
+	ex.Status = resp.StatusCode
+	ex.RespHeader = resp.Header
+	data, err := readBody(resp, c.maxBody)
+	ex.Latency = time.Since(ex.Started)
+	ex.rawRespBytes = int64(len(data))
+	if int64(len(data)) > c.maxBody {
+		ex.RespBody = data[:c.maxBody]
+		ex.Truncated = true
+		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, redact.URL(ex.URL, nil), ErrBodyTooLarge, c.maxBody)
+		return c.rec.add(ex), ex.Err
+	}
+	ex.RespBody = data
+	if err != nil {
+		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, redact.URL(ex.URL, nil), describeTransportError(err, c.timeout))
+		return c.rec.add(ex), ex.Err
+	}
+	return c.rec.add(ex), nil
+}
+
+// newRequest builds the HTTP request for req: SCIM content type, the
+// client's and the request's headers, credentials.
+func (c *Client) newRequest(ctx context.Context, target string, req Request) (*http.Request, error) {
 	var body io.Reader
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
-	hreq, err := http.NewRequestWithContext(ctx, req.Method, ex.URL, body)
+	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
-		ex.Err = err
-		return c.rec.add(ex), err
+		return nil, err
 	}
 	hreq.Header.Set("Accept", scimContentType)
 	if req.Body != nil {
 		hreq.Header.Set("Content-Type", scimContentType)
 	}
 	for k, vs := range c.header {
-		hreq.Header[k] = append([]string(nil), vs...)
+		hreq.Header[k] = slices.Clone(vs)
 	}
 	for k, vs := range req.Header {
-		hreq.Header[k] = append([]string(nil), vs...)
+		hreq.Header[k] = slices.Clone(vs)
 	}
 	if err := c.authorize(ctx, hreq); err != nil {
-		ex.Err = err
-		return c.rec.add(ex), err
+		return nil, err
 	}
-	ex.ReqHeader = hreq.Header.Clone()
+	return hreq, nil
+}
 
-	resp, err := c.http.Do(hreq)
-	if err != nil {
-		ex.Latency = time.Since(ex.Started)
-		ex.Err = describeTransportError(err, c.timeout)
-		return c.rec.add(ex), ex.Err
+// readBody reads at most limit+1 bytes of the response body, so that the
+// caller can tell a body over the limit. A body of announced length is read
+// into one buffer of that size, not grown step by step.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	n := resp.ContentLength
+	if n < 0 || n > limit {
+		return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
-	defer resp.Body.Close()
-	ex.Status = resp.StatusCode
-	ex.RespHeader = resp.Header.Clone()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
-	ex.Latency = time.Since(ex.Started)
-	ex.rawRespBytes = int64(len(data))
-	if int64(len(data)) > c.maxBody {
-		ex.RespBody = data[:c.maxBody]
-		ex.Truncated = true
-		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, ex.URL, ErrBodyTooLarge, c.maxBody)
-		return c.rec.add(ex), ex.Err
+	buf := make([]byte, n)
+	got := 0
+	for got < len(buf) {
+		m, err := resp.Body.Read(buf[got:])
+		got += m
+		if err == io.EOF {
+			return buf[:got], nil
+		}
+		if err != nil {
+			return buf[:got], err
+		}
 	}
-	ex.RespBody = data
-	if err != nil {
-		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, ex.URL, describeTransportError(err, c.timeout))
-		return c.rec.add(ex), ex.Err
+	// The announced length is read; anything more is kept, up to the limit.
+	var probe [1]byte
+	m, err := resp.Body.Read(probe[:])
+	if m == 0 {
+		if err == io.EOF {
+			err = nil
+		}
+		return buf, err
 	}
-	return c.rec.add(ex), nil
+	rest, err := io.ReadAll(io.LimitReader(resp.Body, limit-n))
+	return append(append(buf, probe[0]), rest...), err
 }
 
 func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
@@ -417,9 +477,16 @@ func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
 }
 
 func (c *Client) url(req Request) string {
-	u := *c.base
 	p, rawQuery, _ := strings.Cut(req.Path, "?")
+	if rawQuery == "" && len(req.Query) == 0 && c.plainBase != "" && isPlainPath(p) {
+		return c.plainBase + p // what u.String() below gives, without its work
+	}
+	u := *c.base
 	u.Path = strings.TrimRight(c.base.Path, "/") + p
+	if rawQuery == "" && len(req.Query) == 0 {
+		u.RawQuery = ""
+		return u.String()
+	}
 	q := url.Values{}
 	if rawQuery != "" {
 		q, _ = url.ParseQuery(rawQuery)
@@ -429,6 +496,38 @@ func (c *Client) url(req Request) string {
 	}
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
+}
+
+// plainBase returns the base URL as text to which a plain path can be
+// appended, or "" when the base has escapes, a query or a fragment that
+// need url.URL's care.
+func plainBase(u *url.URL) string {
+	if u.RawPath != "" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery || u.Opaque != "" {
+		return ""
+	}
+	b := *u
+	b.Path = strings.TrimRight(u.Path, "/")
+	if !isPlainPath(b.Path) {
+		return ""
+	}
+	return b.String()
+}
+
+// isPlainPath reports whether p is empty or an absolute path of unreserved
+// characters only, which no URL escaping changes.
+func isPlainPath(p string) bool {
+	if p != "" && p[0] != '/' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '/', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func describeTransportError(err error, timeout time.Duration) error {
@@ -443,31 +542,4 @@ func describeTransportError(err error, timeout time.Duration) error {
 		return fmt.Errorf("cancelled: %w", err)
 	}
 	return err
-}
-
-func isSecretHeader(name string) bool {
-	switch strings.ToLower(name) {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token":
-		return true
-	}
-	return false
-}
-
-// limiter spaces requests at least interval apart.
-type limiter struct {
-	mu       sync.Mutex
-	interval time.Duration
-	next     time.Time
-}
-
-func (l *limiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	now := time.Now()
-	at := l.next
-	if at.Before(now) {
-		at = now
-	}
-	l.next = at.Add(l.interval)
-	l.mu.Unlock()
-	return sleepCtx(ctx, time.Until(at))
 }

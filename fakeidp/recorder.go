@@ -1,14 +1,13 @@
 package fakeidp
 
 import (
-	"bytes"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 // Recorder numbers and keeps every exchange of a run, credentials redacted.
@@ -16,33 +15,32 @@ import (
 type Recorder struct {
 	mu        sync.Mutex
 	exchanges []*Exchange
-	secrets   []string
-	retries   int
-	keep      bool
+	// secrets are the literal secret values, longest first. The slice is
+	// replaced, never changed in place, so a copy taken under mu can be read
+	// without it.
+	secrets []string
+	retries int
 }
 
 // NewRecorder returns an empty recorder.
-func NewRecorder() *Recorder { return &Recorder{keep: true} }
+func NewRecorder() *Recorder { return &Recorder{} }
 
 func (r *Recorder) addSecrets(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if len(s) >= 4 && !contains(r.secrets, s) {
-			r.secrets = append(r.secrets, s)
+		if len(s) >= redact.MinSecretLen && !slices.Contains(r.secrets, s) {
+			r.secrets = redact.Secrets(redact.MinSecretLen, append(slices.Clone(r.secrets), secrets...)...)
+			return
 		}
 	}
-	// Longest first, so a secret that contains another is scrubbed whole.
-	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
+// knownSecrets returns the literal secrets known now.
+func (r *Recorder) knownSecrets() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.secrets
 }
 
 func (r *Recorder) countRetry() {
@@ -58,50 +56,41 @@ func (r *Recorder) Retries() int {
 	return r.retries
 }
 
-// add redacts ex, numbers it and keeps it.
+// add redacts ex, numbers it and keeps it. The redaction runs outside the
+// lock, so that concurrent scenarios do not queue behind each other's bodies.
 func (r *Recorder) add(ex *Exchange) *Exchange {
+	secrets := r.knownSecrets()
+	ex.URL = redact.URL(ex.URL, secrets)
+	ex.ReqHeader = redact.Header(ex.ReqHeader, secrets)
+	redact.HeaderInPlace(ex.RespHeader, secrets) // the client's own copy
+	ex.ReqBody = redact.Body(ex.ReqBody, secrets)
+	ex.RespBody = redact.Body(ex.RespBody, secrets)
+	if ex.Err != nil {
+		if msg := redact.String(ex.Err.Error(), secrets); msg != ex.Err.Error() {
+			ex.Err = &scrubbedError{msg: msg, err: ex.Err}
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ex.ReqHeader = r.redactHeader(ex.ReqHeader)
-	ex.RespHeader = r.redactHeader(ex.RespHeader)
-	ex.ReqBody = r.scrub(redactBody(ex.ReqBody))
-	ex.RespBody = r.scrub(redactBody(ex.RespBody))
-	ex.URL = string(r.scrub([]byte(ex.URL)))
 	ex.Seq = len(r.exchanges) + 1
 	r.exchanges = append(r.exchanges, ex)
 	return ex
 }
 
-func (r *Recorder) redactHeader(h http.Header) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := http.Header(reports.RedactHeaders(h))
-	for k, vs := range out {
-		for i, v := range vs {
-			vs[i] = string(r.scrub([]byte(v)))
-		}
-		out[k] = vs
-	}
-	return out
+// scrubbedError is an error whose text had a secret in it: it shows the
+// redacted text and still unwraps to the original for errors.Is.
+type scrubbedError struct {
+	msg string
+	err error
 }
 
-// scrub replaces every known secret in b.
-func (r *Recorder) scrub(b []byte) []byte {
-	for _, s := range r.secrets {
-		if bytes.Contains(b, []byte(s)) {
-			b = bytes.ReplaceAll(b, []byte(s), []byte(redacted))
-		}
-	}
-	return b
-}
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // Scrub replaces every known secret in s: for text the harness writes that did
 // not come through an exchange (error messages, logs).
 func (r *Recorder) Scrub(s string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return string(r.scrub([]byte(s)))
+	return redact.String(s, r.knownSecrets())
 }
 
 // Exchanges returns the recorded exchanges in order.
@@ -160,33 +149,4 @@ func cut(b []byte, limit int) []byte {
 		return append(append([]byte(nil), b[:limit]...), []byte("… (cut)")...)
 	}
 	return b
-}
-
-// redactBody runs the full redaction only on bodies that may hold a secret:
-// most SCIM bodies name no password or token, and scanning them all would be
-// most of the client's per-request cost.
-func redactBody(b []byte) []byte {
-	for _, word := range [...]string{"password", "token", "secret"} {
-		if containsFold(b, word) {
-			return reports.RedactBody(b)
-		}
-	}
-	return b
-}
-
-// containsFold reports whether b contains the lower-case ASCII word in any case.
-func containsFold(b []byte, word string) bool {
-	for i := 0; i+len(word) <= len(b); i++ {
-		if b[i]|0x20 != word[0] {
-			continue
-		}
-		j := 1
-		for j < len(word) && b[i+j]|0x20 == word[j] {
-			j++
-		}
-		if j == len(word) {
-			return true
-		}
-	}
-	return false
 }

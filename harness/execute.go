@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/redact"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/safety"
 	"github.com/scimloop/scimloop/scenarios"
@@ -91,7 +92,7 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	s = &session{cfg: cfg, start: cfg.now()}
 	s.run = &reports.Run{
 		Tool: "scimloop", Version: Version, Catalogue: CatalogueVersion, Profile: cfg.profile,
-		Target: target.URL, Started: s.start, Seed: cfg.seed, Dialect: cfg.dialect, Strict: cfg.strict,
+		Target: redact.URL(target.URL, nil), Started: s.start, Seed: cfg.seed, Dialect: cfg.dialect, Strict: cfg.strict,
 		Command: cfg.command,
 	}
 	client, err := newClient(target, cfg)

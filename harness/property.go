@@ -3,11 +3,11 @@ package harness
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"time"
 
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/redact"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/scenarios"
 	"github.com/scimloop/scimloop/sequences"
@@ -129,7 +129,7 @@ func (s *session) finishProperty(run *reports.Run) {
 	fb := res.Feedback
 	fb.Retries += s.client.Recorder().Retries()
 	if res.Failed && len(res.Minimal) > 0 && s.cfg.prop.onReplay != nil {
-		f := sequences.NewReplayFile(res, redactURL(s.prop.target.URL), s.cfg.dialect, exs)
+		f := sequences.NewReplayFile(res, s.client.Recorder().Scrub(redact.URL(s.prop.target.URL, nil)), s.cfg.dialect, exs)
 		path, err := s.cfg.prop.onReplay(f)
 		if err != nil {
 			run.Errors = append(run.Errors, fmt.Sprintf("writing the replay file: %v", err))
@@ -141,16 +141,6 @@ func (s *session) finishProperty(run *reports.Run) {
 		run.Errors = append(run.Errors, s.client.Recorder().Scrub("sequences: "+res.Aborted))
 	}
 	run.Feedback = &fb
-}
-
-// redactURL drops any user information from a URL.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	u.User = nil
-	return u.String()
 }
 
 // ReplayResult is what rerunning a replay file found.

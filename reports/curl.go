@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 // TokenEnv is the environment variable a curl command reads the bearer
@@ -92,7 +94,7 @@ func printfQuote(s string) string {
 // curlHeader renders one header argument, a credential as its variable.
 func curlHeader(name, value string) string {
 	lower := strings.ToLower(name)
-	if !slices.Contains(secretHeaders, lower) && !strings.Contains(value, Redacted) {
+	if !redact.IsSecretHeader(name) && !strings.Contains(value, redact.Redacted) {
 		return shQuote(name + ": " + value)
 	}
 	prefix, env := "", HeaderEnv(name)

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"github.com/scimloop/scimloop/internal/redact"
+
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -103,7 +105,7 @@ func TestCurlSendsTheSameRequest(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			uri := `/scim/v2/Groups?filter=members[value%20eq%20%22x%22]&attributes={a}`
 			ex := Exchange{Method: "PATCH", URL: srv.URL + uri, RequestBody: body,
-				RequestHeaders: map[string][]string{"Authorization": {Redacted}, "X-Api-Key": {Redacted}, "Content-Type": {"application/scim+json"}}}
+				RequestHeaders: map[string][]string{"Authorization": {redact.Redacted}, "X-Api-Key": {redact.Redacted}, "Content-Type": {"application/scim+json"}}}
 			cmd := exec.Command("sh", "-c", Curl(ex)+" -o /dev/null -w '%{http_code}'")
 			cmd.Env = append(os.Environ(), TokenEnv+"=tok'en", HeaderEnv("X-Api-Key")+"=k$y")
 			out, err := cmd.CombinedOutput()

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 // The HAR 1.2 model (http://www.softwareishard.com/blog/har-12-spec/), only
@@ -105,9 +107,9 @@ const harTime = "2006-01-02T15:04:05.000Z07:00"
 // sequence number, with the whole latency as the wait time.
 //
 // Secrets are redacted again, whatever the recorder did: credential headers
-// ([RedactHeaders]), secret attributes in request and response bodies
-// ([RedactBody]) and secret query parameters and URL passwords. Cookies are
-// never listed. Text that is not UTF-8 has its bad bytes replaced by U+FFFD.
+// ([redact.Header]), secret attributes in request and response bodies
+// ([redact.Body]) and secret query parameters and URL passwords
+// ([redact.URL]). Cookies are never listed. Text that is not UTF-8 has its bad bytes replaced by U+FFFD.
 // An exchange that got no response (Error set, Status 0) has status 0 and
 // its error in the custom field _error; sequence number, scenario and
 // attempt are in _seq, _scenario and _attempt. A body that [CapBodies] cut
@@ -150,7 +152,7 @@ func harEntryOf(ex Exchange) harEntry {
 	}
 	// Round to microseconds so the JSON stays short and stable.
 	ms = math.Round(ms*1000) / 1000
-	rawURL := redactURL(validText(ex.URL))
+	rawURL := redact.URL(validText(ex.URL), nil)
 
 	reqHeaders := harHeaders(ex.RequestHeaders)
 	req := harRequest{
@@ -163,7 +165,7 @@ func harEntryOf(ex Exchange) harEntry {
 		HeadersSize: -1,
 	}
 	if ex.RequestBody != "" {
-		text := validText(string(RedactBody([]byte(ex.RequestBody))))
+		text := validText(string(redact.Body([]byte(ex.RequestBody), nil)))
 		req.PostData = &harPostData{
 			MimeType: cmp.Or(headerValue(ex.RequestHeaders, "Content-Type"), "application/scim+json"),
 			Params:   []harNameValue{},
@@ -183,7 +185,7 @@ func harEntryOf(ex Exchange) harEntry {
 		HeadersSize: -1,
 	}
 	if ex.ResponseBody != "" {
-		text := validText(string(RedactBody([]byte(ex.ResponseBody))))
+		text := validText(string(redact.Body([]byte(ex.ResponseBody), nil)))
 		resp.Content.Text = text
 		resp.Content.Size = len(text) + ex.ResponseBodyCut
 		resp.BodySize = len(text) + ex.ResponseBodyCut
@@ -220,7 +222,7 @@ func cutComment(cut int) string {
 // name (case-insensitively) and then by position.
 func harHeaders(h map[string][]string) []harNameValue {
 	out := []harNameValue{}
-	red := RedactHeaders(h)
+	red := redact.Header(h, nil)
 	names := sortedKeys(red)
 	slices.SortStableFunc(names, func(a, b string) int {
 		return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))

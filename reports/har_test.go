@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 func renderHAR(t *testing.T, run *Run) []byte {
@@ -28,8 +30,8 @@ func TestHARHasNoSecrets(t *testing.T) {
 			t.Errorf("HAR contains the secret %q", secret)
 		}
 	}
-	if n := strings.Count(out, Redacted); n < 8 {
-		t.Errorf("HAR has %d %s markers, want at least 8 (headers, URL, bodies)", n, Redacted)
+	if n := strings.Count(out, redact.Redacted); n < 8 {
+		t.Errorf("HAR has %d %s markers, want at least 8 (headers, URL, bodies)", n, redact.Redacted)
 	}
 }
 
@@ -107,7 +109,7 @@ func TestHARStructure(t *testing.T) {
 	// Spot checks: query string decoded in order, status text, the error.
 	first := entries[1].(map[string]any)["request"].(map[string]any)
 	qs := first["queryString"].([]any)
-	if len(qs) != 2 || qs[0].(map[string]any)["name"] != "attributes" || qs[1].(map[string]any)["value"] != Redacted {
+	if len(qs) != 2 || qs[0].(map[string]any)["name"] != "attributes" || qs[1].(map[string]any)["value"] != redact.Redacted {
 		t.Errorf("entry 2 queryString = %v", qs)
 	}
 	if st := entries[1].(map[string]any)["response"].(map[string]any)["statusText"]; st != "Created" {

@@ -25,6 +25,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/redact"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/sequences"
 )
@@ -270,23 +271,11 @@ func checkEmptyDir(dir string) error {
 	return nil
 }
 
-// safeURL returns u without user information, and with every secret
-// replaced, so that it can be written down.
+// safeURL returns u redacted by the rules of every report (the password of
+// its user information masked, secret parameters and every secret
+// replaced), so that it can be written down.
 func safeURL(u string, secrets []string) string {
-	if p, err := url.Parse(u); err == nil && p.User != nil {
-		p.User = nil
-		u = p.String()
-	}
-	return redactSecrets(u, secrets)
-}
-
-func redactSecrets(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, "REDACTED")
-		}
-	}
-	return s
+	return redact.URL(u, redact.Secrets(1, secrets...))
 }
 
 // certEnvironment is environment.json: what produced the bundle.
@@ -454,17 +443,9 @@ func redactFile(path string, secrets []string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	found := false
-	for _, s := range secrets {
-		// A secret this short matches by chance; run's redaction covers it.
-		if len(s) < minSecretLen {
-			continue
-		}
-		if bytes.Contains(b, []byte(s)) {
-			found = true
-			b = bytes.ReplaceAll(b, []byte(s), []byte("REDACTED"))
-		}
-	}
+	// A secret shorter than minSecretLen matches by chance; run's redaction
+	// covers it.
+	b, found := redact.Bytes(b, redact.Secrets(minSecretLen, secrets...))
 	if !found {
 		return false, nil
 	}

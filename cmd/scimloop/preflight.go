@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/redact"
 )
 
 // credentialFlags names every way to pass credentials, for messages that
@@ -24,7 +25,7 @@ func preflightExit(err error, credentialsGiven bool, secrets []string) (_ error,
 	}
 	said := *pe
 	said.Credentials = credentialsGiven // the command line knows, X-Api-Key included
-	msg := redactSecrets(said.Error(), secrets)
+	msg := redact.String(said.Error(), redact.Secrets(1, secrets...))
 	switch {
 	case pe.Kind == harness.PreflightCredentials && !credentialsGiven:
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s\nfix: give credentials with %s", msg, credentialFlags)}, true

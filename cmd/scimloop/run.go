@@ -18,6 +18,7 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/redact"
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
 )
@@ -266,14 +267,10 @@ func authOptions(f runFlags) ([]fakeidp.Option, []string, error) {
 
 // redactArgs renders the command line with secret header values removed.
 func redactArgs(argv, secrets []string) string {
+	secrets = redact.Secrets(1, secrets...)
 	out := make([]string, len(argv))
 	for i, a := range argv {
-		for _, s := range secrets {
-			if s != "" {
-				a = strings.ReplaceAll(a, s, "REDACTED")
-			}
-		}
-		out[i] = a
+		out[i] = redact.String(a, secrets)
 	}
 	if len(out) > 0 {
 		out[0] = "scimloop"

@@ -1,137 +1,87 @@
-package reports
+package redact
 
 import (
+	"bytes"
 	"encoding/json"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 )
 
-// Redacted replaces every secret that [RedactBody], [RedactHeaders] and the
-// HAR writer find.
-const Redacted = "REDACTED"
-
-// secretHeaders are the header names, in lower case, whose values are
-// credentials.
-var secretHeaders = []string{
-	"authorization", "proxy-authorization", "cookie", "set-cookie",
-	"x-api-key", "api-key", "x-auth-token",
-}
-
-// secretKeys are the attribute and parameter names, in lower case, whose
-// values are secrets.
-var secretKeys = []string{"password", "access_token", "refresh_token", "id_token", "client_secret"}
-
-// isSecretKey reports whether an attribute name or PATCH path names a
-// secret: its last component (after the last '.' or ':', so that
-// "urn:…:User:password" counts) is one of secretKeys, in any case.
-func isSecretKey(name string) bool {
-	if i := strings.LastIndexAny(name, ".:"); i >= 0 {
-		name = name[i+1:]
-	}
-	return slices.Contains(secretKeys, strings.ToLower(strings.TrimSpace(name)))
-}
-
-// RedactHeaders returns a copy of h in which the value of every credential
-// header (Authorization, Proxy-Authorization, Cookie, Set-Cookie, X-Api-Key,
-// Api-Key, X-Auth-Token; names in any case) is replaced by [Redacted]. The
-// other headers are copied unchanged and h is not modified. A nil h gives nil.
-func RedactHeaders(h map[string][]string) map[string][]string {
-	if h == nil {
-		return nil
-	}
-	out := make(map[string][]string, len(h))
-	for name, values := range h {
-		if slices.Contains(secretHeaders, strings.ToLower(strings.TrimSpace(name))) {
-			red := make([]string, len(values))
-			for i := range red {
-				red[i] = Redacted
-			}
-			out[name] = red
-			continue
-		}
-		out[name] = slices.Clone(values)
-	}
-	return out
-}
-
-// RedactBody returns body with the value of every secret replaced by the JSON
-// string "REDACTED": the value of any attribute named password, access_token,
-// refresh_token, id_token or client_secret (in any case, at any depth, also
-// as the last component of a URN-qualified name), and the "value" of a PATCH
-// operation whose "path" names one of them.
+// Body returns body with the value of every secret replaced by the JSON
+// string "REDACTED", and then every literal secret replaced by [Redacted].
+// The secret values are those of any attribute that [IsSecretKey] names (at
+// any depth), and the "value" of a PATCH operation whose "path" names one.
 //
 // Everything else is kept byte for byte: key order, spacing and escapes are
 // not touched, so a redacted body still shows what the server sent. The
 // scanner is lenient, so a body that is not quite JSON (cut short by the
 // recorder, or JSON inside other text) is redacted as far as it goes; a body
 // that is not JSON also has form-style pairs such as password=… redacted.
-// When there is nothing to redact, body itself is returned.
-func RedactBody(body []byte) []byte {
+// When there is nothing to redact, body itself is returned; body is never
+// modified.
+func Body(body []byte, secrets []string) []byte {
 	if len(body) == 0 {
 		return body
 	}
-	s := &secretScanner{b: body}
-	s.scan()
-	out := s.splice()
-	if !json.Valid(body) {
-		out = formSecret.ReplaceAll(out, []byte("${1}"+Redacted))
+	out := body
+	if mayHoldSecretKey(body) {
+		out = structuredBody(body)
 	}
+	out, _ = Bytes(out, secrets)
 	if string(out) == string(body) {
 		return body
 	}
 	return out
 }
 
-// formSecret matches name=value pairs of secretKeys in form-encoded or
-// free text; the value stops at a separator, quote or backslash so that the
-// text around it keeps its shape.
-var formSecret = regexp.MustCompile(`(?i)((?:^|[?&;\s])(?:password|access_token|refresh_token|id_token|client_secret)=)[^&;\s"\\]*`)
-
-// redactURL returns rawURL with the password of its user information and the
-// values of secret query and fragment parameters replaced by [Redacted];
-// everything else is kept as it was.
-func redactURL(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return formSecret.ReplaceAllString(rawURL, "${1}"+Redacted)
+func structuredBody(body []byte) []byte {
+	s := &secretScanner{b: body}
+	s.scan()
+	out := s.splice()
+	if !json.Valid(body) {
+		out = formSecret.ReplaceAll(out, []byte("${1}"+Redacted))
 	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), Redacted)
-		}
-	}
-	u.RawQuery = redactPairs(u.RawQuery)
-	if u.Fragment != "" {
-		frag := redactPairs(u.EscapedFragment())
-		if f, err := url.PathUnescape(frag); err == nil {
-			u.Fragment, u.RawFragment = f, frag
-		}
-	}
-	return u.String()
+	return out
 }
 
-// redactPairs redacts the values of secret parameters in an escaped
-// a=b&c=d list, keeping every other byte.
-func redactPairs(raw string) string {
-	if raw == "" {
-		return raw
+// mayHoldSecretKey is a quick test that lets most bodies and URLs skip the
+// full scan: every secret key contains "password", "token" or "secret", in
+// some case, unless it is spelled with a JSON escape.
+func mayHoldSecretKey[T string | []byte](b T) bool {
+	for i := 0; i < len(b); i++ {
+		rest := b[i:]
+		switch b[i] | 0x20 {
+		case 'p':
+			if hasFold(rest, "password") {
+				return true
+			}
+		case 't':
+			if hasFold(rest, "token") {
+				return true
+			}
+		case 's':
+			if hasFold(rest, "secret") {
+				return true
+			}
+		}
+		if b[i] == '\\' && i+1 < len(b) && b[i+1] == 'u' {
+			return true
+		}
 	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
-		name, _, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		if n, err := url.QueryUnescape(name); err == nil {
-			name = n
-		}
-		if isSecretKey(name) {
-			parts[i] = p[:strings.Index(p, "=")+1] + Redacted
+	return false
+}
+
+// hasFold reports whether b starts with the lower-case ASCII word in any case.
+func hasFold[T string | []byte](b T, word string) bool {
+	if len(b) < len(word) {
+		return false
+	}
+	for j := range len(word) {
+		if b[j]|0x20 != word[j] {
+			return false
 		}
 	}
-	return strings.Join(parts, "&")
+	return true
 }
 
 // secretScanner walks JSON leniently and records the byte spans of secret
@@ -212,11 +162,15 @@ func (s *secretScanner) str() string {
 			continue
 		case '"':
 			s.i++
+			raw := s.b[start:s.i]
+			if bytes.IndexByte(raw, '\\') < 0 {
+				return string(raw[1 : len(raw)-1])
+			}
 			var text string
-			if json.Unmarshal(s.b[start:s.i], &text) == nil {
+			if json.Unmarshal(raw, &text) == nil {
 				return text
 			}
-			return string(s.b[start+1 : s.i-1])
+			return string(raw[1 : len(raw)-1])
 		}
 		s.i++
 	}
@@ -251,9 +205,9 @@ func (s *secretScanner) object(depth int) {
 		s.i++
 		start, end, text, isString := s.value(depth)
 		switch {
-		case isSecretKey(key):
+		case IsSecretKey(key):
 			s.add(start, end)
-		case strings.EqualFold(key, "path") && isString && isSecretKey(text):
+		case strings.EqualFold(key, "path") && isString && IsSecretKey(text):
 			pathIsSecret = true
 		case strings.EqualFold(key, "value"):
 			valueSpan, haveValue = [2]int{start, end}, true

@@ -1,0 +1,135 @@
+package fakeidp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRecorderRedactsEveryPart: the recorder applies the one rule set of
+// internal/redact to every part of an exchange, literal secrets included.
+func TestRecorderRedactsEveryPart(t *testing.T) {
+	const secret = "lit-secret-42"
+	rec := NewRecorder()
+	rec.addSecrets(secret)
+	cause := errors.New("dial failed for " + secret)
+	ex := rec.add(&Exchange{Method: "GET",
+		URL:        "https://admin:pw-in-url@h.test/v2/Users?access_token=qs-token&q=" + secret,
+		ReqHeader:  http.Header{"Authorization": {"Bearer x"}, "X-Note": {"has " + secret}},
+		ReqBody:    []byte(`{"password":"body-pw"}`),
+		RespHeader: http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}},
+		RespBody:   []byte(`{"note":"` + secret + `"}`),
+		Err:        cause,
+	})
+	assert.Equal(t, "https://admin:REDACTED@h.test/v2/Users?access_token=REDACTED&q=REDACTED", ex.URL)
+	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader)
+	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader)
+	assert.Equal(t, `{"password":"REDACTED"}`, string(ex.ReqBody))
+	assert.Equal(t, `{"note":"REDACTED"}`, string(ex.RespBody))
+	assert.Equal(t, "dial failed for REDACTED", ex.Err.Error())
+	assert.ErrorIs(t, ex.Err, cause, "a scrubbed error still unwraps")
+	assert.Equal(t, "x REDACTED y", rec.Scrub("x "+secret+" y"))
+}
+
+// TestClientScrubsURLPassword: a password in the base URL's user
+// information is sent (net/http makes it basic auth) but never recorded.
+func TestClientScrubsURLPassword(t *testing.T) {
+	var gotUser, gotPass string
+	c, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		gotUser, gotPass, _ = r.BasicAuth()
+		_, _ = io.WriteString(w, `{"echo":"`+gotPass+`"}`)
+	})
+	u := strings.Replace(srv.URL, "http://", "http://bob:url-pass-9@", 1)
+	c2, err := NewClient(u+"/scim/v2", WithRecorder(c.Recorder()))
+	require.NoError(t, err)
+	ex, err := c2.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.NoError(t, err)
+	assert.Equal(t, "bob", gotUser)
+	assert.Equal(t, "url-pass-9", gotPass)
+	assert.NotContains(t, ex.URL, "url-pass-9")
+	assert.Contains(t, ex.URL, "bob:REDACTED@")
+	assert.NotContains(t, string(ex.RespBody), "url-pass-9")
+}
+
+// TestReadBody: a body of announced length is read whole; a shorter or
+// longer one than announced reads as before (what came, up to the limit).
+func TestReadBody(t *testing.T) {
+	tests := []struct {
+		name   string
+		length int64
+		body   string
+		limit  int64
+		want   string
+	}{
+		{name: "announced", length: 5, body: "hello", limit: 10, want: "hello"},
+		{name: "unknown length", length: -1, body: "hello", limit: 10, want: "hello"},
+		{name: "empty", length: 0, body: "", limit: 10, want: ""},
+		{name: "HEAD: length but no body", length: 5, body: "", limit: 10, want: ""},
+		{name: "longer than announced", length: 2, body: "hello", limit: 10, want: "hello"},
+		{name: "longer than announced, over limit", length: 2, body: "hello world", limit: 4, want: "hello"},
+		{name: "announced over limit", length: 11, body: "hello world", limit: 4, want: "hello"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(tt.body))}
+			got, err := readBody(resp, tt.limit)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+		})
+	}
+}
+
+// TestRateLimitSpacesRequests: --rps spaces requests 1/rps apart, the first
+// at once, and a cancelled wait is an error, recorded.
+func TestRateLimitSpacesRequests(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {}, WithRateLimit(50))
+	start := time.Now()
+	for range 6 {
+		_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+		require.NoError(t, err)
+	}
+	assert.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond, "6 requests at 50/s take at least 100ms")
+
+	slow, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {}, WithRateLimit(0.5))
+	_, err := slow.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+	require.NoError(t, err, "the first request goes at once")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	ex, err := slow.Do(ctx, Request{Method: "GET", Path: "/Users"})
+	require.Error(t, err, "the second must wait 2s, past the deadline")
+	assert.Equal(t, 2, slow.Recorder().Len())
+	assert.Equal(t, 0, ex.Status)
+}
+
+// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL.
+func TestURLFastPath(t *testing.T) {
+	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "http://u:p@127.0.0.1:80/a%2Fb/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
+	paths := []string{"", "/Users", "/Users/2819c223-7f76", "/Users/a b", "/Users/ü", "/Users?filter=x", "Users", "/Users/%2F"}
+	for _, base := range bases {
+		c, err := NewClient(base)
+		require.NoError(t, err)
+		slow := *c
+		slow.plainBase = ""
+		for _, p := range paths {
+			assert.Equal(t, slow.url(Request{Path: p}), c.url(Request{Path: p}), "base %q, path %q", base, p)
+		}
+	}
+}
+
+// TestTransportErrorHidesURLSecrets: a failed request's error text shows
+// its URL redacted, as the exchange does.
+func TestTransportErrorHidesURLSecrets(t *testing.T) {
+	c, srv := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {})
+	srv.Close() // nothing listens: the request fails in the transport
+	_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users?access_token=qs-secret-1"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "qs-secret-1")
+	assert.Contains(t, err.Error(), "access_token=REDACTED")
+}
