@@ -17,6 +17,7 @@ const CatalogueVersion = "2026.11"
 type Option func(*config)
 
 type config struct {
+	hook           func(point string) // test hook (scenarios.Env.Hook); set only by tests
 	strict         bool
 	dialect        string
 	only, skip     []string

@@ -186,16 +186,9 @@ func (m *machine) post(typ string, body map[string]any, name string) *fakeidp.Ex
 // touched and judges each against the model. It reports an abort (no usable
 // response) as an error; failed judgements are in m.findings.
 func (m *machine) apply(st Step) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			a, ok := r.(abortSignal)
-			if !ok {
-				panic(r)
-			}
-			err = a.err
-		}
-	}()
 	m.steps = append(m.steps, st)
+	defer recoverInto(&err, fmt.Sprintf("step %d (%s)", len(m.steps), st.Op))
+	m.env.Point("step " + st.Op)
 	before := len(m.findings)
 	switch st.Op {
 	case OpCreateUser, OpRecreateUser:
