@@ -13,11 +13,12 @@ import (
 // withHook sets the scenarios' test hook (scenarios.Env.Hook).
 func withHook(h func(point string)) Option { return func(c *config) { c.hook = h } }
 
-// panicAt returns a hook that panics with text the first time point is reached.
+// panicAt returns a hook that panics with text the first time a point
+// that starts with point is reached.
 func panicAt(point, text string) func(string) {
 	done := false
 	return func(p string) {
-		if p == point && !done {
+		if strings.HasPrefix(p, point) && !done {
 			done = true
 			panic(text)
 		}
@@ -35,13 +36,13 @@ func TestHarnessPanicIsAnError(t *testing.T) {
 	}{
 		{"scenario", "scenario discovery", "discovery"},
 		{"judge", "judge disc-spc-schema", "discovery"},
-		{"sequence step", "step " + sequences.OpCreateUser, sequences.PropertyName},
-		{"sequences judge", "judge seq-confirmed-read-back", sequences.PropertyName},
+		{"sequence step", "step ", sequences.PropertyName},
+		{"sequences judge", "judge seq-", sequences.PropertyName},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			text := "injected panic at " + tc.point
-			run, err := Execute(context.Background(), refTarget(t), WithOnly(tc.only), WithSequences(2), WithSteps(5), WithSeed(1),
+			run, err := Execute(context.Background(), refTarget(t), WithOnly(tc.only), WithSequences(5), WithSteps(20), WithSeed(1),
 				withHook(panicAt(tc.point, text)))
 			if !errors.Is(err, ErrHarness) || !errors.Is(err, ErrIncomplete) {
 				t.Fatalf("Execute error = %v, want ErrHarness wrapped in ErrIncomplete", err)
