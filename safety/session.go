@@ -71,6 +71,7 @@ func (s *Session) Do(req fakeidp.Request) (*fakeidp.Exchange, error) {
 	}
 	s.allowRetry(&req)
 	ex, err := s.send(req)
+	s.record(req, ex)
 	switch {
 	case err != nil && errors.Is(s.Ctx.Err(), context.Canceled):
 		return ex, ErrCancelled
@@ -169,39 +170,33 @@ func (s *Session) Create(typ string, body []byte, name string) (*fakeidp.Exchang
 		}
 		defer s.afterRetriedCreate(typ, name, ex)
 	}
-	if OK(ex) && fakeidp.IsJSON(ex.RespBody) {
-		id := fakeidp.Get(ex.RespBody, "id").String()
-		if err := s.Tracker.Verify(s.Ctx, s.C, typ, id); errors.Is(err, errNotOurs) {
-			s.Tracker.Refuse(id)
-			return ex, fmt.Errorf("harness safety: the create of %q answered id %q, which the run will not use: %v", name, id, err)
-		}
-		s.Tracker.Add(typ, id, name)
+	if id := createdID(ex); OK(ex) && id != "" && s.Tracker.IsRefused(id) {
+		return ex, fmt.Errorf("harness safety: the create of %q answered id %q, which belongs to a resource the run did not create and will not use", name, id)
 	}
 	return ex, nil
 }
 
-// RawCreate sends body as a create to typ's endpoint and tracks whatever the
-// server created, so that even a create that should have been refused is
-// cleaned up.
+// RawCreate sends body as a create to typ's endpoint; like every POST the
+// session sends, whatever the server created is tracked (see
+// [Session.record]), so that even a create that should have been refused
+// is cleaned up.
 func (s *Session) RawCreate(typ string, body []byte, header http.Header) (*fakeidp.Exchange, error) {
 	if err := s.Tracker.Reserve(); err != nil {
 		return nil, err
 	}
-	ex, err := s.Do(fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Header: header})
-	if err != nil {
-		return ex, err
-	}
-	s.TrackCreated(typ, ex)
-	return ex, nil
+	return s.Do(fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Header: header})
 }
 
-// TrackCreated records the resource a 2xx answer with an id says the
-// server created, whatever the request meant to do.
+// TrackCreated records the resource that a 2xx answer to a request other
+// than a POST (a PUT to an unknown id, which some servers treat as a create)
+// says the server created.
 func (s *Session) TrackCreated(typ string, ex *fakeidp.Exchange) {
-	if ex != nil && OK(ex) && fakeidp.IsJSON(ex.RespBody) {
-		if id := fakeidp.Get(ex.RespBody, "id").String(); id != "" {
-			s.Tracker.Add(typ, id, fakeidp.Get(ex.RespBody, "userName").String()+fakeidp.Get(ex.RespBody, "displayName").String())
-		}
+	if ex == nil || ex.Method == http.MethodPost || !OK(ex) {
+		return // a POST is recorded as it is sent
+	}
+	if id := createdID(ex); id != "" {
+		sent, _ := sentName(typ, ex.ReqBody)
+		s.Tracker.Add(typ, id, sent)
 	}
 }
 
