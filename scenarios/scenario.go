@@ -322,10 +322,11 @@ func (s *S) Try(req fakeidp.Request) *fakeidp.Exchange {
 }
 
 // send sends req through the scenario's session: a request the write gate
-// refuses, or a cancelled run, stops the scenario.
+// refuses, a cancelled run, a server that stayed unavailable or refused the
+// run's credentials stops the scenario.
 func (s *S) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
 	ex, err := s.sess.Do(req)
-	if err != nil && (ex == nil || errors.Is(err, safety.ErrCancelled)) {
+	if err != nil && (ex == nil || errors.Is(err, safety.ErrCancelled) || errors.Is(err, safety.ErrUnavailable) || errors.Is(err, safety.ErrCredentials)) {
 		s.Stop("%v", err)
 	}
 	return ex, err

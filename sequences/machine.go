@@ -2,7 +2,6 @@ package sequences
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -305,6 +304,3 @@ func (m *machine) cleanup(ctx context.Context) {
 		}
 	}
 }
-
-// errAborted wraps the reason a sequence could not go on.
-var errAborted = errors.New("the sequences could not go on")
