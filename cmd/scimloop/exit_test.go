@@ -7,19 +7,21 @@ import (
 	"testing"
 
 	"github.com/scimloop/scimloop/harness"
-	"github.com/scimloop/scimloop/reports"
 )
 
-// TestRunExitHarnessFailure: a run whose harness failed exits 3, even when
-// MUST checks failed too (those verdicts cannot be trusted).
-func TestRunExitHarnessFailure(t *testing.T) {
-	run := &reports.Run{Verdict: reports.Verdict{MustFailures: 2}}
-	err := runExit(run, fmt.Errorf("%w: %w: scenario x: harness error: panic: boom", harness.ErrIncomplete, harness.ErrHarness), t.TempDir())
+// TestHarnessFailureExits3: a run whose harness failed (Execute's error
+// wraps harness.ErrHarness; see harness's TestHarnessPanicIsAnError for the
+// panics that cause it) exits 3 with the panic's text, before MUST failures
+// are considered; any other run error is left to the usual exits.
+func TestHarnessFailureExits3(t *testing.T) {
+	err := harnessExit(fmt.Errorf("%w: %w: scenario x: harness error: panic: boom", harness.ErrIncomplete, harness.ErrHarness))
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != exitIncomplete || !strings.Contains(err.Error(), "boom") {
-		t.Fatalf("runExit = %v, want exit %d naming the panic", err, exitIncomplete)
+		t.Fatalf("harnessExit = %v, want exit %d naming the panic", err, exitIncomplete)
 	}
-	if err := runExit(run, nil, t.TempDir()); !errors.As(err, &ee) || ee.code != exitFailed {
-		t.Fatalf("runExit without a harness failure = %v, want exit %d", err, exitFailed)
+	for _, other := range []error{nil, fmt.Errorf("%w: cancelled", harness.ErrIncomplete)} {
+		if err := harnessExit(other); err != nil {
+			t.Errorf("harnessExit(%v) = %v, want nil", other, err)
+		}
 	}
 }

@@ -198,22 +198,16 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	}
 	printSummary(stdout, run, f.out, f.quiet)
 	seqReplays.print(stdout, replayTarget(f), f.quiet)
-	return runExit(run, runErr, f.out)
-}
-
-// runExit maps a finished run to the command's exit: 3 when the harness
-// itself failed (whatever the verdicts, they cannot be trusted), 1 on MUST
-// failures, 3 when the run or some checks could not complete.
-func runExit(run *reports.Run, runErr error, out string) error {
+	if err := harnessExit(runErr); err != nil {
+		return err
+	}
 	switch {
-	case errors.Is(runErr, harness.ErrHarness):
-		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
 	case runErr != nil:
 		return &exitError{code: exitIncomplete, err: runErr}
 	case run.Verdict.Errored > 0:
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(out, "results.json"))}
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("%d checks could not be judged (status error); see %s", run.Verdict.Errored, filepath.Join(f.out, "results.json"))}
 	}
 	return nil
 }
