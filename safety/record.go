@@ -17,8 +17,8 @@ import (
 // have refused included) and each POST operation of a /Bulk request.
 
 // record tracks what the POST req created, by the id its answer gives (in
-// the body or the Location header) or, when it gives none or no answer came,
-// by every name it sent, looked up.
+// the body or the Location header) or, when it gives none, by every name it
+// sent, looked up.
 func (s *Session) record(req fakeidp.Request, ex *fakeidp.Exchange) {
 	if req.Method != http.MethodPost || ex == nil || ex.Method != http.MethodPost {
 		return // a lookup's read standing in for a lost answer is tracked by FindByName
@@ -35,7 +35,7 @@ func (s *Session) record(req fakeidp.Request, ex *fakeidp.Exchange) {
 
 // recordOne records the create of one typ resource from body.
 func (s *Session) recordOne(typ string, body []byte, ex *fakeidp.Exchange) {
-	if ex.Status != 0 && !OK(ex) {
+	if !OK(ex) {
 		return // refused: nothing was created
 	}
 	sent, named := sentName(typ, body)
@@ -47,16 +47,13 @@ func (s *Session) recordOne(typ string, body []byte, ex *fakeidp.Exchange) {
 }
 
 // findCreated looks up a resource that a create sent as sent made, when the
-// answer named none (or no answer came); without a name to look it up by,
-// it is reported as a leftover the run cannot find.
+// answer named none; without a name to look it up by, or when the lookup
+// finds nothing, it is reported as a leftover the run cannot find.
 func (s *Session) findCreated(typ, sent string, named bool, ex *fakeidp.Exchange) {
 	if named {
 		if n, err := s.adoptByName(typ, sent); err == nil && n > 0 {
 			return
 		}
-	}
-	if !OK(ex) {
-		return // no answer, and nothing found: nothing says a resource exists
 	}
 	s.Tracker.Unfound(reports.Leftover{Type: typ, Name: sent, Error: fmt.Sprintf(
 		"%s = %d without an id or a Location, and the run could not look it up by %s (%q): find it among the %ss created at %s",

@@ -71,7 +71,9 @@ func (s *Session) Do(req fakeidp.Request) (*fakeidp.Exchange, error) {
 	}
 	s.allowRetry(&req)
 	ex, err := s.send(req)
-	s.record(req, ex)
+	if err == nil {
+		s.record(req, ex) // an answer that was not read is left to the prefix sweep at cleanup
+	}
 	switch {
 	case err != nil && errors.Is(s.Ctx.Err(), context.Canceled):
 		return ex, ErrCancelled
