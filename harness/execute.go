@@ -37,6 +37,11 @@ type Target struct {
 // be reached, discovery failed, or the run was cancelled.
 var ErrIncomplete = errors.New("the run could not complete")
 
+// ErrHarness reports that the harness itself failed during the run (a
+// panic, an internal error, a property failure without a finding): the run's
+// verdicts cannot be trusted. It always comes wrapped with [ErrIncomplete].
+var ErrHarness = errors.New("the harness itself failed")
+
 // Execute runs the selected scenarios against target and returns the run.
 // The run is returned even with an error (which wraps [ErrIncomplete]), so
 // that what was learned can still be written. Everything the run created is
@@ -119,7 +124,8 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	}
 	s.run.Capabilities = sp.Capabilities()
 	s.client = client
-	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: safety.NewTracker(cfg.maxResources), Dialect: cfg.dialect}
+	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: safety.NewTracker(cfg.maxResources), Dialect: cfg.dialect,
+		Hook: cfg.hook}
 	// Confirm ownership before every first write and delete; sweep the prefix
 	// at cleanup when the server can filter (see safety.Tracker.Scope).
 	s.env.Tracker.Scope(names.Prefix, sp.Filter)
@@ -158,12 +164,29 @@ func (s *session) end(ctx context.Context, cancelled bool) (*reports.Run, error)
 	build(run, s.cfg, s.results, s.client.Recorder())
 	s.finishProperty(run)
 	run.Duration = s.cfg.now().Sub(s.start).Seconds()
+	if broken := s.broken(); len(broken) > 0 {
+		run.Verdict.Incomplete = true
+		run.Errors = append(run.Errors, broken...)
+		return run, fmt.Errorf("%w: %w: %s", ErrIncomplete, ErrHarness, strings.Join(broken, "; "))
+	}
 	if cancelled {
 		run.Verdict.Incomplete = true
 		run.Errors = append(run.Errors, "the run was cancelled before every scenario ran; what ran is reported")
 		return run, fmt.Errorf("%w: cancelled", ErrIncomplete)
 	}
 	return run, nil
+}
+
+// broken lists, scrubbed, how the harness itself failed in each scenario
+// where it did.
+func (s *session) broken() []string {
+	var out []string
+	for _, r := range s.results {
+		if r.Broken {
+			out = append(out, s.client.Recorder().Scrub(fmt.Sprintf("scenario %s: %s", r.Scenario.Name, r.Reason)))
+		}
+	}
+	return out
 }
 
 func withAbort(ctx context.Context, abort <-chan struct{}) (context.Context, context.CancelFunc) {

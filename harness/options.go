@@ -19,6 +19,7 @@ const CatalogueVersion = assertions.CatalogueVersion
 type Option func(*config)
 
 type config struct {
+	hook           func(point string) // test hook (scenarios.Env.Hook); set only by tests
 	strict         bool
 	dialect        string
 	only, skip     []string

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
@@ -28,12 +31,29 @@ type Session struct {
 	// [CheckRetryDuplicate]).
 	OnRetryLookup func(err error, list *fakeidp.Exchange)
 
+	// other marks a session that sends as another identity (none, or wrong
+	// credentials): its 401s are answers to judge, not an expired token.
+	other bool
+
 	mu   sync.Mutex
 	lost map[*fakeidp.Exchange]bool // reads that stand in for a lost create answer
 }
 
-// ErrCancelled reports that the run was cancelled while a request was out.
-var ErrCancelled = errors.New("the run was cancelled")
+// Errors of a request that got no answer to judge. The check it was for is
+// then an error, never a finding about its rule.
+var (
+	// ErrCancelled reports that the run was cancelled while a request was out.
+	ErrCancelled = errors.New("the run was cancelled")
+	// ErrUnavailable reports that the server stayed unavailable (429, 503 or
+	// connection resets) through every retry.
+	ErrUnavailable = errors.New("the server stayed unavailable, so the check is not judged")
+	// ErrCredentials reports a 401 to the run's own credentials mid-run.
+	ErrCredentials = errors.New("the server refused the credentials mid-run (an expired or revoked token?), so the check is not judged")
+)
+
+// resetRetries bounds the retries of a safe request whose connection was
+// reset (the client itself retries 429 and 503, honouring Retry-After).
+const resetRetries = 3
 
 // NewSession returns a session that sends with c on behalf of the run whose
 // resources t tracks.
@@ -50,15 +70,54 @@ func (s *Session) Do(req fakeidp.Request) (*fakeidp.Exchange, error) {
 		return nil, fmt.Errorf("harness safety: refusing %s %s: %w", req.Method, req.Path, err)
 	}
 	s.allowRetry(&req)
-	ex, err := s.C.Do(s.Ctx, req)
+	ex, err := s.send(req)
 	if err == nil {
-		return ex, nil
+		s.record(req, ex) // an answer that was not read is left to the prefix sweep at cleanup
 	}
-	if errors.Is(s.Ctx.Err(), context.Canceled) {
+	switch {
+	case err != nil && errors.Is(s.Ctx.Err(), context.Canceled):
 		return ex, ErrCancelled
+	case err != nil && isReset(err) && safeMethod(req.Method):
+		return ex, fmt.Errorf("%s %s: the connection was reset %d times: %w", req.Method, req.Path, ex.Attempt, ErrUnavailable)
+	case err != nil:
+		return ex, fmt.Errorf("%s %s: %w", req.Method, req.Path, err)
+	case req.Retry && (ex.Status == http.StatusTooManyRequests || ex.Status == http.StatusServiceUnavailable):
+		return ex, fmt.Errorf("%s = %d after %d attempts: %w", OpOf(ex), ex.Status, ex.Attempt, ErrUnavailable)
+	case ex.Status == http.StatusUnauthorized && !s.other:
+		return ex, fmt.Errorf("%s = 401: %w", OpOf(ex), ErrCredentials)
 	}
-	return ex, fmt.Errorf("%s %s: %w", req.Method, req.Path, err)
+	return ex, nil
 }
+
+// send sends req, and sends a safe request again, after a pause, when its
+// connection was reset: that says nothing about the server's rules.
+func (s *Session) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
+	ex, err := s.C.Do(s.Ctx, req)
+	for try := 1; try <= resetRetries && err != nil && isReset(err) && safeMethod(req.Method) && s.Ctx.Err() == nil; try++ {
+		t := time.NewTimer(time.Duration(try) * 100 * time.Millisecond)
+		select {
+		case <-s.Ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
+		ex, err = s.C.Do(s.Ctx, req)
+		if ex != nil {
+			ex.Attempt = try + 1
+		}
+	}
+	return ex, err
+}
+
+// isReset reports whether err is a connection the server reset or closed
+// before it answered.
+func isReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.EPIPE)
+}
+
+// safeMethod reports whether a request may be repeated on SCIM's terms
+// without a lookup first: everything but a POST (a create or a Bulk).
+func safeMethod(method string) bool { return method != http.MethodPost }
 
 // Get reads typ/id.
 func (s *Session) Get(typ, id string, header http.Header) (*fakeidp.Exchange, error) {
@@ -113,52 +172,46 @@ func (s *Session) Create(typ string, body []byte, name string) (*fakeidp.Exchang
 		}
 		defer s.afterRetriedCreate(typ, name, ex)
 	}
-	if OK(ex) && fakeidp.IsJSON(ex.RespBody) {
-		id := fakeidp.Get(ex.RespBody, "id").String()
-		if err := s.Tracker.Verify(s.Ctx, s.C, typ, id); errors.Is(err, errNotOurs) {
-			s.Tracker.Refuse(id)
-			return ex, fmt.Errorf("harness safety: the create of %q answered id %q, which the run will not use: %v", name, id, err)
-		}
-		s.Tracker.Add(typ, id, name)
+	if id := createdID(ex); OK(ex) && id != "" && s.Tracker.IsRefused(id) {
+		return ex, fmt.Errorf("harness safety: the create of %q answered id %q, which belongs to a resource the run did not create and will not use", name, id)
 	}
 	return ex, nil
 }
 
-// RawCreate sends body as a create to typ's endpoint and tracks whatever the
-// server created, so that even a create that should have been refused is
-// cleaned up.
+// RawCreate sends body as a create to typ's endpoint; like every POST the
+// session sends, whatever the server created is tracked (see
+// [Session.record]), so that even a create that should have been refused
+// is cleaned up.
 func (s *Session) RawCreate(typ string, body []byte, header http.Header) (*fakeidp.Exchange, error) {
 	if err := s.Tracker.Reserve(); err != nil {
 		return nil, err
 	}
-	ex, err := s.Do(fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Header: header})
-	if err != nil {
-		return ex, err
-	}
-	s.TrackCreated(typ, ex)
-	return ex, nil
+	return s.Do(fakeidp.Request{Method: http.MethodPost, Path: Endpoint(typ), Body: body, Header: header})
 }
 
-// TrackCreated records the resource a 2xx answer with an id says the
-// server created, whatever the request meant to do.
+// TrackCreated records the resource that a 2xx answer to a request other
+// than a POST (a PUT to an unknown id, which some servers treat as a create)
+// says the server created.
 func (s *Session) TrackCreated(typ string, ex *fakeidp.Exchange) {
-	if ex != nil && OK(ex) && fakeidp.IsJSON(ex.RespBody) {
-		if id := fakeidp.Get(ex.RespBody, "id").String(); id != "" {
-			s.Tracker.Add(typ, id, fakeidp.Get(ex.RespBody, "userName").String()+fakeidp.Get(ex.RespBody, "displayName").String())
-		}
+	if ex == nil || ex.Method == http.MethodPost || !OK(ex) {
+		return // a POST is recorded as it is sent
+	}
+	if id := createdID(ex); id != "" {
+		sent, _ := sentName(typ, ex.ReqBody)
+		s.Tracker.Add(typ, id, sent)
 	}
 }
 
 // WithContext returns a session that sends under ctx (a cleanup that must
 // outlive a cancelled run, for instance) with the same client, tracker and hooks.
 func (s *Session) WithContext(ctx context.Context) *Session {
-	return &Session{Ctx: ctx, C: s.C, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup}
+	return &Session{Ctx: ctx, C: s.C, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup, other: s.other}
 }
 
 // With returns a session that sends with c (another identity, for
-// instance none) under the same tracker and hooks.
+// instance none) under the same tracker and hooks; its 401s are answers.
 func (s *Session) With(c *fakeidp.Client) *Session {
-	return &Session{Ctx: s.Ctx, C: c, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup}
+	return &Session{Ctx: s.Ctx, C: c, Tracker: s.Tracker, SP: s.SP, OnRetryLookup: s.OnRetryLookup, other: true}
 }
 
 // LostCreate reports whether ex stands in for a create whose answer was

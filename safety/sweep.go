@@ -101,9 +101,11 @@ var (
 	errNotOurs = errors.New("so it is left alone")
 )
 
-// confirmOwned reads typ/id and reports whether its name carries prefix. It
-// returns errGone on 404, and an error that says why otherwise.
-func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string) (string, error) {
+// confirmOwned reads typ/id and reports whether it is the run's: its name
+// carries prefix or, when sent is not nil, it is the name the run sent to
+// create it (case aside; none when the run sent none). It returns errGone on
+// 404, and an error that says why otherwise.
+func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string, sent *string) (string, error) {
 	if !SafeID(id) {
 		return "", fmt.Errorf("the id %q is not a safe URL path segment, %w", id, errNotOurs)
 	}
@@ -118,7 +120,7 @@ func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string
 		return "", fmt.Errorf("reading %s %s to confirm it is ours answered %d", typ, id, ex.Status)
 	}
 	name := fakeidp.Get(ex.RespBody, NameAttr(typ))
-	if name.Type != gjson.String || !hasPrefix(name.Str, prefix) {
+	if !ourName(name, prefix, sent) {
 		return name.String(), fmt.Errorf("%s %s has %s %s, which lacks the run prefix %q: the server confused or reused the id, %w",
 			typ, id, NameAttr(typ), clipQuote(name), prefix, errNotOurs)
 	}
@@ -126,6 +128,24 @@ func confirmOwned(ctx context.Context, c *fakeidp.Client, typ, id, prefix string
 		return name.Str, fmt.Errorf("%s %s answered a resource with id %q, %w", typ, id, got.String(), errNotOurs)
 	}
 	return name.Str, nil
+}
+
+// ourName reports whether name makes a resource the run's: it carries the
+// run prefix, or it is the name the run sent (sent not nil), none included.
+// A name of the server's own choosing is not enough: a server that answers a
+// create with an existing resource (an upsert) must not hand the run someone
+// else's data.
+func ourName(name gjson.Result, prefix string, sent *string) bool {
+	str := name.Type == gjson.String
+	switch {
+	case str && hasPrefix(name.Str, prefix):
+		return true
+	case sent == nil:
+		return false
+	case *sent == "":
+		return !name.Exists() || name.Type == gjson.Null || str && name.Str == ""
+	}
+	return strings.EqualFold(name.String(), *sent) && (str || name.Type == gjson.Number)
 }
 
 func clipQuote(v gjson.Result) string {
@@ -190,7 +210,7 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 			rep.Errors = append(rep.Errors, err.Error())
 		}
 		for _, it := range found {
-			if _, err := confirmOwned(ctx, c, typ, it.ID, prefix); err != nil {
+			if _, err := confirmOwned(ctx, c, typ, it.ID, prefix, nil); err != nil {
 				switch {
 				case errors.Is(err, errGone):
 				case errors.Is(err, errNotOurs):

@@ -1,14 +1,17 @@
 package safety
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
@@ -28,15 +31,16 @@ type Tracker struct {
 	prefix    string
 	sweep     bool
 	confirmed map[string]bool
-	refused   map[string]bool // ids a create answered that turned out not to be ours
-	client    *fakeidp.Client // verifies ids as they are added (see Bind)
+	refused   map[string]bool    // ids a create answered that turned out not to be ours
+	client    *fakeidp.Client    // verifies ids as they are added (see Bind)
+	unfound   []reports.Leftover // creates whose resource can be found neither by id nor by name
 }
 
 // Tracked is one resource the run created.
 type Tracked struct {
 	Type string // "User" or "Group"
 	ID   string
-	Name string
+	Name string // the name the run sent to create it; "" when it sent none
 }
 
 // ErrTooManyResources reports that the run reached its resource cap.
@@ -73,7 +77,7 @@ func (t *Tracker) CheckWrite(ctx context.Context, c *fakeidp.Client, req fakeidp
 				return err
 			}
 		case "/Bulk":
-			if err := t.reserve(bulkCreates(req.Body)); err != nil {
+			if err := t.reserve(len(bulkCreates(req.Body))); err != nil {
 				return err
 			}
 		}
@@ -85,12 +89,85 @@ func (t *Tracker) CheckWrite(ctx context.Context, c *fakeidp.Client, req fakeidp
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for id := range t.refused {
-		if strings.Contains(req.Path, id) || bytes.Contains(req.Body, []byte(id)) {
-			return fmt.Errorf("it names %q, an id the server gave this run that belongs to a resource the run did not create", id)
+	if len(t.refused) == 0 {
+		return nil
+	}
+	for _, v := range namedValues(req) {
+		if t.refused[v] {
+			return fmt.Errorf("it names %q, an id the server gave this run that belongs to a resource the run did not create", v)
 		}
 	}
 	return nil
+}
+
+// namedValues returns what a request names that could be an id: each
+// segment of its path, and each string value in its JSON body, with the
+// path segments and quoted literals in it (ids are strings: a count of 1
+// names no id "1"). An
+// id is compared with these exactly, never as a substring: with ids 1, 2,
+// 3…, id "3" is not in "/Users/13" nor in "user-3".
+func namedValues(req fakeidp.Request) []string {
+	p, _, _ := strings.Cut(req.Path, "?")
+	var out []string
+	for _, seg := range strings.Split(p, "/") {
+		if u, err := url.PathUnescape(seg); err == nil {
+			seg = u
+		}
+		if seg != "" {
+			out = append(out, seg)
+		}
+	}
+	if fakeidp.IsJSON(req.Body) {
+		var walk func(v gjson.Result)
+		walk = func(v gjson.Result) {
+			switch {
+			case v.IsObject() || v.IsArray():
+				v.ForEach(func(_, e gjson.Result) bool { walk(e); return true })
+			case v.Type == gjson.String:
+				out = append(out, idsIn(v.Str)...)
+			}
+		}
+		walk(gjson.ParseBytes(req.Body))
+	}
+	return out
+}
+
+// idsIn returns the whole string value v and the tokens in it that may
+// name a resource exactly: the segments of a path or URL ("/Users/3" in a
+// Bulk operation, a $ref), and the quoted literals of a filter
+// (members[value eq "3"]).
+func idsIn(v string) []string {
+	out := []string{v}
+	if strings.Contains(v, "/") {
+		for _, seg := range strings.Split(v, "/") {
+			if seg != "" && seg != v {
+				out = append(out, seg)
+			}
+		}
+	}
+	for _, m := range quoted.FindAllStringSubmatch(v, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// quoted matches a double-quoted literal inside a filter.
+var quoted = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+
+// IsRefused reports whether id was answered to a create of the run but
+// belongs to a resource the run did not create.
+func (t *Tracker) IsRefused(id string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.refused[id]
+}
+
+// Unfound records a create whose resource the run cannot find: the server
+// gave no id or Location, and the run sent no name to look it up by.
+func (t *Tracker) Unfound(l reports.Leftover) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unfound = append(t.unfound, l)
 }
 
 // Refuse records an id that is not the run's: no write may name it.
@@ -136,29 +213,42 @@ func (t *Tracker) Scope(prefix string, sweep bool) {
 // is scoped, read back with a name that carries the run prefix. A server that
 // answered a create with another resource's id is caught here.
 func (t *Tracker) Confirm(ctx context.Context, c *fakeidp.Client, typ, id string) error {
-	if !t.Owns(typ, id) {
+	r, ok := t.tracked(typ, id)
+	if !ok {
 		return fmt.Errorf("%s %q was not created by this run", typ, id)
 	}
-	return t.verify(ctx, c, typ, id, true)
+	return t.verify(ctx, c, typ, id, r.Name, true)
 }
 
-// Verify reads a resource the server just said it created and checks that
-// it carries the run prefix, before the run adopts its id: a server that
-// answers a create with another resource's id is caught before that id is
-// used anywhere, even as a group member. A 404 leaves it unverified (the
-// server may be eventually consistent); Confirm checks again before a write.
-func (t *Tracker) Verify(ctx context.Context, c *fakeidp.Client, typ, id string) error {
-	return t.verify(ctx, c, typ, id, false)
+// tracked returns the record of typ/id, if the run created it.
+func (t *Tracker) tracked(typ, id string) (Tracked, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	i := slices.IndexFunc(t.created, func(r Tracked) bool { return r.ID == id && r.Type == typ })
+	if i < 0 {
+		return Tracked{}, false
+	}
+	return t.created[i], true
 }
 
-func (t *Tracker) verify(ctx context.Context, c *fakeidp.Client, typ, id string, goneOK bool) error {
+// Verify reads a resource the server just said it created from a request
+// that sent the name sent ("" for none), and checks that it is the run's:
+// its name carries the run prefix or is the name sent. A server that answers
+// a create with another resource's id is caught before that id is used
+// anywhere, even as a group member. A 404 leaves it unverified (the server
+// may be eventually consistent); Confirm checks again before a write.
+func (t *Tracker) Verify(ctx context.Context, c *fakeidp.Client, typ, id, sent string) error {
+	return t.verify(ctx, c, typ, id, sent, false)
+}
+
+func (t *Tracker) verify(ctx context.Context, c *fakeidp.Client, typ, id, sent string, goneOK bool) error {
 	t.mu.Lock()
 	prefix, done := t.prefix, t.confirmed[typ+"/"+id]
 	t.mu.Unlock()
 	if prefix == "" || done {
 		return nil
 	}
-	if _, err := confirmOwned(ctx, c, typ, id, prefix); err != nil {
+	if _, err := confirmOwned(ctx, c, typ, id, prefix, &sent); err != nil {
 		if errors.Is(err, errGone) && !goneOK {
 			return nil
 		}
@@ -185,18 +275,9 @@ func (t *Tracker) reserve(n int) error {
 	return nil
 }
 
-// bulkCreates counts the POST operations of a Bulk request body.
-func bulkCreates(body []byte) int {
-	n := 0
-	for _, op := range fakeidp.Get(body, "Operations").Array() {
-		if strings.EqualFold(fakeidp.Lookup(op, "method").String(), http.MethodPost) {
-			n++
-		}
-	}
-	return n
-}
-
-// Add records a resource the server confirmed creating.
+// Add records a resource the server said it created for a request that
+// sent name ("" when it sent none). A scoped, bound tracker reads it first
+// and refuses, for good, an id whose resource is not the run's.
 func (t *Tracker) Add(typ, id, name string) {
 	if !SafeID(id) {
 		return
@@ -206,7 +287,7 @@ func (t *Tracker) Add(typ, id, name string) {
 	t.mu.Unlock()
 	if c != nil && check {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*c.Timeout())
-		err := t.Verify(ctx, c, typ, id)
+		err := t.Verify(ctx, c, typ, id, name)
 		cancel()
 		if errors.Is(err, errNotOurs) {
 			t.mu.Lock()
@@ -277,31 +358,57 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 	var left []reports.Leftover
 	for _, r := range t.Live() {
 		if err := t.Confirm(ctx, c, r.Type, r.ID); err != nil {
-			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: "not deleted: " + err.Error()})
+			left = append(left, leftover(r, "not deleted: "+err.Error()))
 			continue
 		}
 		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodDelete, Path: Endpoint(r.Type) + "/" + r.ID, Retry: true})
 		switch {
 		case err != nil:
-			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: err.Error()})
+			left = append(left, leftover(r, err.Error()))
 		case ex.Status == http.StatusNoContent || ex.Status == http.StatusOK || ex.Status == http.StatusNotFound:
 			t.Gone(r.Type, r.ID)
 		default:
-			left = append(left, reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: fmt.Sprintf("DELETE answered %d", ex.Status)})
+			left = append(left, leftover(r, fmt.Sprintf("DELETE answered %d", ex.Status)))
 		}
 	}
 	t.mu.Lock()
 	prefix, sweep := t.prefix, t.sweep
+	left = append(left, t.unfound...)
 	t.mu.Unlock()
 	if sweep && prefix != "" && ctx.Err() == nil {
-		rep := Sweep(ctx, c, prefix, SweepOptions{MaxPages: 10})
-		for _, d := range rep.Deleted {
-			t.Gone(d.Type, d.ID)
-		}
-		left = append(left, rep.Left...)
-		for _, e := range rep.Errors {
-			left = append(left, reports.Leftover{Type: "sweep", Error: "sweeping the run prefix: " + e})
-		}
+		left = t.sweepAfter(ctx, c, prefix, left)
 	}
 	return left
+}
+
+// sweepAfter deletes whatever else carries the run prefix, and returns left
+// as it then is: what the sweep deleted is no longer left, and a resource
+// is listed once.
+func (t *Tracker) sweepAfter(ctx context.Context, c *fakeidp.Client, prefix string, left []reports.Leftover) []reports.Leftover {
+	rep := Sweep(ctx, c, prefix, SweepOptions{MaxPages: 10})
+	gone := map[string]bool{}
+	for _, d := range rep.Deleted {
+		t.Gone(d.Type, d.ID)
+		gone[d.Type+"/"+d.ID] = true
+	}
+	listed := map[string]bool{}
+	var out []reports.Leftover
+	for _, l := range append(left, rep.Left...) {
+		key := l.Type + "/" + l.ID
+		if l.ID != "" && (gone[key] || listed[key]) {
+			continue
+		}
+		listed[key] = true
+		out = append(out, l)
+	}
+	for _, e := range rep.Errors {
+		out = append(out, reports.Leftover{Type: "sweep", Error: "sweeping the run prefix: " + e})
+	}
+	return out
+}
+
+// leftover reports r as left on the server because of why, with how to
+// find it.
+func leftover(r Tracked, why string) reports.Leftover {
+	return reports.Leftover{Type: r.Type, ID: r.ID, Name: r.Name, Error: why + "; find it with GET " + Endpoint(r.Type) + "/" + r.ID}
 }

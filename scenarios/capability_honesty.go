@@ -108,56 +108,7 @@ func (s *S) probeCapability(capName string, a, b fakeidp.User) (*fakeidp.Exchang
 	return nil, nil
 }
 
-// Bulk posts a BulkRequest and tracks every resource its results say it created.
+// Bulk posts a BulkRequest; the session tracks every resource it created.
 func (s *S) Bulk(body map[string]any) *fakeidp.Exchange {
-	ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: "/Bulk", Body: fakeidp.MustJSON(body)})
-	for _, r := range fakeidp.Get(ex.RespBody, "Operations").Array() {
-		loc := fakeidp.Lookup(r, "location").String()
-		if loc == "" || fakeidp.Lookup(r, "method").String() != "POST" {
-			continue
-		}
-		typ := "User"
-		if containsFold(loc, "/Groups/") {
-			typ = "Group"
-		}
-		s.Env.Tracker.Add(typ, loc[lastSlash(loc)+1:], "bulk")
-	}
-	return ex
-}
-
-func lastSlash(s string) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return i
-		}
-	}
-	return -1
-}
-
-func containsFold(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if equalFoldASCII(s[i:i+len(sub)], sub) {
-			return true
-		}
-	}
-	return false
-}
-
-func equalFoldASCII(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
+	return s.Do(fakeidp.Request{Method: http.MethodPost, Path: "/Bulk", Body: fakeidp.MustJSON(body)})
 }

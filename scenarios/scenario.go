@@ -61,6 +61,18 @@ type Env struct {
 	Dialect string
 	// Now is the clock used for meta timing; nil means time.Now.
 	Now func() time.Time
+	// Hook, when set, is called at named points of the run: "scenario
+	// <name>" before a scenario runs, "judge <check>" before a verdict is
+	// recorded, "step <op>" before a sequence step is sent. Tests use it to
+	// inject failures where the harness itself could break.
+	Hook func(point string)
+}
+
+// Point calls the run's test hook, if any (see [Env.Hook]), at point.
+func (e *Env) Point(point string) {
+	if e.Hook != nil {
+		e.Hook(point)
+	}
 }
 
 // Session returns a session that sends with c on behalf of the run.
@@ -96,6 +108,10 @@ type Result struct {
 	Reason   string
 	Duration time.Duration
 	Outcomes []*Outcome // in catalogue-listing order of the scenario
+	// Broken reports that the harness itself failed (a panic, an internal
+	// error) rather than the server: Reason says how. Such a run cannot be
+	// trusted, whatever its verdicts.
+	Broken bool
 }
 
 // maxFindingsPerCheck keeps a repeated failure from flooding the report.
@@ -112,10 +128,14 @@ type S struct {
 	scenario *Scenario
 	outcomes map[string]*Outcome
 	stopped  string
+	broken   bool // the harness itself failed
 }
 
 // stop is the sentinel that ends a scenario early.
-type stop struct{ reason string }
+type stop struct {
+	reason string
+	broken bool
+}
 
 // Run runs sc against env and returns its result. A panic in the scenario is
 // turned into an error result rather than crashing the run.
@@ -136,6 +156,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		res.Duration = time.Since(start)
 		res.Outcomes = s.finish()
 		res.Status, res.Reason = s.overall()
+		res.Broken = s.broken
 	}()
 	if sc.Needs != "" && !env.SP.Has(sc.Needs) {
 		s.stopped = "skip"
@@ -154,12 +175,13 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			if st, ok := r.(stop); ok {
-				s.stopped = st.reason
+				s.stopped, s.broken = st.reason, s.broken || st.broken
 				return
 			}
-			s.stopped = fmt.Sprintf("harness error: %v\n%s", r, debug.Stack())
+			s.stopped, s.broken = fmt.Sprintf("harness error: panic: %v\n%s", r, debug.Stack()), true
 		}
 	}()
+	env.Point("scenario " + sc.Name)
 	sc.Run(s)
 	return res
 }
@@ -176,6 +198,7 @@ func (s *S) outcome(id string) *Outcome {
 // Judge records the verdict err for check id, with the exchanges that prove
 // it. A nil err is a pass. Judging a skipped check does nothing.
 func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
+	s.Env.Point("judge " + id)
 	if s.judgesLostCreate(id, evidence) {
 		return
 	}
@@ -186,6 +209,7 @@ func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
 	if _, ok := assertions.Lookup(id); !ok || !slices.Contains(s.scenario.Checks, id) {
 		o.Status = reports.StatusError
 		o.Reason = fmt.Sprintf("harness error: scenario %s judged check %q, which it does not list or the catalogue lacks", s.scenario.Name, id)
+		s.broken = true
 		return
 	}
 	if err == nil {
@@ -217,6 +241,13 @@ func (s *S) Skip(id, reason string) {
 // cannot be judged. They are reported as errors with the reason.
 func (s *S) Stop(format string, args ...any) {
 	panic(stop{reason: fmt.Sprintf(format, args...)})
+}
+
+// Broken ends the scenario because the harness itself failed (an internal
+// error, a failure without a finding): its remaining checks are errors, and
+// the run reports that it cannot be trusted.
+func (s *S) Broken(format string, args ...any) {
+	panic(stop{reason: "harness error: " + fmt.Sprintf(format, args...), broken: true})
 }
 
 // finish gives every listed check that was never judged a status.
@@ -252,6 +283,13 @@ func (s *S) overall() (reports.Status, string) {
 	case s.stopped != "":
 		return reports.StatusError, s.stopped
 	}
+	if s.broken {
+		for _, o := range s.outcomes {
+			if o.Status == reports.StatusError && strings.HasPrefix(o.Reason, "harness error") {
+				return reports.StatusError, o.Reason
+			}
+		}
+	}
 	for _, o := range s.outcomes {
 		if o.Status == reports.StatusFail {
 			return reports.StatusFail, ""
@@ -284,10 +322,11 @@ func (s *S) Try(req fakeidp.Request) *fakeidp.Exchange {
 }
 
 // send sends req through the scenario's session: a request the write gate
-// refuses, or a cancelled run, stops the scenario.
+// refuses, a cancelled run, a server that stayed unavailable or refused the
+// run's credentials stops the scenario.
 func (s *S) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
 	ex, err := s.sess.Do(req)
-	if err != nil && (ex == nil || errors.Is(err, safety.ErrCancelled)) {
+	if err != nil && (ex == nil || errors.Is(err, safety.ErrCancelled) || errors.Is(err, safety.ErrUnavailable) || errors.Is(err, safety.ErrCredentials)) {
 		s.Stop("%v", err)
 	}
 	return ex, err

@@ -62,7 +62,7 @@ func (a *actions) exec(t *rapid.T, st Step) {
 	m := a.m
 	t.Logf("step %d: %s", len(m.steps)+1, st)
 	if err := m.apply(st); err != nil {
-		a.r.abort(err)
+		a.r.fail(err)
 		return
 	}
 	if m.failed() {

@@ -2,7 +2,6 @@ package sequences
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -186,16 +185,9 @@ func (m *machine) post(typ string, body map[string]any, name string) *fakeidp.Ex
 // touched and judges each against the model. It reports an abort (no usable
 // response) as an error; failed judgements are in m.findings.
 func (m *machine) apply(st Step) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			a, ok := r.(abortSignal)
-			if !ok {
-				panic(r)
-			}
-			err = a.err
-		}
-	}()
 	m.steps = append(m.steps, st)
+	defer recoverInto(&err, fmt.Sprintf("step %d (%s)", len(m.steps), st.Op))
+	m.env.Point("step " + st.Op)
 	before := len(m.findings)
 	switch st.Op {
 	case OpCreateUser, OpRecreateUser:
@@ -312,6 +304,3 @@ func (m *machine) cleanup(ctx context.Context) {
 		}
 	}
 }
-
-// errAborted wraps the reason a sequence could not go on.
-var errAborted = errors.New("the sequences could not go on")

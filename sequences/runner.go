@@ -2,8 +2,10 @@ package sequences
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -46,6 +48,9 @@ type PropertyResult struct {
 	Failed    bool // a sequence failed
 	Flaky     bool // ... but the failure did not reproduce
 	Aborted   string
+	// Broken says how the harness itself failed (a panic in a step or in
+	// reconciliation), when it did: the result cannot be trusted.
+	Broken string
 	// Minimal is the shortest failing sequence rapid found, with the
 	// exchanges of its final run and its findings.
 	Minimal   []Step
@@ -88,6 +93,7 @@ type runner struct {
 	firstFail *caseRecord
 	final     *caseRecord
 	passed    map[string]bool
+	broken    string // how the harness itself failed, if it did
 	// calls counts the property's calls in rapid's search for a failure;
 	// failCall is the index of the first that failed, -1 while none did.
 	calls, failCall int
@@ -139,6 +145,7 @@ func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *
 	if r.aborted != nil {
 		res.Aborted = r.aborted.Error()
 	}
+	res.Broken = r.broken
 	if tb.Failed() {
 		r.settle(res)
 	}
@@ -235,7 +242,7 @@ func (r *runner) sequence(t *rapid.T) {
 		return
 	}
 	if err := m.protect(m.reconcile); err != nil {
-		r.abort(err)
+		r.fail(err)
 		return
 	}
 	if m.failed() {
@@ -289,17 +296,42 @@ func (r *runner) finish(m *machine, rec *fakeidp.Recorder) {
 
 // protect runs f, turning an abort into an error.
 func (m *machine) protect(f func()) (err error) {
-	defer func() {
-		if rv := recover(); rv != nil {
-			a, ok := rv.(abortSignal)
-			if !ok {
-				panic(rv)
-			}
-			err = a.err
-		}
-	}()
+	defer recoverInto(&err, "the final reconciliation")
 	f()
 	return nil
+}
+
+// brokenError is a failure of the harness itself within a sequence (a
+// panic), as opposed to a server that gave no usable answer.
+type brokenError struct{ msg string }
+
+func (e *brokenError) Error() string { return e.msg }
+
+// recoverInto turns a panic in where into *err: an abort into its reason,
+// anything else into a [brokenError] with the panic's text and stack.
+func recoverInto(err *error, where string) {
+	rv := recover()
+	if rv == nil {
+		return
+	}
+	if a, ok := rv.(abortSignal); ok {
+		*err = a.err
+		return
+	}
+	*err = &brokenError{fmt.Sprintf("panic in %s: %v\n%s", where, rv, debug.Stack())}
+}
+
+// fail stops the sequences for err: a broken harness is remembered as such.
+func (r *runner) fail(err error) {
+	var b *brokenError
+	if errors.As(err, &b) {
+		r.mu.Lock()
+		if r.broken == "" {
+			r.broken = b.msg
+		}
+		r.mu.Unlock()
+	}
+	r.abort(err)
 }
 
 // noteCall counts a call of the property during rapid's search and returns

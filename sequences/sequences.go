@@ -46,12 +46,21 @@ func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *scenarios.Scenar
 // judgeInto turns the property result into the scenario's verdicts: every
 // check judged in any sequence passes unless the minimal failing sequence
 // failed it; a failure that did not reproduce is a seq-flaky finding.
+// A broken harness, or a failure without a finding (a panic in rapid's
+// plumbing or a generator, too few valid sequences), ends the scenario as a
+// harness error: never as a pass.
 func (res *PropertyResult) judgeInto(s *scenarios.S) {
 	for _, id := range slices.Sorted(maps.Keys(res.passed)) {
 		judgeFor(s, id)(id, nil)
 	}
-	if !res.Failed || res.final == nil {
+	if res.Broken != "" {
+		s.Broken("the sequences: %s", res.Broken)
+	}
+	if !res.Failed {
 		return
+	}
+	if res.final == nil || len(res.final.findings) == 0 {
+		s.Broken("the sequences failed without a finding; rapid reported:\n%s", clipOutput(res.Output))
 	}
 	seq := res.SequenceText()
 	for _, f := range res.final.findings {
@@ -86,4 +95,13 @@ func (res *PropertyResult) SequenceText() string {
 		fmt.Fprintf(&b, "\n\t%2d. %s", i+1, st)
 	}
 	return b.String()
+}
+
+// clipOutput keeps the head of rapid's report, where the failure is named.
+func clipOutput(out string) string {
+	const max = 4000
+	if len(out) > max {
+		return out[:max] + "\n…"
+	}
+	return out
 }

@@ -127,7 +127,7 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 // BenchmarkSequences measures the acceptance budget: 200 sequences of 50
 // steps against the in-process reference server with no fault.
 //
-//	go test -run '^$' -bench Sequences -benchtime 1x ./scenarios/
+//	go test -run '^$' -bench Sequences -benchtime 1x ./sequences/
 func BenchmarkSequences(b *testing.B) {
 	for b.Loop() {
 		env, nc := propEnv(b)

@@ -215,6 +215,9 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	}
 	printSummary(stdout, run, f.out, f.quiet)
 	seqReplays.print(stdout, replayTarget(f), f.quiet)
+	if err := harnessExit(runErr); err != nil {
+		return err
+	}
 	switch {
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
