@@ -24,7 +24,7 @@ race: test
 # keeping into <pkg>/testdata/fuzz/<Target>/. A long run: make fuzz FUZZTIME=10m
 FUZZTIME    ?= 30s
 FUZZTARGETS := ./fakeidp/:FuzzDiscover ./fakeidp/:FuzzGetAttr ./fakeidp/:FuzzRecorder \
-	./assertions/:FuzzJudge ./assertions/:FuzzJudgeMore ./reports/:FuzzWriters ./internal/redact/:FuzzBody ./scenarios/:FuzzSweep
+	./assertions/:FuzzJudge ./assertions/:FuzzJudgeMore ./reports/:FuzzWriters ./internal/redact/:FuzzBody ./safety/:FuzzSweep
 
 fuzz: ## fuzz every parser of server output for FUZZTIME each (default 30s)
 	@set -e; for t in $(FUZZTARGETS); do \
@@ -43,7 +43,7 @@ image: ## build the scimloop image as $(IMAGE) and $(IMAGE):$(VERSION) (needs Do
 	docker build -t $(IMAGE) -t $(IMAGE):$(VERSION) .
 
 bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./scenarios/ ./internal/refserver/
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./sequences/ ./internal/refserver/
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
