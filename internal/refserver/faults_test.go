@@ -157,6 +157,18 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		c.createUser("u")
 		return c.do("GET", `/Users?filter=USERNAME eq "u"`, nil).get("totalResults").Int() != 1
 	},
+	fFilterSWCaseSensitive: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("Alice-sw")
+		return c.do("GET", `/Users?filter=userName sw "ALICE-"`, nil).get("totalResults").Int() != 1
+	},
+	fFilterModifiedAsCreated: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		u := c.createUser("modified")
+		c.patchOK("/Users/"+u.get("id").String(), obj{"op": "replace", "path": "title", "value": "x"})
+		q := url.Values{"filter": {`meta.lastModified gt "` + u.get("meta.created").String() + `"`}}
+		return c.do("GET", "/Users?"+q.Encode(), nil).get("totalResults").Int() != 1
+	},
 	fStartIndexZeroBased: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("first")

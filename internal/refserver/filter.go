@@ -387,7 +387,15 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 			}
 			ref.sub = v
 		}
+		if ref.common && ref.attr.Name == "meta" && ref.sub != nil && ref.sub.Name == "lastModified" && s.fault(fFilterModifiedAsCreated) {
+			ref.sub = ref.attr.sub("created")
+		}
 		n.ref, n.def = ref, ref.leaf()
+	}
+	if n.op == filter.SW && !n.def.CaseExact && s.fault(fFilterSWCaseSensitive) {
+		exact := *n.def
+		exact.CaseExact = true
+		n.def = &exact
 	}
 	if n.op == filter.PR {
 		return n, nil
