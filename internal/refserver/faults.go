@@ -71,6 +71,7 @@ const (
 	fFilterAttrCaseSensitive  = "filter-attribute-names-case-sensitive"
 	fFilterSWCaseSensitive    = "filter-sw-case-sensitive"
 	fFilterModifiedAsCreated  = "filter-lastmodified-uses-created"
+	fFilterDeclineUnlabelled  = "filter-decline-unlabelled"
 	fStartIndexZeroBased      = "start-index-zero-based"
 	fAttributesParamIgnored   = "attributes-param-ignored"
 	fExcludedMembersIgnored   = "excluded-members-ignored"
@@ -122,6 +123,7 @@ var faultTable = []Fault{
 	conformance(fDuplicateUserNameAllowed, "a duplicate userName is accepted instead of 409 uniqueness"),
 	conformance(fFilterAttrCaseSensitive, "attribute names in filters are matched case-sensitively"),
 	conformance(fFilterSWCaseSensitive, "sw compares case-sensitively even on caseExact=false attributes such as userName (eq still ignores case)"),
+	conformance(fFilterDeclineUnlabelled, "ne is not supported and is declined with a bare 400, without scimType invalidFilter"),
 	conformance(fFilterModifiedAsCreated, "filters on meta.lastModified compare meta.created instead, so an update is invisible to them"),
 	conformance(fStartIndexZeroBased, "startIndex is treated as 0-based, so pages skip one resource"),
 	conformance(fAttributesParamIgnored, "attributes and excludedAttributes are ignored"),

@@ -169,6 +169,12 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		q := url.Values{"filter": {`meta.lastModified gt "` + u.get("meta.created").String() + `"`}}
 		return c.do("GET", "/Users?"+q.Encode(), nil).get("totalResults").Int() != 1
 	},
+	fFilterDeclineUnlabelled: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("u")
+		r := c.do("GET", "/Users?"+url.Values{"filter": {`userName ne "x"`}}.Encode(), nil)
+		return r.code == 400 && r.get("scimType").String() == ""
+	},
 	fStartIndexZeroBased: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("first")

@@ -350,6 +350,9 @@ func (s *Server) compileNode(rt *resourceType, expr filter.Expression, parent *a
 func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, parent *attrDef, lenient bool) (fnode, *scimError) {
 	path := e.AttributePath.String()
 	n := cmpNode{op: filter.CompareOperator(strings.ToLower(string(e.Operator)))}
+	if n.op == filter.NE && s.fault(fFilterDeclineUnlabelled) {
+		return nil, badRequest("", "ne is not supported")
+	}
 	if parent != nil {
 		if e.AttributePath.URIPrefix != nil || e.AttributePath.SubAttribute != nil {
 			return nil, badRequest(stInvalidFilter, "%q is not a sub-attribute of %q", path, parent.Name)
