@@ -144,6 +144,13 @@ func fixtureRun() *Run {
 			{ID: "SCHEMA-CORE-040", Level: "SHOULD NOT", Status: "uncovered"},
 			{ID: "PROTO-AUTH-006", Level: "MUST", Status: "skip", Reason: "loopback <http>"},
 		},
+		FilterSupport: []FilterSupport{
+			{Attribute: "userName", Operator: "sw", Status: FilterDeclined, Check: "filter-sw", Answer: "400 invalidFilter"},
+			{Attribute: "userName", Operator: "eq", Status: FilterSupported, Check: "filter-eq-exact"},
+			{Attribute: "", Operator: "or", Status: FilterDeclined, Check: "filter-logical", Answer: "501"},
+			{Attribute: `emails[type eq "work"].value`, Operator: "eq", Status: FilterWrong, Check: "filter-idp-minimum"},
+			{Attribute: "<b>title</b> | x", Operator: "pr", Status: FilterError, Check: "filter-pr", Answer: "500"},
+		},
 		Exchanges: []Exchange{
 			{
 				Seq: 2, Scenario: "create-user", Started: at(120), Method: "POST",
