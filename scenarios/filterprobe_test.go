@@ -75,3 +75,31 @@ func TestEqProbesNeedOnlyEqAndAnd(t *testing.T) {
 		}
 	}
 }
+
+// A declined IdP filter counts against the IdPs of the run's dialect only;
+// rfc and all stand for every IdP.
+func TestIdPFiltersPerDialect(t *testing.T) {
+	cases := []struct {
+		dialect, form string
+		want          bool
+	}{
+		{"", "members[value eq]", true},
+		{fakeidp.DialectRFC, "externalId eq", true},
+		{fakeidp.DialectAll, "id eq", true},
+		{fakeidp.DialectEntra, "members[value eq]", true},
+		{fakeidp.DialectOkta, "members[value eq]", false},
+		{fakeidp.DialectOkta, "userName eq", true},
+		{fakeidp.DialectEntraLegacy, "externalId eq", true},
+		{fakeidp.DialectEntraLegacy, "and", false},
+	}
+	for _, c := range cases {
+		use, ok := idpFilters[c.form]
+		if !ok {
+			t.Fatalf("no IdP filter %q", c.form)
+		}
+		pr := newProber(&S{Env: &Env{Dialect: c.dialect}}, scopeFixture())
+		if got := pr.idpDialect(use); got != c.want {
+			t.Errorf("dialect %q, %s: %v, want %v", c.dialect, c.form, got, c.want)
+		}
+	}
+}
