@@ -130,3 +130,11 @@ func FilterFailed(ex *fakeidp.Exchange) error {
 func FilterDeclinedForIdP(ex *fakeidp.Exchange, form, who string) error {
 	return fmt.Errorf("%s = %s: the server declines %s, which %s", op(ex), DeclineAnswer(ex), form, who)
 }
+
+// FilterSpellingDeclined explains a declined filter that only spells
+// differently (case, a URN prefix) a form the server filters: attribute
+// names and operators are case-insensitive (RFC 7644 §3.4.2.2) and a URN
+// prefix is part of the attribute notation (§3.10).
+func FilterSpellingDeclined(ex *fakeidp.Exchange, operator, attr string) error {
+	return fmt.Errorf("%s = %s, yet the server filters %s on %s: it declines only this spelling of it", op(ex), DeclineAnswer(ex), operator, attr)
+}

@@ -33,6 +33,10 @@ type probe struct {
 	// scoped filters match the fixture's users only: the prober adds the
 	// scope (see prober.scope) and judges want within the fixture.
 	scoped bool
+	// base, when set, is the cell this probe spells differently (another
+	// case, a URN prefix): once the server has shown base supported, a
+	// decline of this spelling is no capability but a failure.
+	base   *cellKey
 	filter func(fx *filterFixture) string
 	want   func(fx *filterFixture) []string
 }
@@ -85,7 +89,7 @@ func (pr *prober) run(p probe) {
 		pr.unjudged[p.check] = why
 		return
 	}
-	status, answer := reports.FilterSupported, ""
+	status, answer := reports.FilterStatus(""), ""
 	for _, fq := range queries {
 		ex := pr.s.Try(fakeidp.Request{Method: http.MethodGet, Path: pr.path(p), Query: q("filter", fq.filter), Retry: true})
 		st, ans := pr.judge(p, fq, ex)
@@ -122,8 +126,15 @@ func (pr *prober) judge(p probe, q filterQuery, ex *fakeidp.Exchange) (reports.F
 		s.Judge(p.check, assertions.FilterFailed(ex), ex)
 		return reports.FilterError, itoa(ex.Status)
 	case assertions.FilterDeclined:
+		if p.base != nil && pr.cells[*p.base] == reports.FilterSupported {
+			s.Judge(p.check, assertions.FilterSpellingDeclined(ex, p.base.op, p.base.attr), ex)
+			return reports.FilterWrong, ""
+		}
 		pr.decline(p, ex)
 		return reports.FilterDeclined, assertions.DeclineAnswer(ex)
+	}
+	if ex.Status == http.StatusNotFound && len(q.want) == 0 {
+		return "", "" // a 404 for no match is filter-empty-result's finding, not this probe's
 	}
 	err := assertions.IDsEqual(ex, q.want)
 	s.Judge(p.check, err, ex)
@@ -165,7 +176,7 @@ func (pr *prober) idpDialect(use idpUse) bool {
 }
 
 func (pr *prober) note(p probe, status reports.FilterStatus, answer string) {
-	if p.root || p.op == "" {
+	if p.root || p.op == "" || status == "" {
 		return
 	}
 	k := cellKey{p.attr, p.op}

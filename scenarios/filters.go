@@ -62,7 +62,15 @@ func userC(fx *filterFixture) fakeidp.User { return fx.c }
 func userD(fx *filterFixture) fakeidp.User { return fx.d }
 
 func withIdP(p probe, form string) probe { p.idp = form; return p }
-func scoped(p probe) probe               { p.scoped = true; return p }
+
+// spelling marks p as another spelling of its own cell (see probe.base);
+// spellingOf, of the cell of attr with p's operator.
+func spelling(p probe) probe { return spellingOf(p, p.attr) }
+func spellingOf(p probe, attr string) probe {
+	p.base = &cellKey{attr, p.op}
+	return p
+}
+func scoped(p probe) probe { p.scoped = true; return p }
 
 // eqOf is `<attr> eq "<value of u>"`.
 func eqOf(attr string, u func(fx *filterFixture) fakeidp.User, value func(u fakeidp.User) string) func(fx *filterFixture) string {
@@ -76,8 +84,8 @@ func userName(u fakeidp.User) string { return u.UserName }
 // that follow run as one query each (see prober.scope).
 var filterProbes = []probe{
 	withIdP(userProbe("filter-eq-exact", "userName", "eq", eqOf("userName", userA, userName), only(userA)), "userName eq"),
-	userProbe("filter-username-case-insensitive", "userName", "eq", func(fx *filterFixture) string { return "userName eq " + quote(strings.ToUpper(fx.a.UserName)) }, only(userA)),
-	userProbe("filter-attr-names-case-insensitive", "userName", "eq", func(fx *filterFixture) string { return "USERNAME EQ " + quote(fx.b.UserName) }, only(userB)),
+	spelling(userProbe("filter-username-case-insensitive", "userName", "eq", func(fx *filterFixture) string { return "userName eq " + quote(strings.ToUpper(fx.a.UserName)) }, only(userA))),
+	spelling(userProbe("filter-attr-names-case-insensitive", "userName", "eq", func(fx *filterFixture) string { return "USERNAME EQ " + quote(fx.b.UserName) }, only(userB))),
 	withIdP(userProbe("filter-caseexact", "externalId", "eq", func(fx *filterFixture) string { return "externalId eq " + quote(strings.ToLower(fx.a.ExternalID)) }, none), "externalId eq"),
 	withIdP(userProbe("filter-caseexact", "externalId", "eq", eqOf("externalId", userA, func(u fakeidp.User) string { return u.ExternalID }), only(userA)), "externalId eq"),
 	withIdP(userProbe("filter-idp-minimum", "id", "eq", eqOf("id", userC, func(u fakeidp.User) string { return u.ID }), only(userC)), "id eq"),
@@ -107,7 +115,7 @@ var filterProbes = []probe{
 		want: func(fx *filterFixture) []string { return []string{} }},
 	userProbe("filter-multi-valued", "emails.value", "eq", func(fx *filterFixture) string { return "emails.value eq " + quote(fx.c.Emails[1].Value) }, only(userC)),
 	userProbe("filter-sub-attribute", "name.familyName", "eq", func(fx *filterFixture) string { return "name.familyName eq " + quote(fx.a.Name.FamilyName) }, only(userA)),
-	userProbe("filter-urn-path", "userName (URN)", "eq", func(fx *filterFixture) string { return fakeidp.SchemaUser + ":userName eq " + quote(fx.b.UserName) }, only(userB)),
+	spellingOf(userProbe("filter-urn-path", "userName (URN)", "eq", func(fx *filterFixture) string { return fakeidp.SchemaUser + ":userName eq " + quote(fx.b.UserName) }, only(userB)), "userName"),
 	userProbe("filter-json-values", "displayName", "eq", func(fx *filterFixture) string { return "displayName eq " + quote(fx.a.DisplayName) }, only(userA)),
 	userProbe("filter-json-values", "active", "eq", func(fx *filterFixture) string { return "active eq true and userName eq " + quote(fx.a.UserName) }, only(userA)),
 	userProbe("filter-json-values", "active", "eq", func(fx *filterFixture) string { return "active eq false and userName eq " + quote(fx.a.UserName) }, none),
@@ -121,7 +129,7 @@ var filterProbes = []probe{
 	userProbe("filter-sw", "userName", "sw", func(fx *filterFixture) string { return "userName sw " + quote(fx.tag+"-b") }, only(userB)),
 	userProbe("filter-sw", "userName", "sw", eqOfOp("userName", "sw", userC), only(userC)),
 	// userName is caseExact=false, so sw ignores case like eq does.
-	userProbe("filter-sw", "userName", "sw", func(fx *filterFixture) string { return "userName sw " + quote(strings.ToUpper(fx.tag+"-c")) }, only(userC)),
+	spelling(userProbe("filter-sw", "userName", "sw", func(fx *filterFixture) string { return "userName sw " + quote(strings.ToUpper(fx.tag+"-c")) }, only(userC))),
 	userProbe("filter-co", "emails.value", "co", func(fx *filterFixture) string { return "emails.value co " + quote("@"+fx.homeDomain) }, both(userA, userC)),
 	// The tag without its first letter: a substring, not a prefix, that
 	// still holds the run id, so only this run's bob matches.
@@ -146,6 +154,8 @@ var filterProbes = []probe{
 	}, only(userA)),
 
 	scoped(userProbe("filter-ne", "userName", "ne", func(fx *filterFixture) string { return "userName ne " + quote(fx.a.UserName) }, all3(userB, userC, userD))),
+	// userName is caseExact=false: ne ignores case too.
+	scoped(spelling(userProbe("filter-ne", "userName", "ne", func(fx *filterFixture) string { return "userName ne " + quote(strings.ToUpper(fx.a.UserName)) }, all3(userB, userC, userD)))),
 	scoped(userProbe("filter-pr", "title", "pr", func(*filterFixture) string { return "title pr" }, both(userA, userC))),
 	scoped(userProbe("filter-ordering", "userName", "gt", func(fx *filterFixture) string { return "userName gt " + quote(fx.tag+"-b") }, all3(userB, userC, userD))),
 	scoped(userProbe("filter-ordering", "userName", "ge", eqOfOp("userName", "ge", userB), all3(userB, userC, userD))),
@@ -232,6 +242,7 @@ func (s *S) filterFixture() *filterFixture {
 	d.UserName, d.ExternalID, d.Title = fx.tag+"-dave", "Ext-Dave-"+fx.tag, ""
 	body := fakeidp.UserResource(d, s.Env.SP.Enterprise)
 	delete(body, "active")
+	body["title"] = "" // an empty value is unassigned (RFC 7643 §2.5): pr must not match it
 	post := s.Post("User", body, d.UserName)
 	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
 		s.JudgeError(post)
@@ -309,7 +320,7 @@ func (pr *prober) rootQuery() {
 // whole seconds), and b is modified at least two seconds after that create
 // was seen, so that b's lastModified is later than the bound whether the
 // server compares the stored or the returned (whole-second) time. Then b is
-// the only fixture user modified after the bound.
+// the only fixture user modified after the bound, as a read of b confirms.
 func (pr *prober) lastModified() {
 	s, fx := pr.s, pr.fx
 	if fx.noCreated || fx.lastCreated.IsZero() || !s.Env.SP.Has(fakeidp.CapPatch) {
@@ -324,8 +335,11 @@ func (pr *prober) lastModified() {
 		s.JudgeError(ex)
 		return
 	}
-	if mt, ok := s.Times(ex); ok && !mt.LastModified.IsZero() && !mt.LastModified.After(bound) {
-		return // the server's clock did not move as the harness's did: nothing to judge on
+	// The filter must agree with what a read shows; when the read shows no
+	// later lastModified (the update was lost, or the clock did not move),
+	// there is nothing to judge here: the meta checks judge that.
+	if mt, ok := s.Times(s.Get("User", fx.b.ID, nil)); !ok || !mt.LastModified.After(bound) {
+		return
 	}
 	pr.run(scoped(userProbe("filter-ordering", "meta.lastModified", "gt", func(*filterFixture) string {
 		return "meta.lastModified gt " + quote(bound.UTC().Format(time.RFC3339Nano))

@@ -175,6 +175,16 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		r := c.do("GET", "/Users?"+url.Values{"filter": {`userName ne "x"`}}.Encode(), nil)
 		return r.code == 400 && r.get("scimType").String() == ""
 	},
+	fFilterNECaseSensitive: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("alice-ne")
+		return c.do("GET", "/Users?"+url.Values{"filter": {`userName ne "ALICE-NE"`}}.Encode(), nil).get("totalResults").Int() != 0
+	},
+	fFilterPREmptyString: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("blank", "title", "")
+		return c.do("GET", "/Users?"+url.Values{"filter": {`title pr`}}.Encode(), nil).get("totalResults").Int() != 0
+	},
 	fStartIndexZeroBased: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("first")

@@ -76,6 +76,9 @@ func (n cmpNode) eval(sc *scope) bool {
 	}
 	switch n.op {
 	case filter.PR:
+		if sc.s.fault(fFilterPREmptyString) && len(vals) > 0 {
+			return true
+		}
 		for _, v := range vals {
 			if present(v) {
 				return true
@@ -395,7 +398,7 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 		}
 		n.ref, n.def = ref, ref.leaf()
 	}
-	if n.op == filter.SW && !n.def.CaseExact && s.fault(fFilterSWCaseSensitive) {
+	if !n.def.CaseExact && (n.op == filter.SW && s.fault(fFilterSWCaseSensitive) || n.op == filter.NE && s.fault(fFilterNECaseSensitive)) {
 		exact := *n.def
 		exact.CaseExact = true
 		n.def = &exact
