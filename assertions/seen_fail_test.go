@@ -36,6 +36,9 @@ var unitFailures = []struct {
 		ids := []string{"1", "1", "2"}
 		return Expect(ex, ids[0] != ids[1], "repeated ids among [1, 1, 2]", "every user and group id distinct")
 	}},
+	{"filter-declined-invalidfilter", func() error {
+		return FilterDeclineLabelled(bad("GET", "/Users", 400, `{"detail":"ne is not supported"}`))
+	}},
 	{"list-total-integer", func() error { return ListTotalInteger(bad("GET", "/Users", 200, `{"totalResults":"5"}`)) }},
 	{"list-total-integer", func() error { return ListTotalInteger(bad("GET", "/Users", 200, `{"totalResults":5.0}`)) }},
 	{"list-resources-present", func() error { return ListResourcesPresent(bad("GET", "/Users", 200, `{"totalResults":5}`)) }},

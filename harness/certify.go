@@ -178,6 +178,7 @@ func mergeRuns(runs []*reports.Run) *reports.Run {
 			m.Errors = append(m.Errors, "["+tag+"] "+e)
 		}
 		m.Leftovers = append(m.Leftovers, r.Leftovers...)
+		m.FilterSupport = reports.MergeFilterSupport(m.FilterSupport, r.FilterSupport)
 		m.Feedback = mergeFeedback(m.Feedback, r.Feedback)
 		if r.Verdict.Incomplete {
 			m.Verdict.Incomplete = true

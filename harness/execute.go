@@ -233,7 +233,9 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 		byID[c.ID] = &reports.CheckResult{ID: c.ID, Title: c.Title, Level: c.Level, RFC: c.RFC, Spec: c.Spec,
 			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Aliases: c.Aliases, Findings: []reports.Finding{}}
 	}
+	var filters [][]reports.FilterSupport
 	for _, r := range results {
+		filters = append(filters, r.FilterSupport)
 		sr := scenarioResult(r, cfg, rec)
 		for _, sc := range sr.Checks {
 			merge(byID[sc.ID], sc)
@@ -247,6 +249,7 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 		}
 		run.Checks = append(run.Checks, *cr)
 	}
+	run.FilterSupport = reports.MergeFilterSupport(filters...)
 	run.Exchanges = convertExchanges(rec.Exchanges())
 	run.Latency = latency(run.Exchanges)
 	run.Verdict = verdict(run.Checks, cfg.strict, cfg.dialect != "" && cfg.dialect != "rfc")

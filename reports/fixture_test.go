@@ -136,6 +136,13 @@ func fixtureCurls() []string {
 
 // fixtureExtras sets the fixture run's feedback, leftovers, errors and coverage.
 func fixtureExtras(run *Run) {
+	run.FilterSupport = []FilterSupport{
+		{Attribute: "userName", Operator: "sw", Status: FilterDeclined, Check: "filter-sw", Answer: "400 invalidFilter"},
+		{Attribute: "userName", Operator: "eq", Status: FilterSupported, Check: "filter-eq-exact"},
+		{Attribute: "", Operator: "or", Status: FilterDeclined, Check: "filter-logical", Answer: "501"},
+		{Attribute: `emails[type eq "work"].value`, Operator: "eq", Status: FilterWrong, Check: "filter-idp-minimum"},
+		{Attribute: "<b>title</b> | x", Operator: "pr", Status: FilterError, Check: "filter-pr", Answer: "500"},
+	}
 	run.Feedback = &Feedback{
 		Sequences: 20, Steps: 340, Retries: 2, Seed: 42, MinimalSteps: 3,
 		Confirmed:    map[string]int{"create": 40, "patch": 31},

@@ -61,6 +61,7 @@ type htmlView struct {
 	CoverageCounts                            []htmlCount
 	Leftovers                                 []Leftover
 	Feedback                                  *htmlFeedback
+	Filters                                   *htmlFilters // the filter support matrix, when filters were probed
 }
 
 type htmlArea struct {
@@ -133,6 +134,7 @@ func newHTMLView(run *Run) htmlView {
 		IdPClass:    verdictClass(run.Verdict.IdPCompat),
 		Verdict:     run.Verdict,
 		Errors:      cleanAll(run.Errors),
+		Filters:     newHTMLFilters(run),
 	}
 
 	areas := map[string]*htmlArea{}

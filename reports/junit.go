@@ -119,13 +119,13 @@ func scenarioSuite(run *Run, sc ScenarioResult, idx map[string]*CheckResult) jun
 	s := junitSuite{
 		name: name,
 		time: sc.Duration,
-		props: sortProps([]junitProp{
+		props: sortProps(append([]junitProp{
 			{"scimloop.scenario", sc.Name},
 			{"scimloop.area", sc.Area},
 			{"scimloop.dialect", dialect},
 			{"scimloop.status", string(sc.Status)},
 			{"scimloop.reason", sc.Reason},
-		}),
+		}, junitFilterProps(run, sc.Name)...)),
 	}
 	sawError := false
 	for _, c := range sc.Checks {

@@ -58,11 +58,14 @@ type Run struct {
 	Checks       []CheckResult    `json:"checks"`
 	Scenarios    []ScenarioResult `json:"scenarios"`
 	Latency      []OpLatency      `json:"latency,omitempty"`
-	Feedback     *Feedback        `json:"feedback,omitempty"`
-	Leftovers    []Leftover       `json:"leftovers,omitempty"`
-	Errors       []string         `json:"errors,omitempty"` // infrastructure problems
-	Coverage     []RowCoverage    `json:"coverage,omitempty"`
-	Exchanges    []Exchange       `json:"exchanges,omitempty"`
+	// FilterSupport is the filter support matrix (filters.go): one cell per
+	// attribute and operator the filter probes tried.
+	FilterSupport []FilterSupport `json:"filterSupport,omitempty"`
+	Feedback      *Feedback       `json:"feedback,omitempty"`
+	Leftovers     []Leftover      `json:"leftovers,omitempty"`
+	Errors        []string        `json:"errors,omitempty"` // infrastructure problems
+	Coverage      []RowCoverage   `json:"coverage,omitempty"`
+	Exchanges     []Exchange      `json:"exchanges,omitempty"`
 	// ExchangesFile, when set, names the file next to results.json that holds
 	// the exchanges instead (a certification bundle's exchanges.json.gz):
 	// [ReadFile] loads it into Exchanges.

@@ -112,6 +112,9 @@ type Result struct {
 	// error) rather than the server: Reason says how. Such a run cannot be
 	// trusted, whatever its verdicts.
 	Broken bool
+	// FilterSupport is what the scenario's filter probes learned (see
+	// reports.FilterSupport); most scenarios have none.
+	FilterSupport []reports.FilterSupport
 }
 
 // maxFindingsPerCheck keeps a repeated failure from flooding the report.
@@ -129,6 +132,7 @@ type S struct {
 	outcomes map[string]*Outcome
 	stopped  string
 	broken   bool // the harness itself failed
+	filters  []reports.FilterSupport // filter support cells, see [S.NoteFilter]
 }
 
 // stop is the sentinel that ends a scenario early.
@@ -155,6 +159,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 	defer func() {
 		res.Duration = time.Since(start)
 		res.Outcomes = s.finish()
+		res.FilterSupport = reports.MergeFilterSupport(s.filters)
 		res.Status, res.Reason = s.overall()
 		res.Broken = s.broken
 	}()
@@ -222,6 +227,12 @@ func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
 	if len(o.Findings) < maxFindingsPerCheck {
 		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
 	}
+}
+
+// NoteFilter records what the server did with a filter probe, for the
+// filter support matrix.
+func (s *S) NoteFilter(cell reports.FilterSupport) {
+	s.filters = append(s.filters, cell)
 }
 
 // Passed reports whether check id has not failed in this scenario so far.

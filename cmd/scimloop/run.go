@@ -371,6 +371,9 @@ func printSummary(w io.Writer, run *reports.Run, out string, quiet bool) {
 	if quiet {
 		return
 	}
+	if line := run.FilterLine(); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	for _, e := range run.Errors {
 		fmt.Fprintf(w, "  error: %s\n", e)
 	}

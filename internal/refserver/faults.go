@@ -69,6 +69,11 @@ const (
 	fPatchOpCaseSensitive     = "patch-op-case-sensitive"
 	fDuplicateUserNameAllowed = "duplicate-username-allowed"
 	fFilterAttrCaseSensitive  = "filter-attribute-names-case-sensitive"
+	fFilterSWCaseSensitive    = "filter-sw-case-sensitive"
+	fFilterModifiedAsCreated  = "filter-lastmodified-uses-created"
+	fFilterDeclineUnlabelled  = "filter-decline-unlabelled"
+	fFilterNECaseSensitive    = "filter-ne-case-sensitive"
+	fFilterPREmptyString      = "filter-pr-matches-empty"
 	fStartIndexZeroBased      = "start-index-zero-based"
 	fAttributesParamIgnored   = "attributes-param-ignored"
 	fExcludedMembersIgnored   = "excluded-members-ignored"
@@ -119,6 +124,11 @@ var faultTable = []Fault{
 	idp(fPatchOpCaseSensitive, "entra-legacy", "PATCH op names are case-sensitive, so Entra's \"Replace\"/\"Add\"/\"Remove\" are rejected"),
 	conformance(fDuplicateUserNameAllowed, "a duplicate userName is accepted instead of 409 uniqueness"),
 	conformance(fFilterAttrCaseSensitive, "attribute names in filters are matched case-sensitively"),
+	conformance(fFilterSWCaseSensitive, "sw compares case-sensitively even on caseExact=false attributes such as userName (eq still ignores case)"),
+	conformance(fFilterDeclineUnlabelled, "ne is not supported and is declined with a bare 400, without scimType invalidFilter"),
+	conformance(fFilterNECaseSensitive, "ne compares case-sensitively on caseExact=false attributes such as userName, so a differently cased value is \"not equal\""),
+	conformance(fFilterPREmptyString, "pr matches an attribute stored as an empty string, which is unassigned"),
+	conformance(fFilterModifiedAsCreated, "filters on meta.lastModified compare meta.created instead, so an update is invisible to them"),
 	conformance(fStartIndexZeroBased, "startIndex is treated as 0-based, so pages skip one resource"),
 	conformance(fAttributesParamIgnored, "attributes and excludedAttributes are ignored"),
 	idp(fExcludedMembersIgnored, "entra", "excludedAttributes=members on groups (as Entra ID asks) is ignored and members are returned"),

@@ -157,6 +157,34 @@ var symptoms = map[string]func(t *testing.T, faults []string) bool{
 		c.createUser("u")
 		return c.do("GET", `/Users?filter=USERNAME eq "u"`, nil).get("totalResults").Int() != 1
 	},
+	fFilterSWCaseSensitive: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("Alice-sw")
+		return c.do("GET", `/Users?filter=userName sw "ALICE-"`, nil).get("totalResults").Int() != 1
+	},
+	fFilterModifiedAsCreated: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		u := c.createUser("modified")
+		c.patchOK("/Users/"+u.get("id").String(), obj{"op": "replace", "path": "title", "value": "x"})
+		q := url.Values{"filter": {`meta.lastModified gt "` + u.get("meta.created").String() + `"`}}
+		return c.do("GET", "/Users?"+q.Encode(), nil).get("totalResults").Int() != 1
+	},
+	fFilterDeclineUnlabelled: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("u")
+		r := c.do("GET", "/Users?"+url.Values{"filter": {`userName ne "x"`}}.Encode(), nil)
+		return r.code == 400 && r.get("scimType").String() == ""
+	},
+	fFilterNECaseSensitive: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("alice-ne")
+		return c.do("GET", "/Users?"+url.Values{"filter": {`userName ne "ALICE-NE"`}}.Encode(), nil).get("totalResults").Int() != 0
+	},
+	fFilterPREmptyString: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("blank", "title", "")
+		return c.do("GET", "/Users?"+url.Values{"filter": {`title pr`}}.Encode(), nil).get("totalResults").Int() != 0
+	},
 	fStartIndexZeroBased: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("first")

@@ -76,6 +76,9 @@ func (n cmpNode) eval(sc *scope) bool {
 	}
 	switch n.op {
 	case filter.PR:
+		if sc.s.fault(fFilterPREmptyString) && len(vals) > 0 {
+			return true
+		}
 		for _, v := range vals {
 			if present(v) {
 				return true
@@ -350,6 +353,9 @@ func (s *Server) compileNode(rt *resourceType, expr filter.Expression, parent *a
 func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, parent *attrDef, lenient bool) (fnode, *scimError) {
 	path := e.AttributePath.String()
 	n := cmpNode{op: filter.CompareOperator(strings.ToLower(string(e.Operator)))}
+	if n.op == filter.NE && s.fault(fFilterDeclineUnlabelled) {
+		return nil, badRequest("", "ne is not supported")
+	}
 	if parent != nil {
 		if e.AttributePath.URIPrefix != nil || e.AttributePath.SubAttribute != nil {
 			return nil, badRequest(stInvalidFilter, "%q is not a sub-attribute of %q", path, parent.Name)
@@ -387,7 +393,15 @@ func (s *Server) compileCmp(rt *resourceType, e *filter.AttributeExpression, par
 			}
 			ref.sub = v
 		}
+		if ref.common && ref.attr.Name == "meta" && ref.sub != nil && ref.sub.Name == "lastModified" && s.fault(fFilterModifiedAsCreated) {
+			ref.sub = ref.attr.sub("created")
+		}
 		n.ref, n.def = ref, ref.leaf()
+	}
+	if !n.def.CaseExact && (n.op == filter.SW && s.fault(fFilterSWCaseSensitive) || n.op == filter.NE && s.fault(fFilterNECaseSensitive)) {
+		exact := *n.def
+		exact.CaseExact = true
+		n.def = &exact
 	}
 	if n.op == filter.PR {
 		return n, nil
