@@ -136,7 +136,7 @@ func TestPreflightExit(t *testing.T) {
 		{"api key refused", fmt.Errorf("dialect rfc: %w", cred), true, exitIncomplete, "refused the credentials"},
 		{"none given", cred, false, exitUsage, "none were given"},
 		{"base found", &harness.PreflightError{Kind: harness.PreflightBaseURL, Request: "GET https://u:s3cr3t@h/ServiceProviderConfig",
-			Status: 404, Answer: "no body", Suggest: "https://u:s3cr3t@h/scim/v2", Searched: true}, true, exitUsage, "fix: --url https://h/scim/v2"},
+			Status: 404, Answer: "no body", Suggest: "https://u:s3cr3t@h/scim/v2", Searched: true}, true, exitUsage, "fix: --url https://u:REDACTED@h/scim/v2"},
 		{"server error", &harness.PreflightError{Kind: harness.PreflightBaseURL, Request: "GET https://h/ServiceProviderConfig",
 			Status: 502, Answer: "an HTML page (text/html)"}, true, exitIncomplete, "answered 502 with an HTML page"},
 	} {
