@@ -238,29 +238,48 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 	return rep
 }
 
-// listPrefixed pages through typ filtered by name sw prefix and returns the
-// listed resources whose name really starts with prefix, each id once.
+// listPrefixed lists typ's resources whose name really starts with prefix,
+// each id once. It filters with "sw"; a server that declines that filter
+// (filtering and sw are optional, RFC 7644 §3.4.2.2) is walked unfiltered
+// instead, within the same page bound.
 func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, opt SweepOptions) ([]Listed, error) {
+	filter := NameAttr(typ) + ` sw "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix) + `"`
+	out, status, err := listPages(ctx, c, typ, prefix, filter, opt)
+	if err != nil && (status == http.StatusBadRequest || status == http.StatusNotImplemented || status == http.StatusForbidden) {
+		out, _, err = listPages(ctx, c, typ, prefix, "", opt)
+	}
+	return out, err
+}
+
+// listPages pages through typ with filter ("" for none) and keeps what
+// carries prefix. status is the answer that ended a failed listing.
+func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter string, opt SweepOptions) (_ []Listed, status int, _ error) {
 	attr := NameAttr(typ)
-	filter := attr + ` sw "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix) + `"`
+	what := Endpoint(typ) + " with " + filter
+	if filter == "" {
+		what = Endpoint(typ) + " unfiltered"
+	}
 	seen := map[string]bool{}
 	var out []Listed
 	start := 1
 	for page := 0; page < opt.MaxPages; page++ {
-		q := url.Values{"filter": {filter}, "startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(opt.PageSize)}}
+		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(opt.PageSize)}}
+		if filter != "" {
+			q.Set("filter", filter)
+		}
 		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Query: q, Retry: true})
 		if err != nil {
-			return out, fmt.Errorf("listing %s with %s: %v", Endpoint(typ), filter, err)
+			return out, 0, fmt.Errorf("listing %s: %v", what, err)
 		}
 		if ex.Status == http.StatusNotFound && page == 0 {
-			return out, nil // some servers answer an empty result with 404
+			return out, ex.Status, nil // some servers answer an empty result with 404
 		}
 		if ex.Status != http.StatusOK {
-			return out, fmt.Errorf("listing %s with %s answered %d", Endpoint(typ), filter, ex.Status)
+			return out, ex.Status, fmt.Errorf("listing %s answered %d", what, ex.Status)
 		}
 		lp, err := ReadListPage(ex.RespBody, attr)
 		if err != nil {
-			return out, fmt.Errorf("listing %s with %s: %v", Endpoint(typ), filter, err)
+			return out, ex.Status, fmt.Errorf("listing %s: %v", what, err)
 		}
 		fresh := 0
 		for _, it := range lp.Items {
@@ -275,8 +294,8 @@ func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, op
 		}
 		start += len(lp.Items)
 		if fresh == 0 || lp.Total >= 0 && int64(start) > lp.Total {
-			return out, nil
+			return out, http.StatusOK, nil
 		}
 	}
-	return out, fmt.Errorf("listing %s with %s: stopped after %d pages of %d; run again to continue", Endpoint(typ), filter, opt.MaxPages, opt.PageSize)
+	return out, http.StatusOK, fmt.Errorf("listing %s: stopped after %d pages of %d; run again to continue", what, opt.MaxPages, opt.PageSize)
 }
