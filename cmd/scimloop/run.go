@@ -340,14 +340,20 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// printFailures prints the first line of each failed check's first finding.
+// printFailures prints the first line of each failed check's first
+// finding; a check that failed or could not be judged only because another
+// failed is printed under that root cause, not as a failure of its own.
 func printFailures(w io.Writer, run *reports.Run) {
-	for _, c := range run.Checks {
+	roots, under := reports.GroupByCause(run)
+	for _, c := range roots {
 		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
 			continue
 		}
 		first := strings.SplitN(c.Findings[0].Message, "\n", 2)[0]
 		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
+		for _, d := range under[c.ID] {
+			fmt.Fprintf(w, "       caused by %s: %s %s %s\n", c.ID, strings.ToUpper(string(d.Status)), d.Level, d.ID)
+		}
 	}
 }
 
