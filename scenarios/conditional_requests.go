@@ -19,7 +19,7 @@ var conditionalRequests = Scenario{
 		v1 := assertions.VersionOf(get)
 		if v1 == "" {
 			s.Judge("etag-header-present", assertions.ETagPresent(get), get)
-			s.Stop("the server advertises etag.supported but gave no version for user %s", u.ID)
+			s.StopBecause("etag-header-present", "the server advertises etag.supported but gave no version for user %s", u.ID)
 		}
 
 		nm := s.Get("User", u.ID, http.Header{"If-None-Match": {v1}})
@@ -33,7 +33,7 @@ var conditionalRequests = Scenario{
 		now := s.Get("User", u.ID, nil)
 		s.Judge("etag-changes-on-update", assertions.VersionChanged(get, now), get, put, now)
 		if assertions.VersionOf(now) == v1 {
-			s.Stop("the version did not change after an update, so a stale If-Match cannot be made")
+			s.StopBecause("etag-changes-on-update", "the version did not change after an update, so a stale If-Match cannot be made")
 		}
 
 		// The same stale version again must not win.

@@ -178,11 +178,7 @@ func (s *S) filterFixture() *filterFixture {
 	body := fakeidp.UserResource(d, s.Env.SP.Enterprise)
 	delete(body, "active")
 	post := s.Post("User", body, d.UserName)
-	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
-		s.JudgeError(post)
-		s.Stop("creating user %q without active answered %d", d.UserName, post.Status)
-	}
-	d.ID = fakeidp.Get(post.RespBody, "id").String()
+	d.ID = s.requireCreated(post, "user "+quote(d.UserName))
 	if v := fakeidp.Get(post.RespBody, "active"); v.IsBool() {
 		b := v.Bool()
 		fx.dActive = &b

@@ -54,11 +54,7 @@ func patchUserFixture(s *S) patchFixture {
 		delete(body, "addresses")
 	}
 	post := s.Post("User", body, u.UserName)
-	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
-		s.JudgeError(post)
-		s.Stop("creating user %q answered %d", u.UserName, post.Status)
-	}
-	u.ID = fakeidp.Get(post.RespBody, "id").String()
+	u.ID = s.requireCreated(post, "user "+quote(u.UserName))
 	single := "nickName" // a single-valued readWrite string the server declares
 	if !hasNick {
 		single = "title"

@@ -92,11 +92,7 @@ func (r *schemaRun) fullUser() (fakeidp.User, *fakeidp.Exchange, string) {
 		body[fakeidp.SchemaEnterprise] = entAttrs
 	}
 	post := s.Post("User", body, a.UserName)
-	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
-		s.JudgeError(post)
-		s.Stop("creating user %q answered %d", a.UserName, post.Status)
-	}
-	a.ID = fakeidp.Get(post.RespBody, "id").String()
+	a.ID = s.requireCreated(post, "user "+quote(a.UserName))
 	s.JudgeResource(post, "User")
 	r.judgeBody(post, "User")
 	s.Judge("schema-created-equals-modified", assertions.CreatedEqualsModified(post), post)

@@ -161,7 +161,10 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			if st, ok := r.(stop); ok {
-				s.stopped, s.cause = st.reason, st.cause
+				s.stopped = st.reason
+				if st.cause != "" && s.outcome(st.cause).Status == reports.StatusFail {
+					s.cause = st.cause // only a failing check causes anything
+				}
 				return
 			}
 			s.stopped = fmt.Sprintf("harness error: %v\n%s", r, debug.Stack())

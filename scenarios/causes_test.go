@@ -1,0 +1,82 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/safety"
+)
+
+// runSynthetic runs sc against a fresh reference server.
+func runSynthetic(t *testing.T, sc *Scenario) map[string]*Outcome {
+	t.Helper()
+	ref, err := refserver.New(refserver.Config{BasePath: "/scim/v2"})
+	require.NoError(t, err)
+	srv := httptest.NewServer(ref)
+	t.Cleanup(srv.Close)
+	c, err := fakeidp.NewClient(srv.URL+"/scim/v2", fakeidp.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	sp, err := fakeidp.Discover(context.Background(), c)
+	require.NoError(t, err)
+	env := &Env{Client: c, SP: sp, Names: safety.NamesFor(safety.RandomRunID()), Tracker: safety.NewTracker(0), Dialect: "rfc"}
+	out := map[string]*Outcome{}
+	for _, o := range Run(context.Background(), env, sc).Outcomes {
+		out[o.ID] = o
+	}
+	return out
+}
+
+// A precursor that fails stops the scenario: the checks left unjudged, and
+// the failures judged as its consequences, carry causedBy; a failure of its
+// own does not.
+func TestRequireGivesCausedBy(t *testing.T) {
+	refused := errors.New("POST /Users = 400, want 201")
+	sc := &Scenario{
+		Name:   "synthetic",
+		Checks: []string{"create-201", "put-replaces-values", "put-null-clears", "get-id-exact", "delete-204", "attrs-attributes", "attrs-excluded"},
+		Run: func(s *S) {
+			s.Judge("attrs-attributes", nil)
+			s.JudgeCausedBy("attrs-excluded", "attrs-attributes", errors.New("own failure")) // its cause passed
+			s.Judge("create-201", refused)
+			s.JudgeCausedBy("put-replaces-values", "create-201", errors.New("the same refusal seen again"))
+			s.JudgeCausedBy("put-null-clears", "create-201", errors.New("seen again"))
+			s.Judge("put-null-clears", errors.New("and a failure of its own"))
+			s.Require("create-201", refused)
+			s.Judge("get-id-exact", nil) // never reached
+		},
+	}
+	out := runSynthetic(t, sc)
+	require.Equal(t, reports.StatusFail, out["create-201"].Status)
+	require.Empty(t, out["create-201"].CausedBy)
+	require.Equal(t, reports.StatusFail, out["put-replaces-values"].Status)
+	require.Equal(t, []string{"create-201"}, out["put-replaces-values"].CausedBy)
+	require.Empty(t, out["put-null-clears"].CausedBy, "a check that also failed on its own is not only a consequence")
+	require.Empty(t, out["attrs-excluded"].CausedBy, "a cause that did not fail causes nothing")
+	for _, id := range []string{"get-id-exact", "delete-204"} {
+		require.Equal(t, reports.StatusError, out[id].Status, id)
+		require.Equal(t, []string{"create-201"}, out[id].CausedBy, id)
+		require.Contains(t, out[id].Reason, "caused by create-201", id)
+	}
+}
+
+// A stop no failing check caused (a transport error, a broken
+// precondition nothing judged) leaves the unjudged checks without causedBy.
+func TestStopWithoutFailingCause(t *testing.T) {
+	for name, stop := range map[string]func(s *S){
+		"plain":          func(s *S) { s.Stop("the connection was reset") },
+		"passing cause":  func(s *S) { s.Judge("create-201", nil); s.StopBecause("create-201", "odd") },
+		"unjudged cause": func(s *S) { s.StopBecause("create-201", "odd") },
+	} {
+		out := runSynthetic(t, &Scenario{Name: "synthetic", Checks: []string{"create-201", "get-id-exact"}, Run: stop})
+		require.Equal(t, reports.StatusError, out["get-id-exact"].Status, name)
+		require.Empty(t, out["get-id-exact"].CausedBy, name)
+		require.NotContains(t, out["get-id-exact"].Reason, "caused by", name)
+	}
+}
