@@ -149,7 +149,11 @@ func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
 
 // CreateGroup creates g, records it in the model, and stops when it fails.
 func (s *S) CreateGroup(g fakeidp.Group) (fakeidp.Group, *fakeidp.Exchange) {
-	ex := s.Post("Group", fakeidp.GroupResource(g), g.DisplayName)
+	body := fakeidp.GroupResource(g)
+	if len(g.Members) == 0 {
+		delete(body, "members") // the plain form; "members":[] is a probe of its own (schema-group-empty-members)
+	}
+	ex := s.Post("Group", body, g.DisplayName)
 	g.ID = s.requireCreated(ex, "group "+quote(g.DisplayName))
 	s.Dir.PutGroup(g, safety.MetaOf(ex))
 	return g, ex

@@ -54,6 +54,15 @@ func patchUserFixture(s *S) patchFixture {
 		delete(body, "addresses")
 	}
 	post := s.Post("User", body, u.UserName)
+	if hasAddresses && post.Status >= 400 && post.Status < 500 {
+		// The addresses are this fixture's probe, not its main path: a
+		// refusal leaves only the check that needs them unjudged.
+		s.JudgeError(post)
+		s.Unjudged("patch-replace-filtered", "", "the server refused a create carrying addresses (answered "+itoa(post.Status)+"), so there is no address to patch")
+		hasAddresses = false
+		delete(body, "addresses")
+		post = s.Post("User", body, u.UserName)
+	}
 	u.ID = s.requireCreated(post, "user "+quote(u.UserName))
 	single := "nickName" // a single-valued readWrite string the server declares
 	if !hasNick {

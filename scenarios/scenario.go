@@ -210,12 +210,13 @@ func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 		}
 		return
 	}
+	caused := cause != "" && cause != id && s.outcome(cause).Status == reports.StatusFail
 	o.Status = reports.StatusFail
 	if len(o.Findings) < maxFindingsPerCheck {
 		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
 	}
 	switch {
-	case cause == "" || s.outcome(cause).Status != reports.StatusFail:
+	case !caused:
 		o.rooted = true
 	case !slices.Contains(o.CausedBy, cause):
 		o.CausedBy = append(o.CausedBy, cause)
@@ -244,6 +245,21 @@ func (s *S) Require(id string, err error, evidence ...*fakeidp.Exchange) {
 // refusal seen again), and as a failure of its own otherwise.
 func (s *S) JudgeCausedBy(id, cause string, err error, evidence ...*fakeidp.Exchange) {
 	s.judge(id, cause, err, evidence)
+}
+
+// Unjudged reports check id as not judged (an error) because cause failed
+// and left nothing to judge it on, while the scenario goes on. Without a
+// failing cause it is a plain error with the reason.
+func (s *S) Unjudged(id, cause, reason string) {
+	o := s.outcome(id)
+	if o.Status != "" {
+		return
+	}
+	o.Status, o.Reason = reports.StatusError, "not judged: "+reason
+	if s.outcome(cause).Status == reports.StatusFail {
+		o.Reason = "not judged: caused by " + cause + ": " + reason
+		o.CausedBy = []string{cause}
+	}
 }
 
 // StopBecause ends the scenario like [S.Stop], naming the failing check
