@@ -73,10 +73,15 @@ func TestStopWithoutFailingCause(t *testing.T) {
 		"plain":          func(s *S) { s.Stop("the connection was reset") },
 		"passing cause":  func(s *S) { s.Judge("create-201", nil); s.StopBecause("create-201", "odd") },
 		"unjudged cause": func(s *S) { s.StopBecause("create-201", "odd") },
+		"no cause": func(s *S) {
+			s.Unjudged("get-id-exact", "", "nothing to read")
+			s.Unjudged("create-201", "delete-204", "nothing to create")
+		},
 	} {
 		out := runSynthetic(t, &Scenario{Name: "synthetic", Checks: []string{"create-201", "get-id-exact"}, Run: stop})
 		require.Equal(t, reports.StatusError, out["get-id-exact"].Status, name)
 		require.Empty(t, out["get-id-exact"].CausedBy, name)
 		require.NotContains(t, out["get-id-exact"].Reason, "caused by", name)
+		require.Len(t, out, 2, "%s: outcomes of checks the scenario never named: %v", name, out)
 	}
 }

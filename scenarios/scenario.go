@@ -162,7 +162,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		if r := recover(); r != nil {
 			if st, ok := r.(stop); ok {
 				s.stopped = st.reason
-				if st.cause != "" && s.outcome(st.cause).Status == reports.StatusFail {
+				if s.failed(st.cause) {
 					s.cause = st.cause // only a failing check causes anything
 				}
 				return
@@ -210,7 +210,7 @@ func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 		}
 		return
 	}
-	caused := cause != "" && cause != id && s.outcome(cause).Status == reports.StatusFail
+	caused := cause != id && s.failed(cause)
 	o.Status = reports.StatusFail
 	if len(o.Findings) < maxFindingsPerCheck {
 		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
@@ -225,7 +225,13 @@ func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 
 // Passed reports whether check id has not failed in this scenario so far.
 func (s *S) Passed(id string) bool {
-	return s.outcome(id).Status != reports.StatusFail
+	return !s.failed(id)
+}
+
+// failed reports whether check id has failed in this scenario so far.
+func (s *S) failed(id string) bool {
+	o, ok := s.outcomes[id]
+	return ok && o.Status == reports.StatusFail
 }
 
 // Require judges check id like [S.Judge] and, when err is not nil, stops the
@@ -256,7 +262,7 @@ func (s *S) Unjudged(id, cause, reason string) {
 		return
 	}
 	o.Status, o.Reason = reports.StatusError, "not judged: "+reason
-	if s.outcome(cause).Status == reports.StatusFail {
+	if s.failed(cause) {
 		o.Reason = "not judged: caused by " + cause + ": " + reason
 		o.CausedBy = []string{cause}
 	}
