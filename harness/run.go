@@ -174,16 +174,22 @@ func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config, flags 
 			under[sc.CausedBy[0]] = append(under[sc.CausedBy[0]], sc)
 		}
 	}
+	var report func(t *testing.T, sc reports.ScenarioCheck, depth int)
+	report = func(t *testing.T, sc reports.ScenarioCheck, depth int) {
+		t.Run(sc.ID, func(t *testing.T) {
+			reportCheck(t, sr.Name, sc, cfg, flags)
+			for _, d := range under[sc.ID] {
+				if depth < len(sr.Checks) { // a cycle of causes cannot nest forever
+					report(t, d, depth+1)
+				}
+			}
+		})
+	}
 	for _, sc := range sr.Checks {
 		if len(sc.CausedBy) > 0 && failed[sc.CausedBy[0]] && sc.CausedBy[0] != sc.ID {
 			continue
 		}
-		t.Run(sc.ID, func(t *testing.T) {
-			reportCheck(t, sr.Name, sc, cfg, flags)
-			for _, d := range under[sc.ID] {
-				t.Run(d.ID, func(t *testing.T) { reportCheck(t, sr.Name, d, cfg, flags) })
-			}
-		})
+		report(t, sc, 0)
 	}
 	if sr.Status == reports.StatusError && !checkErred {
 		t.Errorf("scimloop: scenario %s stopped early: %s", sr.Name, sr.Reason)
