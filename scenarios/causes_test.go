@@ -1,9 +1,13 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -84,4 +88,42 @@ func TestStopWithoutFailingCause(t *testing.T) {
 		require.NotContains(t, out["get-id-exact"].Reason, "caused by", name)
 		require.Len(t, out, 2, "%s: outcomes of checks the scenario never named: %v", name, out)
 	}
+}
+
+// noIDOnUpperCase answers a create whose userName is in upper case with
+// 201 and a body without an id: a duplicate the server did not refuse.
+type noIDOnUpperCase struct{ h http.Handler }
+
+func (n noIDOnUpperCase) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), `"userName":"SCIMLOOP-`) {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x"}`))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	n.h.ServeHTTP(w, r)
+}
+
+// A probe's odd answer (a 201 without an id to a case-insensitive
+// duplicate) is judged by its check; it never stops the scenario.
+func TestProbeOddAnswerIsJudged(t *testing.T) {
+	ref, err := refserver.New(refserver.Config{BasePath: "/scim/v2"})
+	require.NoError(t, err)
+	srv := httptest.NewServer(noIDOnUpperCase{h: ref})
+	t.Cleanup(srv.Close)
+	c, err := fakeidp.NewClient(srv.URL+"/scim/v2", fakeidp.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	sp, err := fakeidp.Discover(context.Background(), c)
+	require.NoError(t, err)
+	env := &Env{Client: c, SP: sp, Names: safety.NamesFor(safety.RandomRunID()), Tracker: safety.NewTracker(0), Dialect: "rfc"}
+	env.Tracker.Scope(env.Names.Prefix, false) // the write guard on, as in a run
+	res := Run(context.Background(), env, &userLifecycle)
+	require.NotEqual(t, reports.StatusError, res.Status, "the scenario stopped: %s", res.Reason)
+	o := outcomeOf(t, res, "username-unique-case-insensitive")
+	require.Equal(t, reports.StatusFail, o.Status)
+	require.Equal(t, reports.StatusPass, outcomeOf(t, res, "delete-then-404").Status)
 }
