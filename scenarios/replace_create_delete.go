@@ -119,7 +119,7 @@ func replaceNullClears(s *S, u fakeidp.User) {
 	sex := s.Write(http.MethodPut, "User", u.ID, set, nil)
 	s.judgeAnswer(sex, "User")
 	if !safety.OK(sex) {
-		s.Judge("put-null-clears", assertions.Status(sex, 200), sex)
+		s.Unjudged("put-null-clears", "", "setting nickName and phoneNumbers with PUT answered "+itoa(sex.Status)+", so there is nothing to clear")
 		return
 	}
 	clear := withID(fakeidp.UserResource(u, s.Env.SP.Enterprise), u.ID)
@@ -241,6 +241,9 @@ func deleteUserFreesName(s *S, u fakeidp.User, seen []string) {
 		s.Judge("delete-writes-404", assertions.Status(ex, 404), del, ex)
 		s.JudgeError(ex)
 	}
+	// Only the userName is reused: the e-mail is fresh, since a server may
+	// reserve a deleted user's address (RFC 7644 Table 9, uniqueness).
+	u.Emails = []fakeidp.Email{{Value: s.Env.Names.Email(u.UserName + "-again"), Type: "work", Primary: true}}
 	again := s.Probe("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName+"#again")
 	s.Judge("delete-username-reusable", assertions.CreateAccepted(again), del, again)
 	s.JudgeError(again)
