@@ -167,12 +167,12 @@ func mergeRuns(runs []*reports.Run) *reports.Run {
 			agg := byID[c.ID]
 			if agg == nil {
 				cp := c
-				cp.Status, cp.Reason, cp.Findings = "", "", []reports.Finding{}
+				cp.Status, cp.Reason, cp.CausedBy, cp.Findings = "", "", nil, []reports.Finding{}
 				agg = &cp
 				byID[c.ID] = agg
 				order = append(order, c.ID)
 			}
-			merge(agg, reports.ScenarioCheck{ID: c.ID, Status: c.Status, Reason: c.Reason, Findings: renumber(c.Findings)})
+			merge(agg, reports.ScenarioCheck{ID: c.ID, Status: c.Status, Reason: c.Reason, CausedBy: c.CausedBy, Findings: renumber(c.Findings)})
 		}
 		for _, e := range r.Errors {
 			m.Errors = append(m.Errors, "["+tag+"] "+e)

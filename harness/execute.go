@@ -264,7 +264,7 @@ func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) rep
 	sr := reports.ScenarioResult{Name: r.Scenario.Name, Area: r.Scenario.Area(), Dialect: cfg.dialect,
 		Status: r.Status, Reason: rec.Scrub(r.Reason), Duration: r.Duration.Seconds()}
 	for _, o := range r.Outcomes {
-		sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason)}
+		sc := reports.ScenarioCheck{ID: o.ID, Status: o.Status, Reason: rec.Scrub(o.Reason), CausedBy: o.CausedBy}
 		check, _ := assertions.Lookup(o.ID)
 		for _, f := range o.Findings {
 			sc.Findings = append(sc.Findings, finding(check, r.Scenario.Name, f, cfg, rec))
@@ -277,14 +277,24 @@ func scenarioResult(r *scenarios.Result, cfg *config, rec *fakeidp.Recorder) rep
 // merge folds one scenario's outcome into the aggregate: a check fails if it
 // failed anywhere, passes if it passed somewhere and never failed, errs if it
 // could never be judged because a scenario stopped, and is skipped only if
-// skipped everywhere. Per-scenario detail keeps every status.
+// skipped everywhere. Per-scenario detail keeps every status. The aggregate
+// is a consequence (CausedBy) only when every outcome of its status is one.
 func merge(cr *reports.CheckResult, sc reports.ScenarioCheck) {
 	if cr == nil {
 		return
 	}
 	rank := map[reports.Status]int{"": 0, reports.StatusSkip: 1, reports.StatusError: 2, reports.StatusPass: 3, reports.StatusFail: 4}
-	if rank[sc.Status] > rank[cr.Status] {
-		cr.Status, cr.Reason = sc.Status, sc.Reason
+	switch {
+	case rank[sc.Status] > rank[cr.Status]:
+		cr.Status, cr.Reason, cr.CausedBy = sc.Status, sc.Reason, slices.Clone(sc.CausedBy)
+	case sc.Status == cr.Status && (len(cr.CausedBy) == 0 || len(sc.CausedBy) == 0):
+		cr.CausedBy = nil
+	case sc.Status == cr.Status:
+		for _, c := range sc.CausedBy {
+			if !slices.Contains(cr.CausedBy, c) {
+				cr.CausedBy = append(cr.CausedBy, c)
+			}
+		}
 	}
 	cr.Findings = append(cr.Findings, sc.Findings...)
 }

@@ -78,6 +78,45 @@ func failing(run *reports.Run) []string {
 	return ids
 }
 
+// errored returns the IDs of the checks that could not be judged, sorted.
+func errored(run *reports.Run) []string {
+	var ids []string
+	for _, c := range run.Checks {
+		if c.Status == reports.StatusError {
+			ids = append(ids, c.ID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// causeLinks returns "check<cause" for every failed or errored check that
+// is only a consequence of another, sorted.
+func causeLinks(run *reports.Run) []string {
+	var links []string
+	for _, c := range run.Checks {
+		for _, cause := range c.CausedBy {
+			links = append(links, c.ID+"<"+cause)
+		}
+	}
+	slices.Sort(links)
+	return links
+}
+
+// maxUnjudged is the most checks one fault may leave unjudged (errored): a
+// refused probe must never take unrelated checks down with it.
+const maxUnjudged = 3
+
+// pendingUnjudged are the faults known to leave more than maxUnjudged checks
+// unjudged, with why. paging-and-sorting scopes its fixture with a
+// "userName sw" filter and stops when that query misbehaves; its rewrite
+// (walk the pages and pick the run's own users) is another change. The test
+// fails when an entry is no longer needed, so the list only shrinks.
+var pendingUnjudged = map[string]string{
+	"filter-ignored":  "paging-and-sorting's scoped query returns every user",
+	"lists-malformed": "paging-and-sorting's scoped query has no usable totalResults",
+}
+
 // failingAt counts the failed checks of one level.
 func failingAt(run *reports.Run, level reports.Level) int {
 	n := 0
@@ -163,7 +202,9 @@ type matrixResult struct {
 //     fails the run, while a plain rfc run passes with no MUST- or
 //     SHOULD-level failure;
 //   - chaos: the run completes;
-//   - the exact set of failing checks per fault matches testdata/faultmatrix.golden;
+//   - the exact sets of failing and errored checks per fault, and the
+//     causedBy links between them, match testdata/faultmatrix.golden;
+//   - no fault leaves more than maxUnjudged checks unjudged (errored);
 //   - at least 75% of the catalogue fails in some fault's run, and every
 //     other check fails on a recorded bad exchange in package assertions
 //     (TestChecksFailOnBadExchanges reads the golden file's "seen" lines).
@@ -202,7 +243,7 @@ func TestFaultMatrix(t *testing.T) {
 	wg.Wait()
 	t.Logf("%d runs in %s", len(cases), time.Since(start).Round(time.Second))
 
-	lines := []string{"# fault\tkind\tmode\tfailing checks (regenerate: go test ./harness -run TestFaultMatrix -update)"}
+	lines := []string{"# fault\tkind\tmode\tfailing checks\terrored checks\tconsequences, check<cause (regenerate: go test ./harness -run TestFaultMatrix -update)"}
 	seen := map[string]bool{}
 	for i, c := range cases {
 		run, err := results[i].run, results[i].err
@@ -211,8 +252,14 @@ func TestFaultMatrix(t *testing.T) {
 			t.Errorf("%s: no run: %v", name, err)
 			continue
 		}
-		ids := failing(run)
-		lines = append(lines, c.label()+"\t"+strings.Join(ids, ","))
+		ids, errs := failing(run), errored(run)
+		lines = append(lines, c.label()+"\t"+strings.Join(ids, ",")+"\t"+strings.Join(errs, ",")+"\t"+strings.Join(causeLinks(run), ","))
+		switch _, pending := pendingUnjudged[name]; {
+		case len(errs) > maxUnjudged && !pending:
+			t.Errorf("%s: %d checks left unjudged (%v); want at most %d: a failure must not take unrelated checks down with it", name, len(errs), errs, maxUnjudged)
+		case len(errs) <= maxUnjudged && pending:
+			t.Errorf("%s leaves %d checks unjudged now: remove it from pendingUnjudged", name, len(errs))
+		}
 		if c.fault.Name != "none" {
 			for _, id := range ids {
 				seen[id] = true

@@ -178,11 +178,34 @@ func reportScenario(t *testing.T, sr reports.ScenarioResult, cfg *config, flags 
 		t.Skip(sr.Reason)
 	}
 	checkErred := false
+	failed := map[string]bool{}
 	for _, sc := range sr.Checks {
 		checkErred = checkErred || sc.Status == reports.StatusError
+		failed[sc.ID] = sc.Status == reports.StatusFail
+	}
+	// A consequence is reported as a subtest of the check it is caused by.
+	under := map[string][]reports.ScenarioCheck{}
+	for _, sc := range sr.Checks {
+		if len(sc.CausedBy) > 0 && failed[sc.CausedBy[0]] && sc.CausedBy[0] != sc.ID {
+			under[sc.CausedBy[0]] = append(under[sc.CausedBy[0]], sc)
+		}
+	}
+	var report func(t *testing.T, sc reports.ScenarioCheck, depth int)
+	report = func(t *testing.T, sc reports.ScenarioCheck, depth int) {
 		t.Run(sc.ID, func(t *testing.T) {
 			reportCheck(t, sr.Name, sc, cfg, flags)
+			for _, d := range under[sc.ID] {
+				if depth < len(sr.Checks) { // a cycle of causes cannot nest forever
+					report(t, d, depth+1)
+				}
+			}
 		})
+	}
+	for _, sc := range sr.Checks {
+		if len(sc.CausedBy) > 0 && failed[sc.CausedBy[0]] && sc.CausedBy[0] != sc.ID {
+			continue
+		}
+		report(t, sc, 0)
 	}
 	if sr.Status == reports.StatusError && !checkErred {
 		t.Errorf("scimloop: scenario %s stopped early: %s", sr.Name, sr.Reason)
@@ -259,6 +282,9 @@ func checkText(c assertions.Check, known bool, sc reports.ScenarioCheck, note, r
 		fmt.Fprintf(&b, "%s: %s (%s, %s)\n", c.ID, c.Title, c.Level, c.RFC)
 	} else {
 		fmt.Fprintf(&b, "%s: not in the catalogue\n", sc.ID)
+	}
+	if len(sc.CausedBy) > 0 {
+		fmt.Fprintf(&b, "caused by %s: only a consequence of that failure; fix it first\n", strings.Join(sc.CausedBy, ", "))
 	}
 	if note != "" {
 		fmt.Fprintf(&b, "%s\n", note)

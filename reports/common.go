@@ -192,3 +192,47 @@ func seedsText(run *Run) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// causePrefix is how a consequence's message starts: "caused by a, b: ".
+func causePrefix(causes []string) string {
+	if len(causes) == 0 {
+		return ""
+	}
+	return "caused by " + strings.Join(causes, ", ") + ": "
+}
+
+// rootCause follows a check's CausedBy links to the failing check it is
+// finally a consequence of, or returns "" when the check stands on its own
+// (no link, or a link to a check that did not fail in this run).
+func rootCause(idx map[string]*CheckResult, c CheckResult) string {
+	root := ""
+	seen := map[string]bool{c.ID: true}
+	for len(c.CausedBy) > 0 {
+		next, ok := idx[c.CausedBy[0]]
+		if !ok || next.Status != StatusFail || seen[next.ID] {
+			break
+		}
+		seen[next.ID] = true
+		root, c = next.ID, *next
+	}
+	return root
+}
+
+// GroupByCause splits run's failed and errored checks, ordered by ID, into
+// those that stand on their own (roots) and, per root ID, the consequences
+// reports list under it instead of as failures of their own.
+func GroupByCause(run *Run) (roots []CheckResult, under map[string][]CheckResult) {
+	idx := checkIndex(run)
+	under = map[string][]CheckResult{}
+	for _, c := range sortedChecks(run) {
+		if c.Status != StatusFail && c.Status != StatusError {
+			continue
+		}
+		if root := rootCause(idx, c); root != "" {
+			under[root] = append(under[root], c)
+			continue
+		}
+		roots = append(roots, c)
+	}
+	return roots, under
+}

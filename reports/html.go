@@ -75,6 +75,14 @@ type htmlCheck struct {
 	Effect                                                            string // what the failure does to the verdicts, in two or three words
 	More                                                              int    // findings beyond the first
 	Findings                                                          []htmlFinding
+	// Consequences are the checks that failed or could not be judged only
+	// because this one failed: listed under it, not as failures of their own.
+	Consequences []htmlConsequence
+}
+
+// htmlConsequence is one check listed under its root cause.
+type htmlConsequence struct {
+	ID, Level, Status, Via, Detail string
 }
 
 type htmlFinding struct {
@@ -138,6 +146,11 @@ func newHTMLView(run *Run) htmlView {
 	}
 
 	areas := map[string]*htmlArea{}
+	roots, under := GroupByCause(run)
+	isRoot := map[string]bool{}
+	for _, c := range roots {
+		isRoot[c.ID] = true
+	}
 	for _, c := range sortedChecks(run) {
 		name := cmp.Or(c.Area, "(none)")
 		a := areas[name]
@@ -148,7 +161,11 @@ func newHTMLView(run *Run) htmlView {
 		countStatus(a, c.Status)
 		countStatus(&v.AreaTotal, c.Status)
 
+		if (c.Status == StatusFail || c.Status == StatusError) && !isRoot[c.ID] {
+			continue // listed under its root cause
+		}
 		hc := htmlCheckOf(run, c)
+		hc.Consequences = htmlConsequences(c.ID, under[c.ID])
 		switch {
 		case c.Status == StatusFail && blocking(c.Level, run.Strict):
 			v.Failing = append(v.Failing, hc)
@@ -244,6 +261,24 @@ func htmlCheckOf(run *Run, c CheckResult) htmlCheck {
 		})
 	}
 	return hc
+}
+
+// htmlConsequences renders the checks listed under root.
+func htmlConsequences(root string, checks []CheckResult) []htmlConsequence {
+	var out []htmlConsequence
+	for _, c := range checks {
+		hc := htmlConsequence{ID: clean(c.ID), Level: clean(string(c.Level)), Status: clean(string(c.Status))}
+		if len(c.CausedBy) > 0 && c.CausedBy[0] != root {
+			hc.Via = clean(strings.Join(c.CausedBy, ", "))
+		}
+		if c.Status == StatusFail && len(c.Findings) > 0 {
+			hc.Detail = clean(shorten(strings.TrimPrefix(c.Findings[0].Message, c.ID+": "), 160))
+		} else {
+			hc.Detail = clean(shorten(c.Reason, 160))
+		}
+		out = append(out, hc)
+	}
+	return out
 }
 
 // failureEffect says in a few words what a failure at level does.

@@ -131,6 +131,7 @@ func scenarioSuite(run *Run, sc ScenarioResult, idx map[string]*CheckResult) jun
 	for _, c := range sc.Checks {
 		agg := idx[c.ID]
 		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, agg, sc.Name, dialect, cmp.Or(sc.Seed, run.Seed))}
+		tc.props = withCauses(tc.props, c.CausedBy)
 		level := Level("")
 		if agg != nil {
 			level = agg.Level
@@ -140,11 +141,13 @@ func scenarioSuite(run *Run, sc ScenarioResult, idx map[string]*CheckResult) jun
 		case StatusFail:
 			tc.outcome, tc.typ = "failure", levelType(level)
 			tc.message, tc.text = failureBody(run, c.ID, agg, level, c.Reason, findings)
+			tc.message, tc.text = causePrefix(c.CausedBy)+tc.message, causeLine(c.CausedBy)+tc.text
 		case StatusError:
 			sawError = true
 			tc.outcome, tc.typ = "error", "error"
-			tc.message = cmp.Or(c.Reason, "the check could not run")
+			tc.message = causePrefix(c.CausedBy) + cmp.Or(c.Reason, "the check could not run")
 			_, tc.text = failureBody(run, c.ID, agg, level, c.Reason, findings)
+			tc.text = causeLine(c.CausedBy) + tc.text
 		case StatusSkip:
 			tc.outcome = "skipped"
 			tc.message = cmp.Or(c.Reason, "skipped")
@@ -182,15 +185,17 @@ func runSuite(run *Run, inScenario map[string]bool) junitSuite {
 		if inScenario[c.ID] {
 			continue
 		}
-		tc := junitCase{name: c.ID, classname: classname, props: caseProps(run, c.ID, &c, "", run.Dialect, run.Seed)}
+		tc := junitCase{name: c.ID, classname: classname, props: withCauses(caseProps(run, c.ID, &c, "", run.Dialect, run.Seed), c.CausedBy)}
 		switch c.Status {
 		case StatusFail:
 			tc.outcome, tc.typ = "failure", levelType(c.Level)
 			tc.message, tc.text = failureBody(run, c.ID, &c, c.Level, c.Reason, c.Findings)
+			tc.message, tc.text = causePrefix(c.CausedBy)+tc.message, causeLine(c.CausedBy)+tc.text
 		case StatusError:
 			tc.outcome, tc.typ = "error", "error"
-			tc.message = cmp.Or(c.Reason, "the check could not run")
+			tc.message = causePrefix(c.CausedBy) + cmp.Or(c.Reason, "the check could not run")
 			_, tc.text = failureBody(run, c.ID, &c, c.Level, c.Reason, c.Findings)
+			tc.text = causeLine(c.CausedBy) + tc.text
 		case StatusSkip:
 			tc.outcome, tc.message = "skipped", cmp.Or(c.Reason, "skipped")
 		case StatusPass:
@@ -261,6 +266,22 @@ func caseProps(run *Run, id string, agg *CheckResult, scenario, dialect string, 
 		)
 	}
 	return sortProps(props)
+}
+
+// withCauses adds the scimloop.causedBy property of a consequence.
+func withCauses(props []junitProp, causes []string) []junitProp {
+	if len(causes) == 0 {
+		return props
+	}
+	return sortProps(append(props, junitProp{"scimloop.causedBy", strings.Join(causes, " ")}))
+}
+
+// causeLine opens the text of a consequence: which check to fix first.
+func causeLine(causes []string) string {
+	if len(causes) == 0 {
+		return ""
+	}
+	return "caused by " + strings.Join(causes, ", ") + ": only a consequence of that failure; fix it first\n"
 }
 
 // sortProps drops empty values and sorts by name.

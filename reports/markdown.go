@@ -125,7 +125,8 @@ func (m *mdWriter) counts(run *Run) {
 
 func (m *mdWriter) failures(run *Run) {
 	var failing, warnings, errored []CheckResult
-	for _, c := range sortedChecks(run) {
+	roots, under := GroupByCause(run)
+	for _, c := range roots {
 		switch {
 		case c.Status == StatusFail && blocking(c.Level, run.Strict):
 			failing = append(failing, c)
@@ -146,6 +147,7 @@ func (m *mdWriter) failures(run *Run) {
 		m.row("---", "---", "---", "---", "---")
 		for _, c := range checks {
 			m.row(mdCode(c.ID), mdCell(string(c.Level)), mdCell(c.RFC), mdCell(scenarioList(c.Findings)), mdCell(firstFinding(c)))
+			m.consequences(c.ID, under[c.ID])
 		}
 	}
 	table("Failing checks", failing)
@@ -165,6 +167,19 @@ func (m *mdWriter) failures(run *Run) {
 		for _, c := range errored {
 			m.row(mdCode(c.ID), mdCell(string(c.Level)), mdCell(shorten(c.Reason, 160)))
 		}
+	}
+}
+
+// consequences writes, as rows under their root's row, the checks that
+// failed or could not be judged only because root failed.
+func (m *mdWriter) consequences(root string, checks []CheckResult) {
+	for _, c := range checks {
+		detail := shorten(c.Reason, 160)
+		if c.Status == StatusFail {
+			detail = firstFinding(c)
+		}
+		m.row("↳ "+mdCode(c.ID), mdCell(string(c.Level)), mdCell(c.RFC), mdCell(scenarioList(c.Findings)),
+			mdCell(string(c.Status)+", "+causePrefix([]string{root})+detail))
 	}
 }
 

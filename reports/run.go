@@ -105,18 +105,22 @@ func (r *Run) Summary() string {
 // CheckResult is one check aggregated over every scenario that ran it: it
 // fails if it failed anywhere.
 type CheckResult struct {
-	ID         string    `json:"id"`
-	Title      string    `json:"title"`
-	Level      Level     `json:"level"`
-	RFC        string    `json:"rfc"`
-	Spec       []string  `json:"spec"`
-	Area       string    `json:"area,omitempty"`
-	Capability string    `json:"capability,omitempty"`
-	Rule       string    `json:"rule,omitempty"`
-	Aliases    []string  `json:"aliases,omitempty"` // former IDs of the check
-	Status     Status    `json:"status"`
-	Reason     string    `json:"reason,omitempty"` // why skipped or errored
-	Findings   []Finding `json:"findings"`
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Level      Level    `json:"level"`
+	RFC        string   `json:"rfc"`
+	Spec       []string `json:"spec"`
+	Area       string   `json:"area,omitempty"`
+	Capability string   `json:"capability,omitempty"`
+	Rule       string   `json:"rule,omitempty"`
+	Aliases    []string `json:"aliases,omitempty"` // former IDs of the check
+	Status     Status   `json:"status"`
+	Reason     string   `json:"reason,omitempty"` // why skipped or errored
+	// CausedBy, on a failed or errored check, names the failing checks it is
+	// only a consequence of (see [ScenarioCheck.CausedBy]); empty when it
+	// failed on its own anywhere.
+	CausedBy []string  `json:"causedBy,omitempty"`
+	Findings []Finding `json:"findings"`
 }
 
 // Finding is one observed misbehaviour, explained: what was sent, what came
@@ -148,9 +152,13 @@ type ScenarioResult struct {
 
 // ScenarioCheck is one check's outcome within one scenario.
 type ScenarioCheck struct {
-	ID       string    `json:"id"`
-	Status   Status    `json:"status"`
-	Reason   string    `json:"reason,omitempty"`
+	ID     string `json:"id"`
+	Status Status `json:"status"`
+	Reason string `json:"reason,omitempty"`
+	// CausedBy names the failing checks of the same scenario this failure
+	// or error is only a consequence of: the same refusal judged again, or a
+	// check left unjudged because the scenario stopped when its cause failed.
+	CausedBy []string  `json:"causedBy,omitempty"`
 	Findings []Finding `json:"findings,omitempty"`
 }
 

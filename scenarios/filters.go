@@ -244,11 +244,7 @@ func (s *S) filterFixture() *filterFixture {
 	delete(body, "active")
 	body["title"] = "" // an empty value is unassigned (RFC 7643 §2.5): pr must not match it
 	post := s.Post("User", body, d.UserName)
-	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
-		s.JudgeError(post)
-		s.Stop("creating user %q without active answered %d", d.UserName, post.Status)
-	}
-	d.ID = fakeidp.Get(post.RespBody, "id").String()
+	d.ID = s.requireCreated(post, "user "+quote(d.UserName))
 	fx.sawCreate(s, post)
 	if v := fakeidp.Get(post.RespBody, "active"); v.IsBool() {
 		b := v.Bool()

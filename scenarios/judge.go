@@ -19,7 +19,7 @@ func (s *S) JudgeAlways(id string, err error, evidence ...*fakeidp.Exchange) {
 		}
 		return
 	}
-	o.Status = reports.StatusFail
+	o.Status, o.rooted = reports.StatusFail, true
 	if len(o.Findings) < maxFindingsPerCheck {
 		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
 	}

@@ -54,11 +54,16 @@ func patchUserFixture(s *S) patchFixture {
 		delete(body, "addresses")
 	}
 	post := s.Post("User", body, u.UserName)
-	if post.Status != http.StatusCreated && post.Status != http.StatusOK {
+	if hasAddresses && post.Status >= 400 && post.Status < 500 {
+		// The addresses are this fixture's probe, not its main path: a
+		// refusal leaves only the check that needs them unjudged.
 		s.JudgeError(post)
-		s.Stop("creating user %q answered %d", u.UserName, post.Status)
+		s.Unjudged("patch-replace-filtered", "", "the server refused a create carrying addresses (answered "+itoa(post.Status)+"), so there is no address to patch")
+		hasAddresses = false
+		delete(body, "addresses")
+		post = s.Post("User", body, u.UserName)
 	}
-	u.ID = fakeidp.Get(post.RespBody, "id").String()
+	u.ID = s.requireCreated(post, "user "+quote(u.UserName))
 	single := "nickName" // a single-valued readWrite string the server declares
 	if !hasNick {
 		single = "title"

@@ -93,6 +93,11 @@ type Outcome struct {
 	Status   reports.Status
 	Reason   string
 	Findings []Finding
+	// CausedBy names the failing checks this outcome is only a consequence
+	// of: a failure judged with [S.JudgeCausedBy], or a check left unjudged
+	// because [S.Require] stopped the scenario. Reports group it under them.
+	CausedBy []string
+	rooted   bool // failed on its own at least once, not only as a consequence
 }
 
 // Finding is one failed judgement with the exchanges that prove it.
@@ -131,14 +136,17 @@ type S struct {
 	scenario *Scenario
 	outcomes map[string]*Outcome
 	stopped  string
-	broken   bool // the harness itself failed
+	broken   bool                    // the harness itself failed
 	filters  []reports.FilterSupport // filter support cells, see [S.NoteFilter]
+	cause    string                  // the failing check that stopped the scenario, if one did
 }
 
-// stop is the sentinel that ends a scenario early.
+// stop is the sentinel that ends a scenario early; cause is the failing
+// check that made it stop, or "" (a transport error, a cancelled run);
+// broken says the harness itself failed.
 type stop struct {
-	reason string
-	broken bool
+	reason, cause string
+	broken        bool
 }
 
 // Run runs sc against env and returns its result. A panic in the scenario is
@@ -181,6 +189,9 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		if r := recover(); r != nil {
 			if st, ok := r.(stop); ok {
 				s.stopped, s.broken = st.reason, s.broken || st.broken
+				if s.failed(st.cause) {
+					s.cause = st.cause // only a failing check causes anything
+				}
 				return
 			}
 			s.stopped, s.broken = fmt.Sprintf("harness error: panic: %v\n%s", r, debug.Stack()), true
@@ -203,6 +214,12 @@ func (s *S) outcome(id string) *Outcome {
 // Judge records the verdict err for check id, with the exchanges that prove
 // it. A nil err is a pass. Judging a skipped check does nothing.
 func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
+	s.judge(id, "", err, evidence)
+}
+
+// judge records a verdict; a failure is a consequence of cause when cause
+// is set and has failed in this scenario.
+func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 	s.Env.Point("judge " + id)
 	if s.judgesLostCreate(id, evidence) {
 		return
@@ -223,9 +240,16 @@ func (s *S) Judge(id string, err error, evidence ...*fakeidp.Exchange) {
 		}
 		return
 	}
+	caused := cause != id && s.failed(cause)
 	o.Status = reports.StatusFail
 	if len(o.Findings) < maxFindingsPerCheck {
 		o.Findings = append(o.Findings, Finding{Message: err.Error(), Exchanges: safety.NonNil(evidence)})
+	}
+	switch {
+	case !caused:
+		o.rooted = true
+	case !slices.Contains(o.CausedBy, cause):
+		o.CausedBy = append(o.CausedBy, cause)
 	}
 }
 
@@ -237,7 +261,61 @@ func (s *S) NoteFilter(cell reports.FilterSupport) {
 
 // Passed reports whether check id has not failed in this scenario so far.
 func (s *S) Passed(id string) bool {
-	return s.outcome(id).Status != reports.StatusFail
+	return !s.failed(id)
+}
+
+// failed reports whether check id has failed in this scenario so far.
+func (s *S) failed(id string) bool {
+	o, ok := s.outcomes[id]
+	return ok && o.Status == reports.StatusFail
+}
+
+// Require judges check id like [S.Judge] and, when err is not nil, stops the
+// scenario with id as the cause: every check left unjudged is reported as
+// caused by id. Use it for the main path's preconditions (the plain create
+// everything else reads), never for a probe, whose odd answer its own check
+// judges.
+func (s *S) Require(id string, err error, evidence ...*fakeidp.Exchange) {
+	s.Judge(id, err, evidence...)
+	if err != nil {
+		s.StopBecause(id, "%s failed: %s", id, firstLine(err.Error()))
+	}
+}
+
+// JudgeCausedBy judges check id like [S.Judge]; a failure is recorded as a
+// consequence of cause when cause has failed in this scenario (the same
+// refusal seen again), and as a failure of its own otherwise.
+func (s *S) JudgeCausedBy(id, cause string, err error, evidence ...*fakeidp.Exchange) {
+	s.judge(id, cause, err, evidence)
+}
+
+// Unjudged reports check id as not judged (an error) because cause failed
+// and left nothing to judge it on, while the scenario goes on. Without a
+// failing cause it is a plain error with the reason.
+func (s *S) Unjudged(id, cause, reason string) {
+	o := s.outcome(id)
+	if o.Status != "" {
+		return
+	}
+	o.Status, o.Reason = reports.StatusError, "not judged: "+reason
+	if s.failed(cause) {
+		o.Reason = "not judged: caused by " + cause + ": " + reason
+		o.CausedBy = []string{cause}
+	}
+}
+
+// StopBecause ends the scenario like [S.Stop], naming the failing check
+// cause as the reason the remaining checks cannot be judged.
+func (s *S) StopBecause(cause, format string, args ...any) {
+	panic(stop{reason: fmt.Sprintf(format, args...), cause: cause})
+}
+
+// firstLine is the first line of s.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // Skip marks check id as not applicable, with the reason.
@@ -270,6 +348,9 @@ func (s *S) finish() []*Outcome {
 		o := s.outcome(id)
 		if o.Status == "" {
 			switch {
+			case s.stopped != "" && s.stopped != "skip" && s.cause != "":
+				o.Status, o.Reason = reports.StatusError, "not judged: caused by "+s.cause+": the scenario stopped early: "+s.stopped
+				o.CausedBy = []string{s.cause}
 			case s.stopped != "" && s.stopped != "skip":
 				o.Status, o.Reason = reports.StatusError, "not judged: the scenario stopped early: "+s.stopped
 			default:
@@ -281,6 +362,11 @@ func (s *S) finish() []*Outcome {
 	for id, o := range s.outcomes {
 		if !seen[id] {
 			out = append(out, o)
+		}
+	}
+	for _, o := range out {
+		if o.Status == reports.StatusFail && o.rooted {
+			o.CausedBy = nil // a failure of its own is not only a consequence
 		}
 	}
 	slices.SortStableFunc(out[len(s.scenario.Checks):], func(a, b *Outcome) int { return strings.Compare(a.ID, b.ID) })

@@ -351,10 +351,13 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// printFailures prints the first line of each failed check's first finding
-// and the curl commands that reproduce it (the token from $SCIMLOOP_TOKEN).
+// printFailures prints the first line of each failed check's first
+// finding and the curl commands that reproduce it (the token from
+// $SCIMLOOP_TOKEN); a check that failed or could not be judged only because
+// another failed is printed under that root cause, not as a failure of its own.
 func printFailures(w io.Writer, run *reports.Run) {
-	for _, c := range run.Checks {
+	roots, under := reports.GroupByCause(run)
+	for _, c := range roots {
 		if c.Status != reports.StatusFail || len(c.Findings) == 0 {
 			continue
 		}
@@ -362,6 +365,9 @@ func printFailures(w io.Writer, run *reports.Run) {
 		fmt.Fprintf(w, "  FAIL %-6s %s\n", c.Level, first)
 		for _, cmd := range c.Findings[0].Curl {
 			fmt.Fprintf(w, "         curl: %s\n", cmd)
+		}
+		for _, d := range under[c.ID] {
+			fmt.Fprintf(w, "       caused by %s: %s %s %s\n", c.ID, strings.ToUpper(string(d.Status)), d.Level, d.ID)
 		}
 	}
 }

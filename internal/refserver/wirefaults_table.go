@@ -310,7 +310,12 @@ var wireFaultsLists = []*wireFault{
 				k, _ := lookupKey(m, name)
 				return m[k]
 			}
+			// A group is a body with members, or one without a userName key
+			// whose only schema is Group's (a group created empty).
 			_, isGroup := m["members"]
+			_, hasUserName := lookupKey(m, "userName")
+			sch, _ := get("schemas").([]any)
+			isGroup = isGroup || (!hasUserName && len(sch) == 1 && sch[0] == "urn:ietf:params:scim:schemas:core:2.0:Group")
 			if isGroup && get("displayName") == nil && get("userName") == nil {
 				m["displayName"] = "scimloop-defaulted-group-" + st.nextDefault()
 				return true
