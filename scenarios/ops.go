@@ -108,7 +108,7 @@ func (s *S) Post(typ string, body map[string]any, name string) *fakeidp.Exchange
 // CreateUser creates u, judges the answer, and records it in the model. It
 // stops the scenario when the server did not create the user.
 func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
-	ex := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
+	ex := s.Post("User", s.UserResource(u), u.UserName)
 	if ex.Status < 200 || ex.Status > 299 {
 		s.JudgeError(ex)
 		s.Stop("creating user %q: %s answered %d, so nothing that depends on it can be judged", u.UserName, ex.URL, ex.Status)
@@ -123,7 +123,7 @@ func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
 
 // CreateGroup creates g, records it in the model, and stops when it fails.
 func (s *S) CreateGroup(g fakeidp.Group) (fakeidp.Group, *fakeidp.Exchange) {
-	ex := s.Post("Group", fakeidp.GroupResource(g), g.DisplayName)
+	ex := s.Post("Group", s.GroupResource(g), g.DisplayName)
 	if ex.Status < 200 || ex.Status > 299 {
 		s.JudgeError(ex)
 		s.Stop("creating group %q: %s answered %d, so nothing that depends on it can be judged", g.DisplayName, ex.URL, ex.Status)

@@ -12,7 +12,7 @@ var projection = Scenario{
 	Name: "projection",
 	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
 		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
-		"attrs-password-never", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
+		"attrs-password-never", "attrs-schemas-kept", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
 		"list-resources-have-id"),
 	Run: func(s *S) {
 		u := s.NewUser()
@@ -33,6 +33,8 @@ var projection = Scenario{
 			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
 			if ex.Status != 200 {
 				s.JudgeError(ex)
+			} else if len(kv) > 0 {
+				s.Judge("attrs-schemas-kept", assertions.AttrPresent(ex, "schemas"), ex)
 			}
 			return ex
 		}
@@ -72,6 +74,7 @@ var projection = Scenario{
 			s.Judge("attrs-on-list", assertions.Status(list, 200), list)
 			for _, r := range fakeidp.Get(list.RespBody, "Resources").Array() {
 				s.Judge("attrs-on-list", assertions.OnlyKeys(list, []byte(r.Raw), "id", "username"), list)
+				s.Judge("attrs-schemas-kept", assertions.Expect(list, fakeidp.Lookup(r, "schemas").Exists(), "a listed resource without schemas", "schemas on every projected resource"), list)
 			}
 			s.Judge("attrs-password-never", assertions.NoPassword(list), list)
 			gl := s.Query("Group", q("filter", `displayName eq "`+g.DisplayName+`"`, "excludedAttributes", "members"))

@@ -17,7 +17,7 @@ func (m *machine) createUser(st Step) {
 	if st.Spec == nil {
 		panic(abortSignal{fmt.Errorf("step %d (%s) has no user", len(m.steps), st.Op)})
 	}
-	u := m.names.user(*st.Spec)
+	u := m.names.user(*st.Spec, st.User)
 	if st.Op == OpRecreateUser && !m.reusable(u.UserName) {
 		// A shrunk or edited sequence can lose the delete a re-create needs;
 		// such a sequence is not a valid one, so it proves nothing.
@@ -90,7 +90,7 @@ func (m *machine) putUser(st Step) {
 		panic(abortSignal{fmt.Errorf("step %d (%s) has no user", len(m.steps), st.Op)})
 	}
 	old, _ := m.dir.User(sl.id)
-	u := m.names.user(*st.Spec)
+	u := m.names.user(*st.Spec, st.User)
 	u.ID = sl.id
 	u.UserName = old.UserName
 	m.sendUserUpdate(sl.id, old, u, nil)
@@ -130,14 +130,14 @@ func (m *machine) patchUser(st Step) {
 		} else {
 			switch c.Attr {
 			case attrEmails:
-				attrs[path] = m.names.emails(c.Emails)
+				attrs[path] = m.names.emails(c.Emails, st.User)
 			case attrPhones:
 				attrs[path] = c.Phones
 			default:
 				attrs[path] = c.Text
 			}
 		}
-		applyChange(&want, c, m.names)
+		applyChange(&want, c, m.names, st.User)
 	}
 	var ops []fakeidp.PatchOp
 	if len(attrs) > 0 {
@@ -148,7 +148,7 @@ func (m *machine) patchUser(st Step) {
 }
 
 // applyChange applies one patch-user change to the model's user.
-func applyChange(u *fakeidp.User, c Change, names caseNames) {
+func applyChange(u *fakeidp.User, c Change, names caseNames, slot int) {
 	switch c.Attr {
 	case attrDisplayName:
 		u.DisplayName = pick(c.Remove, c.Text)
@@ -159,7 +159,7 @@ func applyChange(u *fakeidp.User, c Change, names caseNames) {
 	case attrEmails:
 		u.Emails = nil
 		if !c.Remove {
-			u.Emails = names.emails(c.Emails)
+			u.Emails = names.emails(c.Emails, slot)
 		}
 	case attrPhones:
 		u.PhoneNumbers = nil
