@@ -40,7 +40,7 @@ func (m *machine) createUser(st Step) {
 	m.judge(check, nil)
 	m.users = setSlot(m.users, st.User, &slot{id: u.ID, name: u.UserName, live: true})
 	m.dir.PutUser(u, safety.MetaOf(post))
-	m.noteMeta(u.ID, post, post)
+	m.noteMeta(metaKey("User", u.ID), post, post)
 	m.readUser(u.ID, post, noChange, time.Time{}, "seq-model-consistent")
 }
 
@@ -55,7 +55,7 @@ func (m *machine) readUser(id string, write *fakeidp.Exchange, ch change, sentAt
 	}
 	m.judge("seq-confirmed-read-back", nil)
 	m.judge(check, assertions.UserDrift(get, m.declaredUser(want)), write, get)
-	m.judgeMeta(id, write, get, ch, sentAt)
+	m.judgeMeta(metaKey("User", id), write, get, ch, sentAt)
 	return get
 }
 
@@ -217,7 +217,7 @@ func (m *machine) deleteUser(st Step) {
 		m.judge("user-delete-leaves-groups", assertions.NotAMember(gx, sl.id), del, gx)
 		want, _ := m.dir.Group(gid)
 		m.judgeMembers(gx, want, del)
-		m.markStale(gid) // its members changed by the server's hand
+		m.markStale(metaKey("Group", gid)) // its members changed by the server's hand
 	}
 }
 
@@ -274,7 +274,7 @@ func (m *machine) raceUser(st Step) {
 	want := old
 	want.DisplayName = st.Values[winner]
 	m.dir.PutUser(want, safety.MetaOf(exs[winner]))
-	m.markStale(sl.id) // two writes raced: the one seen last is not necessarily the one that set meta
+	m.markStale(metaKey("User", sl.id)) // two writes raced: the one seen last is not necessarily the one that set meta
 	m.readUser(sl.id, exs[winner], unclear, time.Time{}, "seq-concurrent-if-match")
 }
 
