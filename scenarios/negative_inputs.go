@@ -26,6 +26,9 @@ type negFixture struct {
 	group fakeidp.Group
 }
 
+// noSchemasValue is what a PATCH without the PatchOp schemas tries to set.
+const noSchemasValue = "scimloop-no-schemas"
+
 func reject400(types ...string) func(*S, *negFixture, *fakeidp.Exchange) error {
 	return func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error { return assertions.BadRequest(ex, types...) }
 }
@@ -143,7 +146,13 @@ var negProbes = []negProbe{
 		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
 			return assertions.Expect(ex, ex.Status >= 300, "status "+itoa(ex.Status), "a refusal: PUT never creates a resource")
 		},
-		more: func(s *S, ex *fakeidp.Exchange) { s.Judge("neg-put-unknown-404", assertions.Status(ex, 404), ex) }},
+		more: func(s *S, ex *fakeidp.Exchange) {
+			if ex.Status < 400 {
+				s.Skip("neg-put-unknown-404", "the PUT was not refused, which is neg-put-never-creates's finding")
+				return
+			}
+			s.Judge("neg-put-unknown-404", assertions.Status(ex, 404), ex)
+		}},
 	{check: "neg-put-missing-username",
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
 			b := withID(s.UserResource(fx.user), fx.user.ID)
@@ -210,9 +219,18 @@ var negProbes = []negProbe{
 		judge: unchangedAfter("displayName")},
 	{check: "neg-patch-no-schemas", needs: fakeidp.CapPatch,
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
-			return s.PatchRaw("User", fx.user.ID, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": "scimloop-no-schemas"}}})
+			return s.PatchRaw("User", fx.user.ID, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": noSchemasValue}}})
 		},
-		judge: unchangedAfter("displayName")},
+		judge: func(s *S, fx *negFixture, ex *fakeidp.Exchange) error {
+			if err := assertions.BadRequest(ex); err != nil {
+				return err
+			}
+			// Judged against its own value, not the fixture's: an earlier
+			// probe's finding may have changed displayName already.
+			after := s.Get("User", fx.user.ID, nil)
+			got := fakeidp.Get(after.RespBody, "displayName").String()
+			return assertions.Expect(after, got != noSchemasValue, "displayName "+got+" after the refused PATCH", "the refused PATCH not applied")
+		}},
 	{check: "neg-patch-add-no-value", needs: fakeidp.CapPatch,
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "add", Path: "title"})
