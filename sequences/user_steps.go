@@ -23,7 +23,7 @@ func (m *machine) createUser(st Step) {
 		// such a sequence is not a valid one, so it proves nothing.
 		panic(abortSignal{fmt.Errorf("step %d (%s): no deleted user of this sequence is named %q", len(m.steps), st.Op, u.UserName)})
 	}
-	post := m.post("User", fakeidp.UserResource(u, m.env.SP.Enterprise), u.UserName)
+	post := m.post("User", m.env.SP.Shape("User", fakeidp.UserResource(u, m.env.SP.Enterprise)), u.UserName)
 	check := "seq-confirmed-read-back"
 	if st.Op == OpRecreateUser {
 		check = "seq-username-reusable"
