@@ -13,6 +13,8 @@ import (
 var projectionChecks = area("projection", []Check{
 	{ID: "attrs-attributes", Title: "attributes= returns only what was asked plus id", Level: lMust, Keyword: "MUST", RFC: "RFC 7644 §3.9, §3.4.2.5",
 		Spec: []string{"PROTO-ATTRS-002", "PROTO-ATTRS-001"}, Rule: "attributes replaces the default set: each resource holds the returned=always attributes plus those requested"},
+	{ID: "attrs-schemas-kept", Title: "A projected resource still carries schemas", Level: lMust, Keyword: "MUST", RFC: "RFC 7643 §2.1, §3; RFC 7644 §3.4.2.5",
+		Spec: []string{"PROTO-ATTRS-005", "SCHEMA-RET-001"}, Rule: "every resource representation MUST specify its schemas: attributes= and excludedAttributes= never drop schemas"},
 	{ID: "attrs-excluded", Title: "excludedAttributes= drops those attributes", Level: lMust, Keyword: "MUST", RFC: "RFC 7644 §3.9, §3.4.2.5",
 		Spec: []string{"PROTO-ATTRS-004"}, Rule: "excludedAttributes removes the named attributes from the default set and keeps the rest"},
 	{ID: "attrs-always-kept", Title: "returned=always attributes survive excludedAttributes", Level: lMust, Keyword: "SHALL", RFC: "RFC 7644 §3.4.2.5; RFC 7643 §7",

@@ -39,6 +39,11 @@ var unitFailures = []struct {
 	{"filter-declined-invalidfilter", func() error {
 		return FilterDeclineLabelled(bad("GET", "/Users", 400, `{"detail":"ne is not supported"}`))
 	}},
+	{"neg-user-groups-readonly", func() error {
+		// The PATCH adding to User.groups was accepted and the group gained the member.
+		return MembersEqual(bad("GET", "/Groups/g1", 200, `{"id":"g1","members":[{"value":"u1"}]}`), nil)
+	}},
+	{"neg-put-unknown-404", func() error { return Status(bad("PUT", "/Users/unknown", 400, `{"status":"400"}`), 404) }},
 	{"list-total-integer", func() error { return ListTotalInteger(bad("GET", "/Users", 200, `{"totalResults":"5"}`)) }},
 	{"list-total-integer", func() error { return ListTotalInteger(bad("GET", "/Users", 200, `{"totalResults":5.0}`)) }},
 	{"list-resources-present", func() error { return ListResourcesPresent(bad("GET", "/Users", 200, `{"totalResults":5}`)) }},

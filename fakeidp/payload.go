@@ -1,6 +1,10 @@
 package fakeidp
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+)
 
 // SCIM schema and message URNs.
 const (
@@ -85,4 +89,64 @@ func MustJSON(v any) []byte {
 		panic("fakeidp: encoding a request body: " + err.Error())
 	}
 	return b
+}
+
+// Shape returns body with only the top-level attributes the server's
+// /Schemas declares for resource ("User" or "Group"), so that a server which
+// refuses undeclared attributes (RFC 7644 Table 9, invalidSyntax) is never
+// sent one by accident. The common attributes (RFC 7643 §3.1) and extension
+// containers are kept. With no /Schemas to go by, body is returned whole.
+func (sp *ServiceProvider) Shape(resource string, body map[string]any) map[string]any {
+	out := make(map[string]any, len(body))
+	for k, v := range body {
+		if commonAttr(k) || strings.HasPrefix(strings.ToLower(k), "urn:") || sp.Declares(resource, k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// commonAttr reports whether name is an attribute every resource has (RFC
+// 7643 §3, §3.1), which a /Schemas document need not list.
+func commonAttr(name string) bool {
+	switch strings.ToLower(name) {
+	case "schemas", "id", "externalid", "meta":
+		return true
+	}
+	return false
+}
+
+// MinimalUser renders u with only the attributes the server's /Schemas
+// marks required (userName alone in the core schema, RFC 7643 §4.1.1),
+// taking their values from u. It also returns the required attributes it
+// has no value for, which a caller cannot send. With no /Schemas it
+// sends userName, the one attribute the core schema requires.
+func (sp *ServiceProvider) MinimalUser(u User) (map[string]any, []string) {
+	full := UserResource(u, false)
+	body := map[string]any{"schemas": []any{SchemaUser}, "userName": u.UserName}
+	var missing []string
+	for _, a := range sp.UserAttrs {
+		if !a.Required || strings.EqualFold(a.Mutability, "readOnly") || commonAttr(a.Name) || strings.EqualFold(a.Name, "userName") {
+			continue
+		}
+		v, ok := lookupFold(full, a.Name)
+		if !ok {
+			missing = append(missing, a.Name)
+			continue
+		}
+		body[a.Name] = v
+	}
+	sort.Strings(missing)
+	return body, missing
+}
+
+// lookupFold finds key in m, ignoring case (attribute names are
+// case-insensitive, RFC 7643 §2.1).
+func lookupFold(m map[string]any, key string) (any, bool) {
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
 }

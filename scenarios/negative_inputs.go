@@ -14,14 +14,20 @@ import (
 type negProbe struct {
 	check string
 	needs string // capability
+	attr  string // a User attribute the server's /Schemas must declare for the probe to apply
 	send  func(s *S, fx *negFixture) *fakeidp.Exchange
 	judge func(s *S, fx *negFixture, ex *fakeidp.Exchange) error
+	// more judges further checks on the same answer.
+	more func(s *S, ex *fakeidp.Exchange)
 }
 
 type negFixture struct {
 	user  fakeidp.User
 	group fakeidp.Group
 }
+
+// noSchemasValue is what a PATCH without the PatchOp schemas tries to set.
+const noSchemasValue = "scimloop-no-schemas"
 
 func reject400(types ...string) func(*S, *negFixture, *fakeidp.Exchange) error {
 	return func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error { return assertions.BadRequest(ex, types...) }
@@ -39,8 +45,7 @@ func unchangedAfter(path string, types ...string) func(*S, *negFixture, *fakeidp
 }
 
 func (s *S) userBody(mut func(map[string]any)) []byte {
-	u := s.NewUser()
-	b := fakeidp.UserResource(u, s.Env.SP.Enterprise)
+	b := s.UserResource(s.NewUser())
 	mut(b)
 	return fakeidp.MustJSON(b)
 }
@@ -63,7 +68,7 @@ var negProbes = []negProbe{
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange {
 			return s.RawPost("User", s.userBody(func(b map[string]any) { delete(b, "userName") }), nil)
 		},
-		judge: reject400("invalidValue")},
+		judge: reject400()},
 	{check: "neg-empty-username",
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange {
 			return s.RawPost("User", s.userBody(func(b map[string]any) { b["userName"] = "" }), nil)
@@ -121,28 +126,36 @@ var negProbes = []negProbe{
 			c := fakeidp.Get(ex.RespBody, "meta", "created").String()
 			return assertions.Expect(ex, !strings.HasPrefix(c, "2000-01-01"), "meta.created "+c, "the provider's own time, not the client's 2000-01-01T00:00:00Z")
 		}},
-	{check: "neg-user-groups-readonly", needs: fakeidp.CapPatch,
+	{check: "neg-user-groups-readonly", needs: fakeidp.CapPatch, attr: "groups",
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "add", Path: "groups", Value: []map[string]any{{"value": fx.group.ID}}})
 		},
 		judge: func(s *S, fx *negFixture, ex *fakeidp.Exchange) error {
 			if !safety.OK(ex) {
-				return assertions.BadRequest(ex, "mutability")
+				return assertions.BadRequest(ex)
 			}
 			g := s.Get("Group", fx.group.ID, nil)
 			return assertions.MembersEqual(g, nil)
 		}},
-	{check: "neg-put-unknown-404",
+	{check: "neg-put-never-creates",
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange {
-			u := s.NewUser()
-			ex := s.Do(fakeidp.Request{Method: http.MethodPut, Path: userPath(unknownID), Body: fakeidp.MustJSON(withID(fakeidp.UserResource(u, s.Env.SP.Enterprise), unknownID))})
+			ex := s.Do(fakeidp.Request{Method: http.MethodPut, Path: userPath(unknownID), Body: fakeidp.MustJSON(withID(s.UserResource(s.NewUser()), unknownID))})
 			s.sess.TrackCreated("User", ex)
 			return ex
 		},
-		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error { return assertions.Status(ex, 404) }},
+		judge: func(_ *S, _ *negFixture, ex *fakeidp.Exchange) error {
+			return assertions.Expect(ex, ex.Status >= 300, "status "+itoa(ex.Status), "a refusal: PUT never creates a resource")
+		},
+		more: func(s *S, ex *fakeidp.Exchange) {
+			if ex.Status < 400 {
+				s.Skip("neg-put-unknown-404", "the PUT was not refused, which is neg-put-never-creates's finding")
+				return
+			}
+			s.Judge("neg-put-unknown-404", assertions.Status(ex, 404), ex)
+		}},
 	{check: "neg-put-missing-username",
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
-			b := withID(fakeidp.UserResource(fx.user, s.Env.SP.Enterprise), fx.user.ID)
+			b := withID(s.UserResource(fx.user), fx.user.ID)
 			delete(b, "userName")
 			return s.Write(http.MethodPut, "User", fx.user.ID, b, nil)
 		},
@@ -184,7 +197,7 @@ var negProbes = []negProbe{
 				return assertions.Expect(ex, fakeidp.Get(ex.RespBody, "totalResults").Int() == 0,
 					"totalResults "+fakeidp.Get(ex.RespBody, "totalResults").Raw, "400 invalidFilter or no match: the filter was ignored")
 			}
-			return assertions.BadRequest(ex, "invalidFilter")
+			return assertions.BadRequest(ex)
 		}},
 	{check: "neg-too-many", needs: fakeidp.CapFilter,
 		send: func(s *S, _ *negFixture) *fakeidp.Exchange { return s.Filter("User", `userName pr`) },
@@ -204,6 +217,20 @@ var negProbes = []negProbe{
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "replace", Path: "displayName", Value: "moved"}, fakeidp.PatchOp{Op: "move", Path: "title", Value: "x"})
 		},
 		judge: unchangedAfter("displayName")},
+	{check: "neg-patch-no-schemas", needs: fakeidp.CapPatch,
+		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
+			return s.PatchRaw("User", fx.user.ID, map[string]any{"Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": noSchemasValue}}})
+		},
+		judge: func(s *S, fx *negFixture, ex *fakeidp.Exchange) error {
+			if err := assertions.BadRequest(ex); err != nil {
+				return err
+			}
+			// Judged against its own value, not the fixture's: an earlier
+			// probe's finding may have changed displayName already.
+			after := s.Get("User", fx.user.ID, nil)
+			got := fakeidp.Get(after.RespBody, "displayName").String()
+			return assertions.Expect(after, got != noSchemasValue, "displayName "+got+" after the refused PATCH", "the refused PATCH not applied")
+		}},
 	{check: "neg-patch-add-no-value", needs: fakeidp.CapPatch,
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "add", Path: "title"})
@@ -229,7 +256,7 @@ var negProbes = []negProbe{
 			return s.Patch("User", fx.user.ID, fakeidp.PatchOp{Op: "replace", Path: "id", Value: "scimloop-other-id"})
 		},
 		judge: func(s *S, fx *negFixture, ex *fakeidp.Exchange) error {
-			if err := assertions.BadRequest(ex, "mutability"); err != nil {
+			if err := assertions.BadRequest(ex); err != nil {
 				return err
 			}
 			return assertions.GetOK(s.Get("User", fx.user.ID, nil), fx.user.ID)
@@ -281,10 +308,10 @@ var negativeInputs = Scenario{
 	Name: "negative-inputs",
 	Checks: withCommon("neg-malformed-json", "neg-wrong-schemas", "neg-missing-username", "neg-empty-username",
 		"neg-group-no-displayname", "neg-type-mismatch", "neg-unknown-attribute", "neg-client-id-ignored",
-		"neg-client-meta-ignored", "neg-user-groups-readonly", "neg-put-unknown-404", "neg-put-missing-username",
+		"neg-client-meta-ignored", "neg-user-groups-readonly", "neg-put-never-creates", "neg-put-unknown-404", "neg-put-missing-username",
 		"neg-filter-syntax", "neg-filter-unknown-operator", "neg-filter-empty", "neg-filter-bool-ordering",
 		"neg-filter-unknown-attribute", "neg-too-many", "neg-patch-no-operations", "neg-patch-unknown-op",
-		"neg-patch-add-no-value", "neg-patch-remove-no-path", "neg-patch-invalid-path", "neg-patch-remove-required",
+		"neg-patch-no-schemas", "neg-patch-add-no-value", "neg-patch-remove-no-path", "neg-patch-invalid-path", "neg-patch-remove-required",
 		"neg-patch-replace-readonly", "neg-patch-unmatched-filter", "neg-oversize-body", "neg-immutable-unchanged",
 		"neg-scimtype-keyword", "http-error-status-in-body"),
 	Run: func(s *S) {
@@ -296,8 +323,14 @@ var negativeInputs = Scenario{
 				s.Skip(p.check, "the server does not advertise "+p.needs+".supported")
 				continue
 			}
+			if p.attr != "" && !s.declares(p.check, p.attr) {
+				continue
+			}
 			ex := p.send(s, fx)
 			s.Judge(p.check, p.judge(s, fx, ex), ex)
+			if p.more != nil {
+				p.more(s, ex)
+			}
 			if ex.Status >= 400 {
 				s.JudgeError(ex)
 				s.Judge("neg-scimtype-keyword", assertions.ScimTypeKeyword(ex), ex)
@@ -322,7 +355,7 @@ func (s *S) judgeImmutable(fx *negFixture) {
 		s.Skip("neg-immutable-unchanged", "the server's User schema declares no single-valued immutable string attribute to probe")
 		return
 	}
-	b := withID(fakeidp.UserResource(fx.user, s.Env.SP.Enterprise), fx.user.ID)
+	b := withID(s.UserResource(fx.user), fx.user.ID)
 	b[name] = "scimloop-immutable-1"
 	first := s.Write(http.MethodPut, "User", fx.user.ID, b, nil)
 	if !safety.OK(first) {

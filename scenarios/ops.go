@@ -141,7 +141,7 @@ func (s *S) requireCreated(ex *fakeidp.Exchange, what string) string {
 // CreateUser creates u, judges the answer, and records it in the model. It
 // stops the scenario when the server did not create the user.
 func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
-	ex := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
+	ex := s.Post("User", s.UserResource(u), u.UserName)
 	u.ID = s.requireCreated(ex, "user "+quote(u.UserName))
 	s.Dir.PutUser(u, safety.MetaOf(ex))
 	return u, ex
@@ -149,7 +149,7 @@ func (s *S) CreateUser(u fakeidp.User) (fakeidp.User, *fakeidp.Exchange) {
 
 // CreateGroup creates g, records it in the model, and stops when it fails.
 func (s *S) CreateGroup(g fakeidp.Group) (fakeidp.Group, *fakeidp.Exchange) {
-	body := fakeidp.GroupResource(g)
+	body := s.GroupResource(g)
 	if len(g.Members) == 0 {
 		delete(body, "members") // the plain form; "members":[] is a probe of its own (schema-group-empty-members)
 	}

@@ -12,7 +12,7 @@ var projection = Scenario{
 	Name: "projection",
 	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
 		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
-		"attrs-password-never", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
+		"attrs-password-never", "attrs-schemas-kept", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
 		"list-resources-have-id"),
 	Run: func(s *S) {
 		u := s.NewUser()
@@ -20,14 +20,24 @@ var projection = Scenario{
 		post := s.Post("User", fakeidp.UserResource(u, s.Env.SP.Enterprise), u.UserName)
 		u.ID = s.requireCreated(post, "user "+quote(u.UserName))
 		g, _ := s.CreateGroup(s.NewGroup(u.ID))
+
+		// A plain GET without schemas is resource-schemas' finding; then the
+		// projected answers are not judged on it again.
+		plainSchemas := true
 		get := func(typ, id string, kv ...string) *fakeidp.Exchange {
 			ex := s.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ) + "/" + id, Query: q(kv...), Retry: true})
 			if ex.Status != 200 {
 				s.JudgeError(ex)
+			} else if len(kv) > 0 && plainSchemas {
+				s.Judge("attrs-schemas-kept", assertions.AttrPresent(ex, "schemas"), ex)
 			}
 			return ex
 		}
 		projectionPassword(s, get)
+		plain := get("User", u.ID)
+		if plainSchemas = fakeidp.Get(plain.RespBody, "schemas").Exists(); !plainSchemas {
+			s.Skip("attrs-schemas-kept", "the plain GET carries no schemas either, which resource-schemas judges")
+		}
 		only := get("User", u.ID, "attributes", "userName")
 		s.Judge("attrs-attributes", assertions.AttrIs(only, "userName", u.UserName), only)
 		s.Judge("attrs-attributes", assertions.OnlyKeys(only, only.RespBody, "id", "username"), only)
@@ -62,6 +72,7 @@ var projection = Scenario{
 			s.Judge("attrs-on-list", assertions.Status(list, 200), list)
 			for _, r := range fakeidp.Get(list.RespBody, "Resources").Array() {
 				s.JudgeCausedBy("attrs-on-list", root, assertions.OnlyKeys(list, []byte(r.Raw), "id", "username"), list)
+				s.Judge("attrs-schemas-kept", assertions.Expect(list, fakeidp.Lookup(r, "schemas").Exists(), "a listed resource without schemas", "schemas on every projected resource"), list)
 			}
 			s.Judge("attrs-password-never", assertions.NoPassword(list), list)
 			gl := s.Query("Group", q("filter", `displayName eq "`+g.DisplayName+`"`, "excludedAttributes", "members"))

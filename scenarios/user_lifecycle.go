@@ -34,14 +34,16 @@ var userLifecycle = Scenario{
 		s.JudgeResource(get, "User")
 		first, okFirst := s.Times(get)
 
-		// Duplicates: the same userName, then one differing only in case.
-		dup := u
-		dup.ExternalID += "-dup"
-		ex := s.Probe("User", fakeidp.UserResource(dup, s.Env.SP.Enterprise), dup.UserName+"#dup")
+		// Duplicates: the same userName, then one differing only in case,
+		// each with e-mails and externalId of its own, so that only the
+		// userName can conflict.
+		dup := s.refreshed(u)
+		ex := s.Probe("User", s.UserResource(dup), dup.UserName+"#dup")
 		s.Judge("username-unique", assertions.Conflict(ex), ex)
 		s.JudgeError(ex)
+		dup = s.refreshed(u)
 		dup.UserName = strings.ToUpper(u.UserName)
-		ex = s.Probe("User", fakeidp.UserResource(dup, s.Env.SP.Enterprise), dup.UserName+"#dup")
+		ex = s.Probe("User", s.UserResource(dup), dup.UserName+"#dup")
 		s.Judge("username-unique-case-insensitive", assertions.Conflict(ex), ex)
 		s.JudgeError(ex)
 		s.judgePrecis()
@@ -112,9 +114,9 @@ func (s *S) judgePrecis() {
 	id := fakeidp.Get(post.RespBody, "id").String()
 	base := strings.TrimSuffix(u.UserName, "jos\u00e9")
 	for _, variant := range []string{base + "jose\u0301", base + "ＪＯＳ\u00c9"} {
-		dup := u
-		dup.UserName, dup.ExternalID = variant, u.ExternalID+"-precis"
-		ex := s.Probe("User", fakeidp.UserResource(dup, s.Env.SP.Enterprise), variant+"#dup")
+		dup := s.refreshed(u)
+		dup.UserName = variant
+		ex := s.Probe("User", s.UserResource(dup), variant+"#dup")
 		s.Judge("username-precis", assertions.Conflict(ex), post, ex)
 		s.JudgeError(ex)
 		if s.Env.SP.Filter {

@@ -34,7 +34,7 @@ func (m *machine) createGroup(st Step) {
 	m.judge("seq-confirmed-read-back", nil)
 	m.groups = setSlot(m.groups, st.Group, &slot{id: g.ID, name: g.DisplayName, live: true})
 	m.dir.PutGroup(g, safety.MetaOf(post))
-	m.noteMeta(g.ID, post, post)
+	m.noteMeta(metaKey("Group", g.ID), post, post)
 	m.readGroup(g.ID, post, noChange, time.Time{}, g.Members, nil)
 }
 
@@ -51,7 +51,7 @@ func (m *machine) readGroup(id string, write *fakeidp.Exchange, ch change, sentA
 	m.judge("seq-confirmed-read-back", nil)
 	m.judge("seq-model-consistent", assertions.GroupDrift(get, want), write, get)
 	m.judgeMembers(get, want, write)
-	m.judgeMeta(id, write, get, ch, sentAt)
+	m.judgeMeta(metaKey("Group", id), write, get, ch, sentAt)
 	m.judgeUserGroups(id, write, get, added, true)
 	m.judgeUserGroups(id, write, get, removed, false)
 }
@@ -100,7 +100,7 @@ func (m *machine) judgeUserGroups(groupID string, write, gx *fakeidp.Exchange, u
 		}
 		m.judge("group-membership-both-views", assertions.UserGroupsInclude(ux, groupID, want), write, gx, ux)
 		// Its groups attribute changed: take the version as it is now.
-		if s := m.seen[uid]; s != nil {
+		if s := m.seen[metaKey("User", uid)]; s != nil {
 			s.version = assertions.VersionOf(ux)
 			s.stale = false
 		}
@@ -124,7 +124,7 @@ func (m *machine) renameGroup(st Step) {
 	if want.DisplayName == old.DisplayName {
 		ch = noChange
 	}
-	m.markStale(old.Members...) // their groups[].display changed
+	m.markStale(metaKeys("User", old.Members)...) // their groups[].display changed
 	m.readGroup(sl.id, ex, ch, sent, nil, nil)
 }
 
@@ -222,6 +222,6 @@ func (m *machine) raceGroup(st Step) {
 	want := old
 	want.Members = append(slices.Clone(old.Members), ids[winner])
 	m.dir.PutGroup(want, safety.MetaOf(exs[winner]))
-	m.markStale(sl.id)
+	m.markStale(metaKey("Group", sl.id))
 	m.readGroup(sl.id, exs[winner], unclear, time.Time{}, []string{ids[winner]}, []string{ids[1-winner]})
 }

@@ -8,9 +8,24 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 )
 
+// metaKey is the key of a resource's remembered meta: its type and id, so
+// that a server which gives a User and a Group one id (against RFC 7643
+// §3.1, schema-id-unique's finding) does not make their metas look like one
+// resource's.
+func metaKey(typ, id string) string { return typ + "/" + id }
+
+// metaKeys is metaKey of each id.
+func metaKeys(typ string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = metaKey(typ, id)
+	}
+	return out
+}
+
 // noteMeta records the meta of a resource the first time it is seen (from
 // the create answer, when it carries one).
-func (m *machine) noteMeta(id string, write, ex *fakeidp.Exchange) {
+func (m *machine) noteMeta(key string, write, ex *fakeidp.Exchange) {
 	mt, err := assertions.ReadMeta(ex.RespBody)
 	if err != nil {
 		return
@@ -19,23 +34,23 @@ func (m *machine) noteMeta(id string, write, ex *fakeidp.Exchange) {
 	m.res.observe(fakeidp.Get(ex.RespBody, "meta", "lastModified").String())
 	seenAt := write.Started.Add(write.Latency)
 	mt.Observed = seenAt
-	m.seen[id] = &seenMeta{created: mt, lastModified: mt, lmRaw: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(), version: assertions.VersionOf(ex)}
+	m.seen[key] = &seenMeta{created: mt, lastModified: mt, lmRaw: fakeidp.Get(ex.RespBody, "meta", "lastModified").String(), version: assertions.VersionOf(ex)}
 }
 
 // judgeMeta judges meta over time for a resource read back after write:
 // created never changes; lastModified never moves backwards, and moves
 // strictly later on a real change when enough time passed for the server's
 // precision; the version changes exactly when the resource did.
-func (m *machine) judgeMeta(id string, write, read *fakeidp.Exchange, ch change, sentAt time.Time) {
+func (m *machine) judgeMeta(key string, write, read *fakeidp.Exchange, ch change, sentAt time.Time) {
 	mt, err := assertions.ReadMeta(read.RespBody)
 	if err != nil {
 		return // meta-present judges that, in the deterministic scenarios
 	}
 	lmRaw := fakeidp.Get(read.RespBody, "meta", "lastModified").String()
 	m.res.observe(lmRaw)
-	prev := m.seen[id]
+	prev := m.seen[key]
 	if prev == nil {
-		m.noteMeta(id, write, read)
+		m.noteMeta(key, write, read)
 		return
 	}
 	m.judge("meta-created-stable", assertions.CreatedStable(prev.created, mt), write, read)
@@ -65,9 +80,9 @@ func (m *machine) judgeMeta(id string, write, read *fakeidp.Exchange, ch change,
 // markStale notes that a resource's version may have moved without the
 // machine seeing it (its derived attributes changed): the next no-op is not
 // judged against the remembered version.
-func (m *machine) markStale(ids ...string) {
-	for _, id := range ids {
-		if s := m.seen[id]; s != nil {
+func (m *machine) markStale(keys ...string) {
+	for _, k := range keys {
+		if s := m.seen[k]; s != nil {
 			s.stale = true
 		}
 	}

@@ -95,7 +95,7 @@ func (r *ReplayResult) Failed() bool { return len(r.Findings) > 0 }
 // created. Resource names carry env's run prefix.
 func Replay(ctx context.Context, env *scenarios.Env, steps []Step) *ReplayResult {
 	c := env.Client.ForScenario("replay")
-	m := newMachine(ctx, env, c, caseNames{prefix: env.Names.Prefix + "r-", domain: env.Names.Domain}, &resolution{})
+	m := newMachine(ctx, env, c, caseNames{prefix: env.Names.Prefix + "r-", tag: "r", domain: env.Names.Domain}, &resolution{})
 	defer m.cleanup(context.WithoutCancel(ctx))
 	out := &ReplayResult{}
 	for _, st := range steps {

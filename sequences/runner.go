@@ -223,7 +223,7 @@ func (r *runner) newCase(kind string) (*machine, *fakeidp.Recorder) {
 		rec = fakeidp.NewRecorder()
 		c = r.cfg.NewClient(rec).ForScenario(PropertyName)
 	}
-	names := caseNames{prefix: fmt.Sprintf("%s%s%d-", r.env.Names.Prefix, kind, n), domain: r.env.Names.Domain}
+	names := caseNames{prefix: fmt.Sprintf("%s%s%d-", r.env.Names.Prefix, kind, n), tag: fmt.Sprintf("%s%d", kind, n), domain: r.env.Names.Domain}
 	return newMachine(r.ctx, r.env, c, names, &resolution{}), rec
 }
 

@@ -3,6 +3,7 @@ package sequences
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scimloop/scimloop/fakeidp"
@@ -103,16 +104,20 @@ func clipText(s string) string {
 
 // caseNames turns generated names into the names of one sequence: every
 // userName, externalId and displayName carries the sequence's prefix (itself
-// under the run prefix), every email the run's domain.
-type caseNames struct{ prefix, domain string }
+// under the run prefix), every email the run's domain. E-mails and
+// externalIds also carry the sequence's tag and the user's slot, so that no
+// two users of a run (nor a shrink's re-run and the run it shrinks) ever
+// share one: a server may keep them unique, and reserve a deleted user's
+// (RFC 7644 Table 9, uniqueness), which the model does not judge.
+type caseNames struct{ prefix, tag, domain string }
 
-func (n caseNames) user(spec fakeidp.User) fakeidp.User {
+func (n caseNames) user(spec fakeidp.User, slot int) fakeidp.User {
 	u := spec
 	u.UserName = n.prefix + spec.UserName
 	if u.ExternalID != "" {
-		u.ExternalID = n.prefix + u.ExternalID
+		u.ExternalID = n.prefix + u.ExternalID + "-u" + strconv.Itoa(slot)
 	}
-	u.Emails = n.emails(spec.Emails)
+	u.Emails = n.emails(spec.Emails, slot)
 	u.PhoneNumbers = slices.Clone(spec.PhoneNumbers)
 	if spec.Enterprise != nil {
 		e := *spec.Enterprise
@@ -121,10 +126,11 @@ func (n caseNames) user(spec fakeidp.User) fakeidp.User {
 	return u
 }
 
-func (n caseNames) emails(list []fakeidp.Email) []fakeidp.Email {
+// emails gives generated local parts the owner's mark and the run's domain.
+func (n caseNames) emails(list []fakeidp.Email, slot int) []fakeidp.Email {
 	var out []fakeidp.Email
 	for _, e := range list {
-		e.Value += "@" + n.domain
+		e.Value += "-" + n.tag + "u" + strconv.Itoa(slot) + "@" + n.domain
 		out = append(out, e)
 	}
 	return out

@@ -17,13 +17,13 @@ func (m *machine) createUser(st Step) {
 	if st.Spec == nil {
 		panic(abortSignal{fmt.Errorf("step %d (%s) has no user", len(m.steps), st.Op)})
 	}
-	u := m.names.user(*st.Spec)
+	u := m.names.user(*st.Spec, st.User)
 	if st.Op == OpRecreateUser && !m.reusable(u.UserName) {
 		// A shrunk or edited sequence can lose the delete a re-create needs;
 		// such a sequence is not a valid one, so it proves nothing.
 		panic(abortSignal{fmt.Errorf("step %d (%s): no deleted user of this sequence is named %q", len(m.steps), st.Op, u.UserName)})
 	}
-	post := m.post("User", fakeidp.UserResource(u, m.env.SP.Enterprise), u.UserName)
+	post := m.post("User", m.env.SP.Shape("User", fakeidp.UserResource(u, m.env.SP.Enterprise)), u.UserName)
 	check := "seq-confirmed-read-back"
 	if st.Op == OpRecreateUser {
 		check = "seq-username-reusable"
@@ -40,7 +40,7 @@ func (m *machine) createUser(st Step) {
 	m.judge(check, nil)
 	m.users = setSlot(m.users, st.User, &slot{id: u.ID, name: u.UserName, live: true})
 	m.dir.PutUser(u, safety.MetaOf(post))
-	m.noteMeta(u.ID, post, post)
+	m.noteMeta(metaKey("User", u.ID), post, post)
 	m.readUser(u.ID, post, noChange, time.Time{}, "seq-model-consistent")
 }
 
@@ -55,7 +55,7 @@ func (m *machine) readUser(id string, write *fakeidp.Exchange, ch change, sentAt
 	}
 	m.judge("seq-confirmed-read-back", nil)
 	m.judge(check, assertions.UserDrift(get, m.declaredUser(want)), write, get)
-	m.judgeMeta(id, write, get, ch, sentAt)
+	m.judgeMeta(metaKey("User", id), write, get, ch, sentAt)
 	return get
 }
 
@@ -90,7 +90,7 @@ func (m *machine) putUser(st Step) {
 		panic(abortSignal{fmt.Errorf("step %d (%s) has no user", len(m.steps), st.Op)})
 	}
 	old, _ := m.dir.User(sl.id)
-	u := m.names.user(*st.Spec)
+	u := m.names.user(*st.Spec, st.User)
 	u.ID = sl.id
 	u.UserName = old.UserName
 	m.sendUserUpdate(sl.id, old, u, nil)
@@ -130,14 +130,14 @@ func (m *machine) patchUser(st Step) {
 		} else {
 			switch c.Attr {
 			case attrEmails:
-				attrs[path] = m.names.emails(c.Emails)
+				attrs[path] = m.names.emails(c.Emails, st.User)
 			case attrPhones:
 				attrs[path] = c.Phones
 			default:
 				attrs[path] = c.Text
 			}
 		}
-		applyChange(&want, c, m.names)
+		applyChange(&want, c, m.names, st.User)
 	}
 	var ops []fakeidp.PatchOp
 	if len(attrs) > 0 {
@@ -148,7 +148,7 @@ func (m *machine) patchUser(st Step) {
 }
 
 // applyChange applies one patch-user change to the model's user.
-func applyChange(u *fakeidp.User, c Change, names caseNames) {
+func applyChange(u *fakeidp.User, c Change, names caseNames, slot int) {
 	switch c.Attr {
 	case attrDisplayName:
 		u.DisplayName = pick(c.Remove, c.Text)
@@ -159,7 +159,7 @@ func applyChange(u *fakeidp.User, c Change, names caseNames) {
 	case attrEmails:
 		u.Emails = nil
 		if !c.Remove {
-			u.Emails = names.emails(c.Emails)
+			u.Emails = names.emails(c.Emails, slot)
 		}
 	case attrPhones:
 		u.PhoneNumbers = nil
@@ -217,7 +217,7 @@ func (m *machine) deleteUser(st Step) {
 		m.judge("user-delete-leaves-groups", assertions.NotAMember(gx, sl.id), del, gx)
 		want, _ := m.dir.Group(gid)
 		m.judgeMembers(gx, want, del)
-		m.markStale(gid) // its members changed by the server's hand
+		m.markStale(metaKey("Group", gid)) // its members changed by the server's hand
 	}
 }
 
@@ -274,7 +274,7 @@ func (m *machine) raceUser(st Step) {
 	want := old
 	want.DisplayName = st.Values[winner]
 	m.dir.PutUser(want, safety.MetaOf(exs[winner]))
-	m.markStale(sl.id) // two writes raced: the one seen last is not necessarily the one that set meta
+	m.markStale(metaKey("User", sl.id)) // two writes raced: the one seen last is not necessarily the one that set meta
 	m.readUser(sl.id, exs[winner], unclear, time.Time{}, "seq-concurrent-if-match")
 }
 

@@ -17,6 +17,33 @@ import (
 // misbehaviour shows. Every probe must be false on a correct server and
 // true with its fault enabled.
 var symptoms = map[string]func(t *testing.T, faults []string) bool{
+	"requires-email": func(t *testing.T, f []string) bool {
+		b := userBody("u")
+		delete(b, "emails")
+		return newTC(t, f...).do("POST", "/Users", b).code == 400
+	},
+	"projection-drops-schemas": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		return !c.do("GET", "/Users/"+c.userID("u")+"?attributes=userName", nil).get("schemas").Exists()
+	},
+	"patch-ignores-schemas": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		body := obj{"Operations": arr{obj{"op": "replace", "path": "title", "value": "x"}}}
+		return c.do("PATCH", "/Users/"+c.userID("u"), body).code == 200
+	},
+	"shared-id-counter-per-type": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		u := c.userID("u")
+		g := c.createGroup("g", u).get("id").String()
+		return g == u && c.do("GET", "/Groups/"+g, nil).get("displayName").String() == "g"
+	},
+	"etag-unadvertised-ignore-if-match": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		id := c.userID("u")
+		stale := c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "replace", "path": "title", "value": "y"}), `If-Match: W/"0"`)
+		spc := c.do("GET", "/ServiceProviderConfig", nil)
+		return stale.code == 200 && !spc.get("etag.supported").Bool()
+	},
 	fNoETag: func(t *testing.T, f []string) bool {
 		r := newTC(t, f...).createUser("u")
 		return r.h.Get("ETag") == "" && r.get("meta.version").String() != ""

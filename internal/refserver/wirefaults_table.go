@@ -11,7 +11,7 @@ import (
 // wirefaults.go), in the order they are applied, outermost last: those on
 // discovery and lists (this file), then those on single resources
 // (wirefaults_table2.go). The tables are never modified.
-var wireFaults = slices.Concat(wireFaultsLists, wireFaultsResources)
+var wireFaults = slices.Concat(wireFaultsLists, wireFaultsResources, wireFaultsProbes)
 
 var wireFaultsLists = []*wireFault{
 	{Fault: conformance("spc-incomplete", "ServiceProviderConfig has a wrong schema URI, no filter.maxResults and authentication schemes without a description"),
@@ -248,14 +248,16 @@ var wireFaultsLists = []*wireFault{
 				strings.Contains(b, `"schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`) || strings.Contains(b, `"nickName":null`) ||
 				strings.Contains(b, `"country":"US"`) || strings.Contains(b, `"members":[]`))
 		})},
-	{Fault: should("externalid-unique", "externalId is enforced as unique: a second user with the same externalId gets 409"),
+	// Keeping externalId unique with 409 is a permitted policy (Table 9; the
+	// unique-externalid personality); leaking the constraint as a 500 is not.
+	{Fault: should("externalid-unique", "externalId is kept unique by a database constraint whose violation leaks as 500, instead of 409 uniqueness"),
 		req: func(st *wireState, r *http.Request, body []byte) ([]byte, int, []byte) {
 			m := wireDecode(body)
 			if r.Method != http.MethodPost || !onUsers(r) || m == nil {
 				return nil, 0, nil
 			}
 			if ext, ok := m["externalId"].(string); ok && st.remember(ext) {
-				return nil, 409, wireError(409, "uniqueness", "externalId already in use")
+				return nil, 500, wireError(500, "", "duplicate key value violates unique constraint \"users_external_id_key\"")
 			}
 			return nil, 0, nil
 		}},

@@ -101,7 +101,7 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 	"externalid-unique": func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		c.createUser("u1", "externalId", "e")
-		return c.do("POST", "/Users", userBody("u2", "externalId", "e")).code == 409
+		return c.do("POST", "/Users", userBody("u2", "externalId", "e")).code == 500
 	},
 	"patch-path-forms-refused": func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
