@@ -140,8 +140,8 @@ func (s *S) walkOwn(sc *listScope, n int, kv ...string) (own []gjson.Result, las
 
 // ordered returns the userNames of the fixture's users in the order a query
 // with the pairs kv lists them: one query when the scope is a filter, a
-// walk otherwise. ok is false, with the reason, when the walk could not
-// see every fixture user.
+// walk otherwise. why is set when a walk could not see every fixture user.
+// An answer other than 200 comes back as ex, for the caller to judge.
 func (s *S) ordered(sc *listScope, kv ...string) (ex *fakeidp.Exchange, names []string, why string) {
 	if sc.filtered() {
 		ex = s.Query(sc.typ, sc.query(kv...))
@@ -150,6 +150,9 @@ func (s *S) ordered(sc *listScope, kv ...string) (ex *fakeidp.Exchange, names []
 	own, last, complete := s.walkOwn(sc, scopePageSize, kv...)
 	for _, r := range own {
 		names = append(names, fakeidp.Lookup(r, "userName").String())
+	}
+	if last.Status != http.StatusOK {
+		return last, names, "" // the refusal is the caller's to judge
 	}
 	if !complete || len(own) != len(sc.ids) {
 		return last, names, fmt.Sprintf("an unfiltered walk with %v saw %d of the %d fixture users", kv, len(own), len(sc.ids))
