@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -133,5 +135,37 @@ func TestFindScope(t *testing.T) {
 			require.Equal(t, tc.filtered, sc.filtered())
 			require.Len(t, sc.ids, 3)
 		})
+	}
+}
+
+// declinesValueFilters wraps a server so that every PATCH whose path
+// carries a value filter answers 400 invalidFilter (RFC 7644 Table 9).
+type declinesValueFilters struct{ h http.Handler }
+
+func (d declinesValueFilters) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPatch {
+		body, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(body), "[") && strings.Contains(string(body), `"path":"`) && strings.Contains(string(body), " eq ") {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"value filters are not supported"}`))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	d.h.ServeHTTP(w, r)
+}
+
+// A declined PATCH value filter skips its own check and fails none that
+// follow on from it.
+func TestPatchValueFilterDeclined(t *testing.T) {
+	res := Run(context.Background(), testEnv(t, declinesValueFilters{h: refServer(t)}), &patchOps)
+	require.Equal(t, reports.StatusPass, res.Status, "%s %+v", res.Reason, res.Outcomes)
+	st := statuses(res)
+	for _, id := range []string{"patch-remove-complex-filter", "patch-replace-filtered", "patch-replace-filtered-sub", "patch-remove-filtered", "patch-remove-absent-value"} {
+		require.Equal(t, reports.StatusSkip, st[id], id)
+	}
+	for _, id := range []string{"patch-accepts-patchop", "patch-group-rename", "patch-primary-unique"} {
+		require.Equal(t, reports.StatusPass, st[id], id)
 	}
 }
