@@ -169,3 +169,38 @@ func TestPatchValueFilterDeclined(t *testing.T) {
 		require.Equal(t, reports.StatusPass, st[id], id)
 	}
 }
+
+// declinesFilters wraps a server so that every filter, in a GET query or a
+// .search body, answers 400 invalidFilter.
+type declinesFilters struct{ h http.Handler }
+
+func (d declinesFilters) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if r.URL.Query().Has("filter") || (strings.HasSuffix(r.URL.Path, "/.search") && strings.Contains(string(body), `"filter"`) &&
+		strings.Contains(string(body), "SearchRequest")) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidFilter","detail":"no filters here"}`))
+		return
+	}
+	d.h.ServeHTTP(w, r)
+}
+
+// A query GET declines as .search does is no finding about .search.
+func TestSearchSameDeclineIsNoFinding(t *testing.T) {
+	res := Run(context.Background(), testEnv(t, declinesFilters{h: refServer(t)}), &search)
+	require.Equal(t, reports.StatusPass, res.Status, "%s %+v", res.Reason, res.Outcomes)
+	st := statuses(res)
+	for _, id := range searchChecks[:4] {
+		require.Equal(t, reports.StatusSkip, st[id], id)
+	}
+}
+
+// .search answering 201 with a Location is a create, not a query.
+func TestSearchMisbehavesStillFails(t *testing.T) {
+	res := Run(context.Background(), testEnv(t, refServer(t, "search-misbehaves")), &search)
+	st := statuses(res)
+	require.Equal(t, reports.StatusFail, st["search-is-query"])
+	require.Equal(t, reports.StatusPass, st["search-same-as-get"])
+}
