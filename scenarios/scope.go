@@ -85,10 +85,13 @@ func (s *S) findScope(typ string, ids []string, filters ...string) (*listScope, 
 		return nil, fmt.Sprintf("no query selects the fixture (%s), and the unfiltered %s answered %d", joinOr(tried), full.URL, full.Status)
 	}
 	sc := &listScope{typ: typ, ids: ids, probe: full}
-	found, _, complete := s.walkOwn(sc, scopePageSize)
+	found, last, complete := s.walkOwn(sc, scopePageSize)
 	if len(found) != len(ids) {
 		why := "the walk found " + itoa(len(found)) + " of them"
-		if !complete {
+		switch {
+		case last.Status != http.StatusOK:
+			why = fmt.Sprintf("%s answered %d", last.URL, last.Status)
+		case !complete:
 			why = fmt.Sprintf("the collection is larger than the %d resources a walk reads", scopePageSize*maxScopePages)
 		}
 		return nil, fmt.Sprintf("no query selects the fixture (%s), and an unfiltered walk cannot: %s", joinOr(tried), why)
