@@ -204,3 +204,16 @@ func TestSearchMisbehavesStillFails(t *testing.T) {
 	require.Equal(t, reports.StatusFail, st["search-is-query"])
 	require.Equal(t, reports.StatusPass, st["search-same-as-get"])
 }
+
+// A server without filtering is paged and sorted by an unfiltered walk too.
+func TestPagingWithoutFilterCapability(t *testing.T) {
+	ref, err := refserver.New(refserver.Config{BasePath: "/scim/v2", Without: []string{"filter"}})
+	require.NoError(t, err)
+	env := testEnv(t, ref)
+	require.False(t, env.SP.Filter)
+	res := Run(context.Background(), env, &paging)
+	require.Equal(t, reports.StatusPass, res.Status, "%s %+v", res.Reason, res.Outcomes)
+	for _, id := range []string{"page-count-zero", "page-walk-complete", "sort-by", "sort-case-insensitive"} {
+		require.Equal(t, reports.StatusPass, statuses(res)[id], id)
+	}
+}
