@@ -90,38 +90,80 @@ func asErr(msg string) error {
 
 // listOwn returns the bodies of the resources of type typ that carry the
 // sequence's prefix, by id. With filter support it pages through
-// `attr sw "<prefix>"`; otherwise it reads every id the sequence recorded.
-// Only resources whose name carries the prefix are kept, so that a server
-// that ignores the filter cannot make other resources look like ours.
+// `attr sw "<prefix>"`; a server may decline sw (400 invalidFilter, RFC 7644
+// §3.4.2.2 and Table 9), and then each name the sequence used is listed
+// with eq, which still finds a resource deleted by id yet listed. Without
+// filter support it reads every id the sequence recorded. Only resources
+// whose name carries the prefix are kept, so that a server that ignores the
+// filter cannot make other resources look like ours.
 func (m *machine) listOwn(typ, attr string) (map[string][]byte, []*fakeidp.Exchange) {
 	out := map[string][]byte{}
-	var exs []*fakeidp.Exchange
 	if !m.env.SP.Filter {
-		slots := m.users
-		if typ == "Group" {
-			slots = m.groups
+		return m.readRecorded(typ, out)
+	}
+	filter := attr + ` sw "` + m.names.prefix + `"`
+	exs, declined := m.listFiltered(typ, attr, filter, out)
+	if !declined {
+		return out, exs
+	}
+	for _, s := range m.slots(typ) {
+		if s == nil || s.name == "" {
+			continue
 		}
-		for _, s := range slots {
-			if s == nil || s.id == "" {
-				continue
-			}
+		more, declined := m.listFiltered(typ, attr, attr+" eq "+filterString(s.name), out)
+		exs = append(exs, more...)
+		if declined && s.id != "" {
 			ex := m.get(typ, s.id)
 			if ex.Status == http.StatusOK {
 				out[s.id] = ex.RespBody
 				exs = append(exs, ex)
 			}
 		}
-		return out, exs
 	}
-	filter := attr + ` sw "` + m.names.prefix + `"`
+	return out, exs
+}
+
+// slots returns the sequence's slots of typ.
+func (m *machine) slots(typ string) []*slot {
+	if typ == "Group" {
+		return m.groups
+	}
+	return m.users
+}
+
+// readRecorded reads every id the sequence recorded into out.
+func (m *machine) readRecorded(typ string, out map[string][]byte) (map[string][]byte, []*fakeidp.Exchange) {
+	var exs []*fakeidp.Exchange
+	for _, s := range m.slots(typ) {
+		if s == nil || s.id == "" {
+			continue
+		}
+		ex := m.get(typ, s.id)
+		if ex.Status == http.StatusOK {
+			out[s.id] = ex.RespBody
+			exs = append(exs, ex)
+		}
+	}
+	return out, exs
+}
+
+// listFiltered pages through filter and adds the resources whose name
+// carries the prefix to out. declined reports a 400 invalidFilter (or
+// 501): the server does not support this filter, which is no finding.
+// Any other answer than 200 is one.
+func (m *machine) listFiltered(typ, attr, filter string, out map[string][]byte) (exs []*fakeidp.Exchange, declined bool) {
 	start := 1
 	for page := 0; page < maxReconcilePages; page++ {
 		q := url.Values{"filter": {filter}, "startIndex": {fmt.Sprint(start)}, "count": {"100"}}
 		ex := m.must(m.sess.Query(typ, q))
 		exs = append(exs, ex)
+		if ex.Status == http.StatusNotImplemented ||
+			(ex.Status == http.StatusBadRequest && strings.EqualFold(fakeidp.Get(ex.RespBody, "scimType").String(), "invalidFilter")) {
+			return exs, true
+		}
 		if ex.Status != http.StatusOK {
 			m.judge("seq-reconcile-missing", fmt.Errorf("%w, listing %s with filter %s", assertions.Status(ex, 200), safety.Endpoint(typ), filter), ex)
-			return out, exs
+			return exs, false
 		}
 		res := fakeidp.Get(ex.RespBody, "Resources").Array()
 		for _, r := range res {
@@ -137,5 +179,10 @@ func (m *machine) listOwn(typ, attr string) (map[string][]byte, []*fakeidp.Excha
 			break
 		}
 	}
-	return out, exs
+	return exs, false
+}
+
+// filterString renders s as a filter's quoted string value.
+func filterString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

@@ -22,7 +22,15 @@ import (
 // each sequence its own recorder.
 func propEnv(t testing.TB, faults ...string) (*scenarios.Env, func(*fakeidp.Recorder) *fakeidp.Client) {
 	t.Helper()
-	h, err := refserver.New(refserver.Config{Token: "t0ken-for-tests", BasePath: "/scim/v2", Faults: faults, Seed: 1})
+	return propEnvConfig(t, refserver.Config{Faults: faults})
+}
+
+// propEnvConfig is propEnv for a server configured by cfg (its token, base
+// path and seed are set here).
+func propEnvConfig(t testing.TB, cfg refserver.Config) (*scenarios.Env, func(*fakeidp.Recorder) *fakeidp.Client) {
+	t.Helper()
+	cfg.Token, cfg.BasePath, cfg.Seed = "t0ken-for-tests", "/scim/v2", 1
+	h, err := refserver.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -63,6 +71,23 @@ func TestSequencesPassOnCleanServer(t *testing.T) {
 	require.Equal(t, res.Feedback.ModelCounts, res.Feedback.ServerCounts)
 	require.NotEmpty(t, res.Feedback.Confirmed)
 	require.NotEmpty(t, res.Samples)
+}
+
+// A server that declines sw (RFC 7644 Table 9 allows it) is reconciled by
+// eq on each name the sequence used: a clean run passes, and a deleted user
+// that is still listed is still found.
+func TestReconcileWithoutSw(t *testing.T) {
+	eqOnly := []string{"filters-eq-and-only"}
+	env, nc := propEnvConfig(t, refserver.Config{Personalities: eqOnly})
+	res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 10, Steps: 20, Seed: 7, NoFailFile: true, NewClient: nc})
+	require.False(t, res.Failed, "an eq-only server failed:\n%s\n%s", res.Output, res.SequenceText())
+	require.True(t, res.passed["seq-reconcile-missing"])
+	require.True(t, res.passed["seq-reconcile-extra"])
+
+	env, nc = propEnvConfig(t, refserver.Config{Personalities: eqOnly, Faults: []string{"soft-deleted-still-listed"}})
+	res = RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
+	require.True(t, res.Failed, "a deleted user still listed was not found")
+	require.Contains(t, res.Checks, "seq-reconcile-extra", res.SequenceText())
 }
 
 // faultCases are the reference-server faults only a sequence reveals, with
