@@ -216,6 +216,9 @@ func reasons(run *reports.Run) string {
 		b.WriteString(sc.Reason + "\n")
 		for _, c := range sc.Checks {
 			b.WriteString(c.Reason + "\n")
+			for _, f := range c.Findings {
+				b.WriteString(f.Message + "\n")
+			}
 		}
 	}
 	return b.String()

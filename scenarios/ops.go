@@ -116,6 +116,11 @@ func (s *S) Probe(typ string, body map[string]any, name string) *fakeidp.Exchang
 	if err != nil && (ex == nil || ex.Status == 0) {
 		s.Stop("%v", err)
 	}
+	if err != nil && safety.OK(ex) {
+		// A create answered with the id of a resource the run did not
+		// create: ids are unique across all resources (RFC 7643 §3.1).
+		s.JudgeAlways("schema-id-unique", err, ex)
+	}
 	return ex
 }
 
