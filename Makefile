@@ -4,7 +4,7 @@ BIN      ?= bin/scimloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/scimloop/scimloop/harness.Version=$(VERSION)
 
-.PHONY: build run test race bench lint fuzz clean image screenshot
+.PHONY: build run test test-chaos race bench lint fuzz clean image screenshot
 
 build: ## build the scimloop binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/scimloop
@@ -17,6 +17,12 @@ test: ## the whole test suite, race detector on (what CI runs)
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 race: test
+
+# test-chaos: 20 full runs against each chaos fault (flaky-5xx, flaky-429)
+# must each give the clean verdict; make test runs 2 of each. CI runs both.
+CHAOS_RUNS ?= 20
+test-chaos: ## 20 runs against each chaos fault, each with the clean verdict
+	SCIMLOOP_CHAOS_RUNS=$(CHAOS_RUNS) $(GO) test -race -count=1 -timeout 40m -run '^TestChaosVerdictsStable$$' ./harness/
 
 # fuzz: every target that reads server output, FUZZTIME each, one at a time
 # (the seed corpora in */testdata/fuzz also run in plain `go test`). New

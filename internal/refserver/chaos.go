@@ -106,7 +106,14 @@ func (s *Server) chaosAnswer(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch enabled[roll%uint64(len(enabled))] {
 	case fFlaky429:
-		w.Header().Set("Retry-After", []string{"0", "1"}[(roll>>8)%2])
+		// Mostly "retry now"; one answer in 32 asks for a real one-second
+		// wait, so that honouring Retry-After is exercised without making
+		// every chaos run a minute long.
+		retryAfter := "0"
+		if (roll>>8)%32 == 0 {
+			retryAfter = "1"
+		}
+		w.Header().Set("Retry-After", retryAfter)
 		s.writeError(w, errf(http.StatusTooManyRequests, "", "too many requests (flaky-429 fault)"))
 	default:
 		w.Header().Set("Retry-After", "0")
