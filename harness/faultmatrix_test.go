@@ -212,32 +212,8 @@ func TestFaultMatrix(t *testing.T) {
 		t.Skip("the fault matrix runs the whole catalogue once per fault")
 	}
 	cases := matrixCases(t)
-	results := make([]matrixResult, len(cases))
 	start := time.Now()
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 6) // runs mostly wait (on a 1.1s timestamp pause), so more than GOMAXPROCS
-	for i, c := range cases {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			var fs []string
-			if c.fault.Name != "none" {
-				fs = []string{c.fault.Name}
-			}
-			opts := []harness.Option{harness.WithDialect(c.dialect), harness.WithSequences(0)}
-			if c.seqs {
-				opts = append(opts, harness.WithSequences(20), harness.WithSteps(20), harness.WithShrinkTime(2*time.Second))
-			}
-			if c.strict {
-				opts = append(opts, harness.WithStrict())
-			}
-			run, err := runAgainst(t, fs, opts...)
-			results[i] = matrixResult{run: run, err: err}
-		}()
-	}
-	wg.Wait()
+	results := runMatrix(t, cases)
 	t.Logf("%d runs in %s", len(cases), time.Since(start).Round(time.Second))
 
 	lines := []string{"# fault\tkind\tmode\tfailing checks\terrored checks\tconsequences, check<cause (regenerate: go test ./harness -run TestFaultMatrix -update)"}
@@ -262,36 +238,7 @@ func TestFaultMatrix(t *testing.T) {
 				seen[id] = true
 			}
 		}
-		must, should, idp := failingAt(run, reports.LevelMust), failingAt(run, reports.LevelShould), failingAt(run, reports.LevelIDP)
-		switch c.fault.Kind {
-		case "none":
-			if len(ids) > 0 || err != nil || run.Verdict.Errored > 0 {
-				t.Errorf("with no fault (dialect %s): failing %v, %d errored, error %v; want none", c.dialect, ids, run.Verdict.Errored, err)
-			}
-		case refserver.KindConformance:
-			if must == 0 || run.Verdict.MustFailures == 0 || run.Verdict.Result != "fail" {
-				t.Errorf("conformance fault %s: no MUST-level check failed (failing: %v); the harness misses this bug", name, ids)
-			}
-		case refserver.KindShould:
-			if must > 0 || should == 0 || run.Verdict.Warnings == 0 || run.Verdict.Result != "fail" {
-				t.Errorf("should fault %s: %d MUST and %d SHOULD failures, verdict %+v; want only SHOULD-level ones, failing the strict run (failing: %v)", name, must, should, run.Verdict, ids)
-			}
-		case refserver.KindIDP:
-			if c.plain {
-				if must > 0 || should > 0 || run.Verdict.Result != "pass" {
-					t.Errorf("idp fault %s: a plain rfc run fails %d MUST and %d SHOULD checks (failing: %v); want it to pass, or the fault is not idp-only", name, must, should, ids)
-				}
-				break
-			}
-			if idp == 0 || run.Verdict.IdPCompat != "fail" || run.Verdict.Result != "fail" {
-				t.Errorf("idp fault %s: no IDP-level check failed the %s run (verdict %+v, failing: %v)", name, c.dialect, run.Verdict, ids)
-			}
-		case refserver.KindChaos:
-			if err != nil || run.Verdict.Incomplete {
-				t.Errorf("chaos fault %s: the run did not complete: %v", name, err)
-			}
-			checkChaosReport(t, name, run)
-		}
+		judgeMatrixKind(t, c, run, err, ids)
 		if err != nil && c.fault.Kind != "none" && c.fault.Kind != refserver.KindChaos {
 			t.Errorf("%s: the run did not complete: %v", name, err)
 		}
@@ -313,6 +260,75 @@ func TestFaultMatrix(t *testing.T) {
 		t.Errorf("only %d of %d checks (%.1f%%) fail in a run against a reference-server fault; want at least %.0f%% (add faults)", len(ids), len(all), 100*share, 100*minSeenFailing)
 	}
 	compareGolden(t, matrixGolden, strings.Join(lines, "\n")+"\n")
+}
+
+// runMatrix runs every case of the matrix, a few at a time.
+func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
+	results := make([]matrixResult, len(cases))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 6) // runs mostly wait (on a 1.1s timestamp pause), so more than GOMAXPROCS
+	for i, c := range cases {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			var fs []string
+			if c.fault.Name != "none" {
+				fs = []string{c.fault.Name}
+			}
+			opts := []harness.Option{harness.WithDialect(c.dialect), harness.WithSequences(0)}
+			if c.seqs {
+				opts = append(opts, harness.WithSequences(20), harness.WithSteps(20), harness.WithShrinkTime(2*time.Second))
+			}
+			if c.strict {
+				opts = append(opts, harness.WithStrict())
+			}
+			run, err := runAgainst(t, fs, opts...)
+			results[i] = matrixResult{run: run, err: err}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// judgeMatrixKind asserts that a fault's run fails the way its kind says:
+// nothing without a fault, a MUST check for a conformance fault, only SHOULD
+// checks for a should fault, IDP checks in its dialect for an idp fault, and
+// a complete, clean run for chaos.
+func judgeMatrixKind(t *testing.T, c matrixCase, run *reports.Run, err error, ids []string) {
+	t.Helper()
+	name := c.fault.Name
+	must, should, idp := failingAt(run, reports.LevelMust), failingAt(run, reports.LevelShould), failingAt(run, reports.LevelIDP)
+	switch c.fault.Kind {
+	case "none":
+		if len(ids) > 0 || err != nil || run.Verdict.Errored > 0 {
+			t.Errorf("with no fault (dialect %s): failing %v, %d errored, error %v; want none", c.dialect, ids, run.Verdict.Errored, err)
+		}
+	case refserver.KindConformance:
+		if must == 0 || run.Verdict.MustFailures == 0 || run.Verdict.Result != "fail" {
+			t.Errorf("conformance fault %s: no MUST-level check failed (failing: %v); the harness misses this bug", name, ids)
+		}
+	case refserver.KindShould:
+		if must > 0 || should == 0 || run.Verdict.Warnings == 0 || run.Verdict.Result != "fail" {
+			t.Errorf("should fault %s: %d MUST and %d SHOULD failures, verdict %+v; want only SHOULD-level ones, failing the strict run (failing: %v)", name, must, should, run.Verdict, ids)
+		}
+	case refserver.KindIDP:
+		if c.plain {
+			if must > 0 || should > 0 || run.Verdict.Result != "pass" {
+				t.Errorf("idp fault %s: a plain rfc run fails %d MUST and %d SHOULD checks (failing: %v); want it to pass, or the fault is not idp-only", name, must, should, ids)
+			}
+			break
+		}
+		if idp == 0 || run.Verdict.IdPCompat != "fail" || run.Verdict.Result != "fail" {
+			t.Errorf("idp fault %s: no IDP-level check failed the %s run (verdict %+v, failing: %v)", name, c.dialect, run.Verdict, ids)
+		}
+	case refserver.KindChaos:
+		if err != nil || run.Verdict.Incomplete {
+			t.Errorf("chaos fault %s: the run did not complete: %v", name, err)
+		}
+		checkChaosReport(t, name, run)
+	}
 }
 
 // checkChaosReport asserts that the report of a chaos fault's run shows

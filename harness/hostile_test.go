@@ -80,26 +80,28 @@ func newBystander(t *testing.T) *bystander {
 	return b
 }
 
-func TestHostileServers(t *testing.T) {
-	t.Parallel()
-	other := newBystander(t)
-	var burst sync.Map // path -> *atomic.Int32, for per-path bursts
-	count := func(r *http.Request) int32 {
-		v, _ := burst.LoadOrStore(r.Method+" "+r.URL.Path+" "+r.URL.RawQuery, new(atomic.Int32))
-		return v.(*atomic.Int32).Add(1)
-	}
-	cases := []struct {
-		name string
-		h    http.Handler
-		// want: "incomplete" (an infrastructure error), "findings" (the run
-		// completes and fails checks), or "complete" (it copes and passes or
-		// fails on its own merits); message must appear in the errors or findings.
-		want, message string
-		tls           bool
-		// hang marks the cases whose server never finishes: they run with
-		// the short hostileTimeout; the others get room for a loaded machine.
-		hang bool
-	}{
+// hostileCase is one hostile server and what the run must make of it.
+type hostileCase struct {
+	name string
+	h    http.Handler
+	// want: "incomplete" (an infrastructure error), "findings" (the run
+	// completes and fails checks), or "complete" (it copes and passes or
+	// fails on its own merits); message must appear in the errors or findings.
+	want, message string
+	tls           bool
+	// hang marks the cases whose server never finishes: they run with
+	// the short hostileTimeout; the others get room for a loaded machine.
+	hang bool
+}
+
+// hostileCases are the hostile servers; other is the host a redirect points at.
+func hostileCases(t *testing.T, other *bystander) []hostileCase {
+	return append(hostileBodyCases(t), hostileTransportCases(t, other)...)
+}
+
+// hostileBodyCases are servers whose answers are hostile: wrong bodies, hangs, floods.
+func hostileBodyCases(t *testing.T) []hostileCase {
+	return []hostileCase{
 		{name: "not-json", want: "incomplete", message: "not JSON",
 			h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "hello") })},
 		{name: "html-error-page", want: "incomplete", message: "502",
@@ -170,6 +172,18 @@ func TestHostileServers(t *testing.T) {
 					}
 				}
 			})},
+	}
+}
+
+// hostileTransportCases are servers hostile at the HTTP level: redirects,
+// resets, TLS, and bursts of 429 and 503.
+func hostileTransportCases(t *testing.T, other *bystander) []hostileCase {
+	var burst sync.Map // path -> *atomic.Int32, for per-path bursts
+	count := func(r *http.Request) int32 {
+		v, _ := burst.LoadOrStore(r.Method+" "+r.URL.Path+" "+r.URL.RawQuery, new(atomic.Int32))
+		return v.(*atomic.Int32).Add(1)
+	}
+	return []hostileCase{
 		{name: "redirect-to-another-host", want: "incomplete", message: "302",
 			h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
@@ -232,6 +246,12 @@ func TestHostileServers(t *testing.T) {
 				return false
 			})},
 	}
+}
+
+func TestHostileServers(t *testing.T) {
+	t.Parallel()
+	other := newBystander(t)
+	cases := hostileCases(t, other)
 	// The runs mostly wait (timeouts, Retry-After), so they all go at once,
 	// in goroutines rather than parallel subtests (which -parallel would
 	// limit to the number of CPUs); each subtest then judges its outcome.
@@ -280,16 +300,7 @@ func TestHostileServers(t *testing.T) {
 			if run == nil {
 				t.Fatalf("no run (err %v)", err)
 			}
-			text := strings.Join(run.Errors, "\n")
-			for _, c := range run.Checks {
-				text += "\n" + c.Reason
-				for _, f := range c.Findings {
-					text += "\n" + f.Message + "\n" + f.Excerpt
-				}
-			}
-			for _, s := range run.Scenarios {
-				text += "\n" + s.Reason
-			}
+			text := hostileText(run)
 			switch tc.want {
 			case "incomplete":
 				if err == nil || !errors.Is(err, ErrIncomplete) || !run.Verdict.Incomplete {
@@ -332,4 +343,20 @@ func TestHostileServers(t *testing.T) {
 			t.Errorf("a redirect was followed: the other host got %d requests (%d with the token)", n, other.tokens.Load())
 		}
 	})
+}
+
+// hostileText is everything a run says: its errors, every reason, finding
+// and excerpt.
+func hostileText(run *reports.Run) string {
+	text := strings.Join(run.Errors, "\n")
+	for _, c := range run.Checks {
+		text += "\n" + c.Reason
+		for _, f := range c.Findings {
+			text += "\n" + f.Message + "\n" + f.Excerpt
+		}
+	}
+	for _, s := range run.Scenarios {
+		text += "\n" + s.Reason
+	}
+	return text
 }

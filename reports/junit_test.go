@@ -111,34 +111,7 @@ func TestJUnitContent(t *testing.T) {
 	run := fixtureRun()
 	doc := parseJUnit(t, renderJUnit(t, run))
 
-	var tests, failures, errs, skipped int
-	seen := map[string]bool{}
-	for _, s := range doc.Suites {
-		var st, sf, se, ss int
-		for _, c := range s.Cases {
-			key := c.Classname + "\x00" + c.Name
-			if seen[key] {
-				t.Errorf("duplicate testcase classname=%q name=%q (GitLab keeps only the first)", c.Classname, c.Name)
-			}
-			seen[key] = true
-			st++
-			switch {
-			case c.Failure != nil:
-				sf++
-			case c.Error != nil:
-				se++
-			case c.Skipped != nil:
-				ss++
-			}
-		}
-		if s.Tests != st || s.Failures != sf || s.Errors != se || s.Skipped != ss {
-			t.Errorf("suite %q counts = %d/%d/%d/%d, want %d/%d/%d/%d", s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, st, sf, se, ss)
-		}
-		tests, failures, errs, skipped = tests+st, failures+sf, errs+se, skipped+ss
-	}
-	if doc.Tests != tests || doc.Failures != failures || doc.Errors != errs || doc.Skipped != skipped {
-		t.Errorf("testsuites counts = %d/%d/%d/%d, want %d/%d/%d/%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, tests, failures, errs, skipped)
-	}
+	checkJUnitCounts(t, doc)
 
 	// Suites are sorted, the dialect shows in the name, the run suite is last.
 	var names []string
@@ -148,29 +121,6 @@ func TestJUnitContent(t *testing.T) {
 	wantNames := []string{"create-user", "deactivate-user (entra)", "group-lifecycle", "list-users", "update-user", "(run)"}
 	if !reflect.DeepEqual(names, wantNames) {
 		t.Errorf("suite names = %q, want %q", names, wantNames)
-	}
-
-	find := func(suite, name string) (found bool, msg, typ, text, kind string) {
-		for _, s := range doc.Suites {
-			if s.Name != suite {
-				continue
-			}
-			for _, c := range s.Cases {
-				if c.Name != name {
-					continue
-				}
-				switch {
-				case c.Failure != nil:
-					return true, c.Failure.Message, c.Failure.Type, c.Failure.Text, "failure"
-				case c.Error != nil:
-					return true, c.Error.Message, c.Error.Type, c.Error.Text, "error"
-				case c.Skipped != nil:
-					return true, c.Skipped.Message, c.Skipped.Type, c.Skipped.Text, "skipped"
-				}
-				return true, "", "", "", "pass"
-			}
-		}
-		return false, "", "", "", ""
 	}
 
 	tests2 := []struct {
@@ -197,7 +147,7 @@ func TestJUnitContent(t *testing.T) {
 		{"(run)", "cleanup", "error", "cleanup", []string{"2 resources"}, []string{"User u-99 (sl-42-alice)", "Group g-7"}},
 	}
 	for _, tt := range tests2 {
-		found, msg, typ, text, kind := find(tt.suite, tt.name)
+		found, msg, typ, text, kind := findCase(doc, tt.suite, tt.name)
 		if !found {
 			t.Errorf("%s/%s: no such testcase", tt.suite, tt.name)
 			continue
@@ -238,6 +188,64 @@ func TestJUnitContent(t *testing.T) {
 			t.Errorf("property %s = %q, want %q", k, props[k], v)
 		}
 	}
+}
+
+// checkJUnitCounts checks every suite's counts, and the total's, against
+// its testcases, and that no testcase is repeated.
+func checkJUnitCounts(t *testing.T, doc junitDoc) {
+	t.Helper()
+	var tests, failures, errs, skipped int
+	seen := map[string]bool{}
+	for _, s := range doc.Suites {
+		var st, sf, se, ss int
+		for _, c := range s.Cases {
+			key := c.Classname + "\x00" + c.Name
+			if seen[key] {
+				t.Errorf("duplicate testcase classname=%q name=%q (GitLab keeps only the first)", c.Classname, c.Name)
+			}
+			seen[key] = true
+			st++
+			switch {
+			case c.Failure != nil:
+				sf++
+			case c.Error != nil:
+				se++
+			case c.Skipped != nil:
+				ss++
+			}
+		}
+		if s.Tests != st || s.Failures != sf || s.Errors != se || s.Skipped != ss {
+			t.Errorf("suite %q counts = %d/%d/%d/%d, want %d/%d/%d/%d", s.Name, s.Tests, s.Failures, s.Errors, s.Skipped, st, sf, se, ss)
+		}
+		tests, failures, errs, skipped = tests+st, failures+sf, errs+se, skipped+ss
+	}
+	if doc.Tests != tests || doc.Failures != failures || doc.Errors != errs || doc.Skipped != skipped {
+		t.Errorf("testsuites counts = %d/%d/%d/%d, want %d/%d/%d/%d", doc.Tests, doc.Failures, doc.Errors, doc.Skipped, tests, failures, errs, skipped)
+	}
+}
+
+// findCase finds a testcase by suite and name, with its outcome.
+func findCase(doc junitDoc, suite, name string) (found bool, msg, typ, text, kind string) {
+	for _, s := range doc.Suites {
+		if s.Name != suite {
+			continue
+		}
+		for _, c := range s.Cases {
+			if c.Name != name {
+				continue
+			}
+			switch {
+			case c.Failure != nil:
+				return true, c.Failure.Message, c.Failure.Type, c.Failure.Text, "failure"
+			case c.Error != nil:
+				return true, c.Error.Message, c.Error.Type, c.Error.Text, "error"
+			case c.Skipped != nil:
+				return true, c.Skipped.Message, c.Skipped.Type, c.Skipped.Text, "skipped"
+			}
+			return true, "", "", "", "pass"
+		}
+	}
+	return false, "", "", "", ""
 }
 
 // TestJUnitIllegalCharacters checks that characters XML 1.0 forbids never
