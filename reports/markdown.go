@@ -423,6 +423,23 @@ func (m *mdWriter) feedback(run *Run) {
 // control characters become U+FFFD, line breaks become spaces, and '<', '>'
 // and '&' become entities so that no raw HTML gets through.
 func mdText(s string) string {
+	return mdLine(s, func(r rune) string {
+		switch r {
+		case '<':
+			return "&lt;"
+		case '>':
+			return "&gt;"
+		case '&':
+			return "&amp;"
+		}
+		return ""
+	})
+}
+
+// mdLine puts s on one line: invalid UTF-8 and control characters become
+// U+FFFD and line breaks spaces; special may replace any other rune (""
+// keeps it).
+func mdLine(s string, special func(rune) string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -434,14 +451,12 @@ func mdText(s string) string {
 			b.WriteByte(' ')
 		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			b.WriteRune(utf8.RuneError)
-		case r == '<':
-			b.WriteString("&lt;")
-		case r == '>':
-			b.WriteString("&gt;")
-		case r == '&':
-			b.WriteString("&amp;")
 		default:
-			b.WriteRune(r)
+			if rep := special(r); rep != "" {
+				b.WriteString(rep)
+			} else {
+				b.WriteRune(r)
+			}
 		}
 	}
 	return b.String()
@@ -462,26 +477,14 @@ func mdCodeSpan(s string, inTable bool) string {
 	if s == "" {
 		return ""
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case r == '\r' || r == '\n' || r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			b.WriteRune(utf8.RuneError)
-		case r == '|' && inTable:
+	body := mdLine(s, func(r rune) string {
+		if r == '|' && inTable {
 			// GFM splits cells on '|' even inside code spans; "\|" is
 			// the documented escape there too.
-			b.WriteString(`\|`)
-		default:
-			b.WriteRune(r)
+			return `\|`
 		}
-	}
-	body := b.String()
+		return ""
+	})
 	fence := strings.Repeat("`", longestRun(body, '`')+1)
 	if strings.HasPrefix(body, "`") || strings.HasSuffix(body, "`") {
 		body = " " + body + " "
