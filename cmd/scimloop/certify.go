@@ -168,6 +168,9 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	}
 	fmt.Fprintf(stdout, "bundle: %s (%d files: %s)\nverify: (cd %s && sha256sum -c %s)\n",
 		f.out, len(files), strings.Join(files, ", "), shellQuote(f.out), sumsFile)
+	if err := harnessExit(runErr); err != nil {
+		return err // the harness itself failed: no verdict in the bundle can be trusted
+	}
 	switch {
 	case run.Verdict.MustFailures > 0:
 		return &exitError{code: exitFailed, err: errors.New("")}
