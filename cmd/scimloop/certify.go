@@ -85,7 +85,8 @@ and --client-cert, as for "scimloop run".
 
 Exit codes: 0 certified (every MUST and SHOULD check passed, in every dialect);
 1 a failure; 2 a usage error (such as a non-empty --out); 3 the target could
-not be reached or the run could not complete.`,
+not be reached or the run could not complete (also when the harness itself
+failed: a panic or an internal error, named in the report).`,
 			harness.CatalogueVersion, harness.CertifySequences, harness.CertifySteps,
 			strings.Join(harness.CertifyDialects(), ", "), seedList(harness.CertifySeeds()),
 			harness.CertifyBodyCap>>10),

@@ -69,7 +69,8 @@ Exit codes: 0 every MUST-level check passed (SHOULD failures are warnings
 unless --strict); 1 a MUST-level failure; 2 a usage error (also: the server
 wants credentials and none were given, or --url is not the SCIM base and a
 better one was found); 3 the target could not be reached, refused the
-credentials given, or the run could not complete.`,
+credentials given, or the run could not complete (also when the harness itself
+failed: a panic or an internal error, named in the report).`,
 		Example: `  scimloop run
   SCIMLOOP_TOKEN=... scimloop run --url https://scim.example.com/scim/v2 --out report
   scimloop run --fault ignore-if-match --only conditional-requests
