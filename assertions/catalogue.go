@@ -30,3 +30,16 @@ func All() []Check {
 		dialectChecks,
 	)
 }
+
+// InArea returns the IDs of the checks of the named areas, in catalogue
+// order: a scenario lists the checks of the areas it owns with it, so a
+// check added to an area's table is judged by its owner with no other edit.
+func InArea(areas ...string) []string {
+	var ids []string
+	for _, c := range All() {
+		if slices.Contains(areas, c.Area) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}

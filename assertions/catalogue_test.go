@@ -21,19 +21,20 @@ var updateCatalogue = flag.Bool("update", false, "rewrite testdata/catalogue.gol
 
 // catalogueLines renders the catalogue: the version on the first line, then
 // one check per line with the stable facts a reviewer must see change (id,
-// level, keyword, RFC, spec rows, capability, aliases).
+// level, keyword, RFC, spec rows, capability, aliases, and the area, which
+// decides the scenario that judges it and is reported beside it).
 func catalogueLines() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "catalogue %s\n", CatalogueVersion)
 	for _, c := range All() {
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.Keyword, c.RFC, strings.Join(c.Spec, ","), c.Capability, strings.Join(c.Aliases, ","))
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, c.Keyword, c.RFC, strings.Join(c.Spec, ","), c.Capability, strings.Join(c.Aliases, ","), c.Area)
 	}
 	return b.String()
 }
 
 // TestCatalogueGolden guards the catalogue, a public interface: adding,
 // removing or changing a check's level, keyword, RFC section, spec rows,
-// capability or aliases shows up as a diff of testdata/catalogue.golden, and
+// capability, aliases or area shows up as a diff of testdata/catalogue.golden, and
 // such a change needs a new [CatalogueVersion]: -update refuses to rewrite
 // the golden file under the version it already names.
 // Regenerate with go test ./assertions -run TestCatalogueGolden -update.

@@ -10,7 +10,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 )
 
-var discoveryMoreChecks = area("discovery", []Check{
+var discoveryMoreChecks = area("discovery-documents", []Check{
 	{ID: "disc-auth-schemes", Title: "Each authentication scheme has type, name and description", Level: lMust, Keyword: "REQUIRED", RFC: "RFC 7643 §5",
 		Spec: []string{"DISC-SPC-003"}, Rule: "every authenticationSchemes entry has type (oauth, oauth2, oauthbearertoken, httpbasic or httpdigest), name and description"},
 	{ID: "disc-spc-readonly", Title: "ServiceProviderConfig cannot be written", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 Table 2 lists only GET for the discovery endpoints and RFC 7643 §5 makes them read-only", RFC: "RFC 7643 §5; RFC 7644 Table 2",

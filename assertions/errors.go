@@ -12,8 +12,6 @@ var errorChecks = area("errors", []Check{
 		Spec: []string{"PROTO-ERR-003"}, Rule: "status is REQUIRED: the HTTP status code as a JSON string"},
 	{ID: "content-type-scim", Title: "JSON responses are application/scim+json", Level: reports.LevelShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.1, §8.1",
 		Spec: []string{"PROTO-HTTP-005"}, Rule: "SCIM responses use the media type application/scim+json"},
-	{ID: "get-unknown-404", Title: "GET of an unknown id answers 404", Level: reports.LevelShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.12, Table 8",
-		Spec: []string{"PROTO-STATUS-003"}, Rule: "a request for a resource that does not exist is answered 404 Not Found with a SCIM error"},
 })
 
 // IsError reports whether ex is an error answer whose body the error checks judge.

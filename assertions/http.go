@@ -34,6 +34,8 @@ var httpChecks = area("http", []Check{
 		Spec: []string{"PROTO-ME-001"}, Rule: "a service provider that does not support /Me should answer 501; otherwise 308 or the resource with its Location"},
 	{ID: "http-message-schemas", Title: "Protocol messages carry the registered api URNs", Level: lMust, Keyword: "MUST", RFC: "RFC 7644 §3.1, §8.2",
 		Spec: []string{"PROTO-ERR-006"}, Rule: "ListResponse, Error and BulkResponse messages carry their urn:ietf:params:scim:api:messages:2.0 URI in schemas"},
+	{ID: "list-unfiltered", Title: "GET /Users without parameters lists users", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.4.2 defines a query without filter as returning all resources of the endpoint", RFC: "RFC 7644 §3.4.2",
+		Spec: []string{"PROTO-LIST-008"}, Rule: "a query without filter or paging parameters returns a ListResponse, counting at least the users the run created"},
 })
 
 // MediaType returns the response's media type without parameters.

@@ -24,6 +24,8 @@ var lifecycleChecks = area("lifecycle", []Check{
 		Spec: []string{"PROTO-DELETE-002", "PROTO-STATUS-009"}, Rule: "after a DELETE, every operation on the resource returns 404"},
 	{ID: "delete-not-listed", Title: "A deleted resource leaves query results", Level: reports.LevelMust, Keyword: "MUST", RFC: "RFC 7644 §3.6",
 		Spec: []string{"PROTO-DELETE-003"}, Capability: fakeidp.CapFilter, Rule: "a deleted resource is left out of every later query result"},
+	{ID: "get-unknown-404", Title: "GET of an unknown id answers 404", Level: reports.LevelShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.12, Table 8",
+		Spec: []string{"PROTO-STATUS-003"}, Rule: "a request for a resource that does not exist is answered 404 Not Found with a SCIM error"},
 })
 
 // Conflict judges a uniqueness conflict: 409 with scimType uniqueness.

@@ -19,8 +19,6 @@ var pageChecks = area("page", []Check{
 		Spec: []string{"PROTO-LIST-004"}, Rule: "startIndex and itemsPerPage are REQUIRED, as integers, when the results are paged"},
 	{ID: "list-resources-have-id", Title: "Every listed resource has its id", Level: lMust, Keyword: "MUST", RFC: "RFC 7644 §3.4.2; RFC 7643 §3.1",
 		Spec: []string{"PROTO-LIST-005"}, Rule: "each listed resource includes its non-empty id"},
-	{ID: "list-unfiltered", Title: "GET /Users without parameters lists users", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.4.2 defines a query without filter as returning all resources of the endpoint", RFC: "RFC 7644 §3.4.2",
-		Spec: []string{"PROTO-LIST-008"}, Rule: "a query without filter or paging parameters returns a ListResponse, counting at least the users the run created"},
 	{ID: "page-start-index-default", Title: "startIndex defaults to 1", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.4.2.4 Table 6 defines startIndex's default as 1", RFC: "RFC 7644 §3.4.2.4, Table 6",
 		Spec: []string{"PROTO-PAGE-001"}, Rule: "startIndex is 1-based and defaults to 1"},
 	{ID: "page-start-index-below-1", Title: "A startIndex below 1 is treated as 1", Level: lMust, Keyword: "SHALL", RFC: "RFC 7644 §3.4.2.4, Table 6",

@@ -35,6 +35,8 @@ var projectionChecks = area("projection", []Check{
 		Spec: []string{"SCHEMA-META-010"}, Rule: "meta is returned by default, not always: excludedAttributes=meta removes it"},
 	{ID: "attrs-password-never", Title: "password is never returned, even when asked for", Level: lMust, Keyword: "MUST NOT", RFC: "RFC 7643 §7, §4.1.1",
 		Spec: []string{"SCHEMA-RET-002", "SCHEMA-MUT-003", "SCHEMA-USER-007"}, Rule: "password is writeOnly and returned=never: it appears in no response, not even with attributes=password"},
+	{ID: "create-password-not-returned", Title: "A password sent on create is not returned", Level: lMust, Keyword: "MUST NOT", RFC: "RFC 7643 §4.1.1, §7",
+		Spec: []string{"PROTO-CREATE-012"}, Rule: "the password is accepted on create but returned neither in the 201 body nor on GET"},
 })
 
 // OnlyKeys judges that a resource body holds no top-level attribute outside allowed

@@ -67,6 +67,10 @@ var schemaChecks = area("schema", []Check{
 		Spec: []string{"SCHEMA-ATTR-013", "SCHEMA-ATTR-014"}, Rule: "a mixed-case userName and a phone number are returned byte for byte, or the IdP sees drift on every cycle"},
 	{ID: "schema-okta-minimum", Title: "The attributes Okta needs are returned", Level: lIDP, Keyword: "IDP", RFC: "Okta SCIM 2.0",
 		Spec: []string{"SCHEMA-USER-013", "IDP-OKTA-001", "IDP-OKTA-024"}, Rule: "userName, name.givenName, name.familyName, emails (an array with a primary) and active are returned"},
+	{ID: "create-minimal", Title: "A user with only its required attributes is created", Level: lMust, Keyword: "DERIVED",
+		Derived: "RFC 7643 §2.2 makes an attribute optional unless its definition says required, §7 lets /Schemas say which are, and RFC 7644 §3.3 lets a create omit readWrite attributes: a create with every required attribute is complete, and §3.3 SHALL answer it 201",
+		RFC:     "RFC 7643 §2.2, §4.1.1, §7; RFC 7644 §3.3", Spec: []string{"PROTO-CREATE-006", "SCHEMA-USER-001"},
+		Rule: "a POST /Users carrying only schemas and the attributes the server's /Schemas marks required (userName in the core schema) is answered 201"},
 })
 
 // NoDuplicateURIs judges a resource's schemas for duplicates.

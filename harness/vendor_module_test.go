@@ -51,7 +51,7 @@ func TestVendorModule(t *testing.T) {
 		}
 		for _, test := range []string{"TestSCIM", "TestSCIMInProcess"} {
 			for _, sc := range scenarios.All() {
-				for _, id := range sc.Checks {
+				for _, id := range sc.CheckIDs() {
 					name := test + "/" + sc.Name + "/" + id
 					if got := vt.results[name]; got != "pass" && got != "skip" {
 						t.Errorf("%s = %q, want a passing (or skipped) subtest", name, got)

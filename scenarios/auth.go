@@ -11,7 +11,8 @@ import (
 
 var authChecksScenario = Scenario{
 	Name:   "auth",
-	Checks: []string{"auth-missing-401", "auth-www-authenticate", "auth-401-error-body", "auth-discovery-public", "auth-tls", "content-type-scim"},
+	Areas:  []string{"auth"},
+	Checks: []string{"content-type-scim"},
 	Run: func(s *S) {
 		base := s.C.BaseURL()
 		pu, _ := url.Parse(base)

@@ -64,7 +64,7 @@ func TestLimitedServerPasses(t *testing.T) {
 			}
 		}
 		for _, id := range []string{"group-membership-both-views", "neg-user-groups-readonly"} {
-			if slices.Contains(sc.Checks, id) {
+			if slices.Contains(sc.CheckIDs(), id) {
 				require.Contains(t, outcomeOf(t, res, id).Reason, "does not declare groups", "%s on %s", id, sc.Name)
 			}
 		}

@@ -14,7 +14,8 @@ import (
 // answer 501 (working anyway is a dishonest advertisement).
 var capabilityHonesty = Scenario{
 	Name:   "capability-honesty",
-	Checks: withCommon("cap-advertised-honoured", "cap-unadvertised-501"),
+	Areas:  []string{"capability"},
+	Checks: withCommon(),
 	Run: func(s *S) {
 		sp := s.Env.SP
 		// a and b share a givenName, so that one eq filter can list them both.

@@ -18,9 +18,9 @@ var ifMatchChecks = []string{"etag-if-match-current-succeeds", "etag-stale-if-ma
 // judged as HTTP requires. The unadvertised feature is a finding of its own,
 // cap-unadvertised-501's (capability-honesty), and is not judged again here.
 var conditionalRequests = Scenario{
-	Name: "conditional-requests",
-	Checks: withCommon("etag-if-none-match-304", "etag-if-match-current-succeeds", "etag-stale-if-match-rejected",
-		"etag-stale-if-match-412", "etag-stale-if-match-delete", "etag-changes-on-update"),
+	Name:   "conditional-requests",
+	Areas:  []string{"etag"},
+	Checks: withCommon(),
 	Run: func(s *S) {
 		u, post := s.CreateUser(s.NewUser())
 		s.JudgeResource(post, "User")

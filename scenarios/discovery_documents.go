@@ -11,11 +11,9 @@ import (
 )
 
 var discoveryMore = Scenario{
-	Name: "discovery-documents",
-	Checks: withCommon("disc-auth-schemes", "disc-spc-readonly", "disc-filter-ignored-or-403", "disc-rt-fields", "disc-rt-schemas-exist",
-		"disc-rt-endpoint-works", "disc-rt-single", "disc-rt-required-extension", "disc-schema-single", "disc-schema-uris-known",
-		"disc-schema-attr-defs", "disc-schema-representation", "disc-no-api-schemas", "disc-core-characteristics",
-		"disc-no-nested-complex", "disc-schema-no-nulls", "list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"),
+	Name:   "discovery-documents",
+	Areas:  []string{"discovery-documents"},
+	Checks: withCommon(listChecks...),
 	Run: func(s *S) {
 		sp := s.Env.SP
 		s.Judge("disc-auth-schemes", assertions.AuthSchemes(sp.Config), sp.Config)

@@ -183,13 +183,10 @@ func eqOfOp(attr, op string, u func(fx *filterFixture) fakeidp.User) func(fx *fi
 }
 
 var filters = Scenario{
-	Name:  "filters",
-	Needs: fakeidp.CapFilter,
-	Checks: withCommon("filter-empty-result", "filter-eq-exact", "filter-username-case-insensitive", "filter-caseexact",
-		"filter-attr-names-case-insensitive", "filter-ne", "filter-co", "filter-sw", "filter-ew", "filter-pr", "filter-ordering",
-		"filter-logical", "filter-precedence", "filter-grouping", "filter-value-path", "filter-multi-valued", "filter-sub-attribute",
-		"filter-urn-path", "filter-json-values", "filter-defaulted", "filter-root-query", "filter-idp-minimum",
-		"filter-membership", "filter-declined-invalidfilter", "list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"),
+	Name:   "filters",
+	Needs:  fakeidp.CapFilter,
+	Areas:  []string{"filter"},
+	Checks: withCommon(listChecks...),
 	Run: func(s *S) {
 		empty := s.Filter("User", "userName eq "+quote(s.Env.Names.Next("nobody")))
 		s.Judge("filter-empty-result", assertions.EmptyList(empty), empty)

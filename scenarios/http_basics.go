@@ -11,10 +11,9 @@ import (
 )
 
 var httpBasics = Scenario{
-	Name: "http-basics",
-	Checks: withCommon("http-utf8-roundtrip", "http-accept-scim-json", "http-accept-json", "http-default-media-type",
-		"http-json-request-body", "http-unknown-param-ignored", "http-json-shape", "http-version-path",
-		"http-wrong-version-refused", "http-me-endpoint", "http-message-schemas", "http-error-status-in-body", "list-unfiltered"),
+	Name:   "http-basics",
+	Areas:  []string{"http"},
+	Checks: withCommon(),
 	Run: func(s *S) {
 		u := s.NewUser()
 		u.DisplayName = "Zoë Ünal 李 " + strings.TrimPrefix(u.UserName, s.Env.Names.Prefix)

@@ -15,12 +15,10 @@ import (
 // With --dialect all it runs the cycle in every dialect and judges that the
 // same logical changes converge to the same final state.
 var idpDialects = Scenario{
-	Name:  "idp-dialects",
-	Needs: fakeidp.CapPatch,
-	Checks: withCommon("idp-test-connection", "idp-match-then-create", "idp-update-applied", "idp-deactivate", "idp-reactivate",
-		"idp-patch-op-case", "idp-string-booleans", "idp-member-add", "idp-member-remove", "idp-members-one-patch",
-		"idp-group-rename", "idp-dotted-pathless", "idp-group-delete", "idp-dialect-convergence", "list-schema",
-		"list-total-integer", "list-resources-present", "list-resources-have-id"),
+	Name:   "idp-dialects",
+	Needs:  fakeidp.CapPatch,
+	Areas:  []string{"dialect"},
+	Checks: withCommon(listChecks...),
 	Run: func(s *S) {
 		dialects := []string{s.Dialect().Name}
 		if s.Env.Dialect == fakeidp.DialectAll {

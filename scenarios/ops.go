@@ -19,6 +19,10 @@ var resourceChecks = []string{
 // errorChecks are judged on every error response.
 var errorChecks = []string{"error-schema", "error-status-string", "content-type-scim"}
 
+// listChecks are judged on every ListResponse; the scenarios that list
+// resources judge them besides paging-and-sorting, which owns them.
+var listChecks = []string{"list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"}
+
 // withCommon returns the common checks followed by ids.
 func withCommon(ids ...string) []string {
 	out := append([]string{}, resourceChecks...)

@@ -20,11 +20,9 @@ type pageFixture struct {
 }
 
 var paging = Scenario{
-	Name: "paging-and-sorting",
-	Checks: withCommon("list-schema", "list-total-integer", "list-resources-present", "list-paging-fields", "list-resources-have-id",
-		"page-start-index-default", "page-start-index-below-1", "page-negative-count", "page-count-zero", "page-count-respected",
-		"page-max-results", "page-start-index-echo", "page-items-per-page", "page-total-stable", "page-walk-complete",
-		"page-beyond-end", "page-count-capped", "sort-by", "sort-order", "sort-case-insensitive", "sort-missing-last", "sort-sub-attribute"),
+	Name:   "paging-and-sorting",
+	Areas:  []string{"page"},
+	Checks: withCommon(),
 	Run: func(s *S) {
 		fx := &pageFixture{tag: s.Env.Names.Next("pg")}
 		// name, displayName, title, familyName

@@ -11,15 +11,10 @@ import (
 )
 
 var patchOps = Scenario{
-	Name:  "patch-operations",
-	Needs: fakeidp.CapPatch,
-	Checks: withCommon("patch-accepts-patchop", "patch-add-pathless", "patch-add-multi-appends", "patch-add-single-replaces",
-		"patch-add-complex-merges", "patch-add-idempotent", "patch-add-absent", "patch-remove-single", "patch-remove-all-values",
-		"patch-remove-filtered", "patch-remove-complex-filter", "patch-remove-absent-value", "patch-replace-pathless",
-		"patch-replace-single", "patch-replace-multi", "patch-replace-absent-adds", "patch-replace-complex-merges",
-		"patch-replace-filtered", "patch-replace-filtered-sub", "patch-primary-unique", "patch-atomic", "patch-ops-in-order",
-		"patch-extension-urn", "patch-extension-remove", "patch-path-case-insensitive", "patch-body-matches-get",
-		"patch-stale-if-match", "patch-group-rename"),
+	Name:   "patch-operations",
+	Needs:  fakeidp.CapPatch,
+	Areas:  []string{"patch"},
+	Checks: withCommon(),
 	Run: func(s *S) {
 		fx := patchUserFixture(s)
 		patchAdds(s, fx)

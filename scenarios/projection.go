@@ -9,11 +9,9 @@ import (
 )
 
 var projection = Scenario{
-	Name: "projection",
-	Checks: withCommon("attrs-attributes", "attrs-excluded", "attrs-always-kept", "attrs-sub-attribute", "attrs-names-case-urn",
-		"attrs-on-write", "attrs-on-list", "attrs-group-excluded-members", "attrs-members-default", "attrs-meta-excludable",
-		"attrs-password-never", "attrs-schemas-kept", "create-password-not-returned", "list-schema", "list-total-integer", "list-resources-present",
-		"list-resources-have-id"),
+	Name:   "projection",
+	Areas:  []string{"projection"},
+	Checks: withCommon(listChecks...),
 	Run: func(s *S) {
 		u := s.NewUser()
 		u.Title = "Projectionist"

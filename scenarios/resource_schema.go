@@ -13,14 +13,9 @@ import (
 )
 
 var resourceSchema = Scenario{
-	Name: "resource-schema",
-	Checks: withCommon("schema-no-duplicate-uris", "schema-extension-container", "schema-order-irrelevant", "schema-id-unique",
-		"schema-externalid-exact", "schema-externalid-not-invented", "schema-externalid-not-unique", "schema-created-equals-modified",
-		"schema-datetime-valid", "schema-booleans", "schema-references-resolve", "schema-subattr-order", "schema-primary-once", "schema-no-duplicate-pairs",
-		"schema-country-code", "schema-binary-base64", "schema-user-groups", "schema-name-formatted",
-		"schema-email-syntax", "schema-manager", "schema-enterprise-attrs", "schema-attr-names-case-insensitive",
-		"schema-canonical-names", "schema-group-externalid", "schema-group-initial-members", "schema-group-empty-members",
-		"schema-value-roundtrip", "schema-okta-minimum", "http-json-shape", "create-minimal"),
+	Name:   "resource-schema",
+	Areas:  []string{"schema"},
+	Checks: withCommon("http-json-shape"),
 	Run: func(s *S) {
 		r := &schemaRun{s: s, ent: s.Env.SP.Enterprise}
 		a, get, local := r.fullUser()

@@ -26,17 +26,41 @@ import (
 
 // Scenario is one deterministic piece of the run.
 type Scenario struct {
-	Name   string
-	Checks []string // the check IDs it may judge
+	Name string
+	// Areas are the catalogue areas the scenario owns, its own area first:
+	// it may judge every check of their tables, so a check added to an
+	// area's table is listed here with no other edit. An area has one owner.
+	Areas []string
+	// Checks are the checks of other areas it judges too: those judged on
+	// every resource or error answer ([withCommon]) and shared ones such as
+	// create-201, whose owner judges them as well.
+	Checks []string
 	// Needs, when set, is a capability without which the scenario is skipped.
 	Needs string
 	Run   func(s *S)
 }
 
-// Area is the catalogue area the scenario exercises: the area most of its
-// own checks belong to (the checks judged on every resource or error answer
-// left aside), as the catalogue declares it. Ties go to the area listed first.
+// CheckIDs returns every check ID the scenario may judge: its Checks, then
+// the checks of its Areas. Judging any other ID is a harness error, so a
+// typo fails loudly.
+func (sc *Scenario) CheckIDs() []string {
+	ids := slices.Clone(sc.Checks)
+	for _, id := range assertions.InArea(sc.Areas...) {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// Area is the catalogue area the scenario exercises: the first area it
+// owns. A scenario that owns none (the property sequences) takes the area
+// most of its checks belong to, the checks judged on every resource or
+// error answer left aside; ties go to the area listed first.
 func (sc *Scenario) Area() string {
+	if len(sc.Areas) > 0 {
+		return sc.Areas[0]
+	}
 	count := map[string]int{}
 	best := ""
 	for _, id := range sc.Checks {
@@ -134,6 +158,7 @@ type S struct {
 	Dir      *fakeidp.Directory
 	sess     *safety.Session
 	scenario *Scenario
+	checks   []string // the IDs the scenario may judge, see [Scenario.CheckIDs]
 	outcomes map[string]*Outcome
 	stopped  string
 	broken   bool                    // the harness itself failed
@@ -159,6 +184,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		C:        env.Client.ForScenario(sc.Name),
 		Dir:      fakeidp.NewDirectory(),
 		scenario: sc,
+		checks:   sc.CheckIDs(),
 		outcomes: map[string]*Outcome{},
 	}
 	s.sess = env.Session(ctx, s.C)
@@ -173,12 +199,12 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 	}()
 	if sc.Needs != "" && !env.SP.Has(sc.Needs) {
 		s.stopped = "skip"
-		for _, id := range sc.Checks {
+		for _, id := range s.checks {
 			s.outcome(id).Status, s.outcome(id).Reason = reports.StatusSkip, "the server does not advertise "+sc.Needs+".supported"
 		}
 		return res
 	}
-	for _, id := range sc.Checks {
+	for _, id := range s.checks {
 		c, ok := assertions.Lookup(id)
 		if ok && !env.SP.Has(c.Capability) {
 			o := s.outcome(id)
@@ -228,7 +254,7 @@ func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 	if o.Status == reports.StatusSkip {
 		return
 	}
-	if _, ok := assertions.Lookup(id); !ok || !slices.Contains(s.scenario.Checks, id) {
+	if _, ok := assertions.Lookup(id); !ok || !slices.Contains(s.checks, id) {
 		o.Status = reports.StatusError
 		o.Reason = fmt.Sprintf("harness error: scenario %s judged check %q, which it does not list or the catalogue lacks", s.scenario.Name, id)
 		s.broken = true
@@ -343,7 +369,7 @@ func (s *S) Broken(format string, args ...any) {
 func (s *S) finish() []*Outcome {
 	var out []*Outcome
 	seen := map[string]bool{}
-	for _, id := range s.scenario.Checks {
+	for _, id := range s.checks {
 		seen[id] = true
 		o := s.outcome(id)
 		if o.Status == "" {
@@ -369,7 +395,7 @@ func (s *S) finish() []*Outcome {
 			o.CausedBy = nil // a failure of its own is not only a consequence
 		}
 	}
-	slices.SortStableFunc(out[len(s.scenario.Checks):], func(a, b *Outcome) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(out[len(s.checks):], func(a, b *Outcome) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 

@@ -193,7 +193,7 @@ func (s *S) declaresSub(attr, sub string) bool {
 // skipOwn skips every check of the scenario other than the common ones,
 // with the reason.
 func (s *S) skipOwn(reason string) {
-	for _, id := range s.scenario.Checks {
+	for _, id := range s.checks {
 		if !slices.Contains(resourceChecks, id) && !slices.Contains(errorChecks, id) {
 			s.Skip(id, reason)
 		}

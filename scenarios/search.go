@@ -18,9 +18,9 @@ var searchChecks = []string{"search-is-query", "search-request-schema", "search-
 // eq filter (filtering is optional; any other operator may be declined) and
 // a query GET declines the same way is no finding about .search.
 var search = Scenario{
-	Name: "search",
-	Checks: withCommon("search-is-query", "search-request-schema", "search-same-as-get", "search-list-format", "search-invalid-filter",
-		"list-schema", "list-total-integer", "list-resources-present", "list-resources-have-id"),
+	Name:   "search",
+	Areas:  []string{"search"},
+	Checks: withCommon(listChecks...),
 	Run: func(s *S) {
 		a, _ := s.CreateUser(s.NewUser())
 		s.CreateUser(s.NewUser()) // a user the filter must leave out
