@@ -7,6 +7,16 @@ import (
 	"strings"
 )
 
+// The faults of what the server advertises: each name, and its line in the
+// table faults.go gathers, beside the code that checks it with s.fault.
+const (
+	fSPCClaimsETagButNone = "spc-claims-etag-but-none"
+)
+
+var capabilityFaults = []Fault{
+	conformance(fSPCClaimsETagButNone, "ServiceProviderConfig says etag is supported, but there are no ETag headers or meta.version"),
+}
+
 // Capabilities are the optional features /ServiceProviderConfig advertises,
 // by their names there. Config.Without switches some off: the server then
 // advertises them as unsupported and behaves like a correct server built

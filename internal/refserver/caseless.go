@@ -8,6 +8,16 @@ import (
 	"golang.org/x/text/width"
 )
 
+// The faults of userName comparison: each name, and its line in the table
+// faults.go gathers, beside the code that checks it with s.fault.
+const (
+	fUserNameNotPrecis = "username-not-precis"
+)
+
+var caselessFaults = []Fault{
+	conformance(fUserNameNotPrecis, "userName is compared with case ignored but without PRECIS preparation: José in NFD or full width is another user"),
+}
+
 // caseless prepares a string for a comparison that ignores case
 // (caseExact=false, RFC 7643 §2.1), with the mappings of the PRECIS
 // UsernameCaseMapped profile (RFC 8265 §3.3, which replaced RFC 7613 that RFC

@@ -9,6 +9,19 @@ import (
 	"sync"
 )
 
+// The faults of chaos (errors a client must retry): each name, and its line
+// in the table faults.go gathers, beside the code that checks it with
+// s.fault.
+const (
+	fFlaky5xx = "flaky-5xx"
+	fFlaky429 = "flaky-429"
+)
+
+var chaosFaults = []Fault{
+	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (a retry of the same request never twice in a row; seeded)"),
+	chaos(fFlaky429, "about 20% of requests answer 429 with Retry-After: 0 or 1 (a retry of the same request never twice in a row; seeded)"),
+}
+
 // chaosRate is the share of requests a chaos fault answers with an error.
 const chaosRate = 0.2
 

@@ -8,6 +8,49 @@ import (
 	"time"
 )
 
+// The faults of creating, reading, replacing and deleting resources: each
+// name, and its line in the table faults.go gathers, beside the code that
+// checks it with s.fault.
+const (
+	fNoETag                   = "no-etag"
+	fIgnoreIfMatch            = "ignore-if-match"
+	fIgnoreIfMatchOnDelete    = "ignore-if-match-on-delete"
+	fLastModifiedFrozen       = "lastmodified-frozen"
+	fCreatedChanges           = "created-changes"
+	fNoLocationHeader         = "no-location-header"
+	fGroupsNotUpdatedOnDelete = "groups-not-updated-on-user-delete"
+	fETagUnchangedOnUpdate    = "etag-unchanged-on-update"
+	fCreateReturns200         = "create-returns-200"
+	fDeleteMissingReturns500  = "delete-missing-returns-500"
+	fDuplicateUserNameAllowed = "duplicate-username-allowed"
+	fSoftDeletedStillListed   = "soft-deleted-still-listed"
+	fDeletedUserNameReserved  = "deleted-username-reserved"
+	fPutCreatesMissing        = "put-creates-missing"
+	fClientIDHonoured         = "client-id-honoured"
+	fIfNoneMatchIgnored       = "if-none-match-ignored"
+	fNoopBumpsVersion         = "noop-update-bumps-version"
+)
+
+var crudFaults = []Fault{
+	conformance(fNoETag, "no ETag header on resource responses, although meta.version is set and etag is advertised"),
+	conformance(fIgnoreIfMatch, "PUT and PATCH ignore a stale If-Match and apply the change"),
+	conformance(fIgnoreIfMatchOnDelete, "DELETE ignores a stale If-Match and deletes anyway"),
+	conformance(fLastModifiedFrozen, "meta.lastModified never moves past meta.created"),
+	conformance(fCreatedChanges, "meta.created is reset to the time of every update"),
+	conformance(fNoLocationHeader, "201 Created responses carry no Location header"),
+	conformance(fGroupsNotUpdatedOnDelete, "deleting a user leaves it in the members of its groups"),
+	conformance(fETagUnchangedOnUpdate, "meta.version and the ETag stay the same when the resource changes"),
+	conformance(fCreateReturns200, "POST create answers 200 OK instead of 201 Created"),
+	conformance(fDeleteMissingReturns500, "DELETE of an unknown id answers 500 instead of 404"),
+	conformance(fDuplicateUserNameAllowed, "a duplicate userName is accepted instead of 409 uniqueness"),
+	conformance(fSoftDeletedStillListed, "deleted resources 404 by id but still appear in list and filter results"),
+	should(fDeletedUserNameReserved, "the userName of a deleted user cannot be reused (409)"),
+	conformance(fPutCreatesMissing, "PUT to an unknown id creates the resource instead of 404"),
+	conformance(fClientIDHonoured, "a create that carries an id keeps the client's id instead of issuing one"),
+	conformance(fIfNoneMatchIgnored, "GET with a matching If-None-Match answers 200 with the body instead of 304"),
+	conformance(fNoopBumpsVersion, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"),
+}
+
 // normalizeResource turns a POST/PUT body into canonical attributes.
 // readOnly attributes (id, meta, groups, manager.displayName) and unknown
 // attributes are ignored; null and [] mean unassigned.

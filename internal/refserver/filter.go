@@ -8,6 +8,26 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 )
 
+// The faults of filter evaluation: each name, and its line in the table
+// faults.go gathers, beside the code that checks it with s.fault.
+const (
+	fFilterAttrCaseSensitive = "filter-attribute-names-case-sensitive"
+	fFilterSWCaseSensitive   = "filter-sw-case-sensitive"
+	fFilterModifiedAsCreated = "filter-lastmodified-uses-created"
+	fFilterDeclineUnlabelled = "filter-decline-unlabelled"
+	fFilterNECaseSensitive   = "filter-ne-case-sensitive"
+	fFilterPREmptyString     = "filter-pr-matches-empty"
+)
+
+var filterFaults = []Fault{
+	conformance(fFilterAttrCaseSensitive, "attribute names in filters are matched case-sensitively"),
+	conformance(fFilterSWCaseSensitive, "sw compares case-sensitively even on caseExact=false attributes such as userName (eq still ignores case)"),
+	conformance(fFilterDeclineUnlabelled, "ne is not supported and is declined with a bare 400, without scimType invalidFilter"),
+	conformance(fFilterNECaseSensitive, "ne compares case-sensitively on caseExact=false attributes such as userName, so a differently cased value is \"not equal\""),
+	conformance(fFilterPREmptyString, "pr matches an attribute stored as an empty string, which is unassigned"),
+	conformance(fFilterModifiedAsCreated, "filters on meta.lastModified compare meta.created instead, so an update is invisible to them"),
+}
+
 // Filters (RFC 7644 §3.4.2.2) are parsed with scim2/filter-parser and then
 // compiled against a resource type's schema into a small evaluable tree.
 // Compilation resolves attribute names (case-insensitively), checks that

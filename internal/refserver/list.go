@@ -11,6 +11,27 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 )
 
+// The faults of queries (paging, sorting, the filter parameter): each name,
+// and its line in the table faults.go gathers, beside the code that checks
+// it with s.fault.
+const (
+	fFilterIgnored         = "filter-ignored"
+	fItemsPerPageWrong     = "items-per-page-wrong"
+	fSortIgnored           = "sort-ignored"
+	fStartIndexZeroBased   = "start-index-zero-based"
+	fCountIgnored          = "count-ignored"
+	fEmptyFilterReturns404 = "empty-filter-returns-404"
+)
+
+var listFaults = []Fault{
+	conformance(fFilterIgnored, "the filter parameter is ignored and the unfiltered collection is returned"),
+	conformance(fSortIgnored, "sort is advertised, but sortBy and sortOrder are ignored: results come in storage order"),
+	conformance(fItemsPerPageWrong, "itemsPerPage echoes the requested count (or totalResults) instead of the page length"),
+	conformance(fStartIndexZeroBased, "startIndex is treated as 0-based, so pages skip one resource"),
+	conformance(fCountIgnored, "the count parameter is ignored and a full default page is returned"),
+	conformance(fEmptyFilterReturns404, "a query that matches nothing answers 404 instead of an empty ListResponse"),
+}
+
 // query is a list request, from GET query parameters or a SearchRequest.
 type query struct {
 	filter     string

@@ -7,6 +7,22 @@ import (
 	filter "github.com/scim2/filter-parser/v2"
 )
 
+// The faults of PATCH requests as a whole: each name, and its line in the
+// table faults.go gathers, beside the code that checks it with s.fault.
+const (
+	fPatchNotAtomic         = "patch-not-atomic"
+	fPatchUnknownOpAccepted = "patch-unknown-op-accepted"
+	fPatchOpCaseSensitive   = "patch-op-case-sensitive"
+	fPatchReturnsStaleBody  = "patch-returns-stale-body"
+)
+
+var patchFaults = []Fault{
+	conformance(fPatchNotAtomic, "PATCH operations before a failing operation stay applied"),
+	should(fPatchUnknownOpAccepted, "a PATCH operation with an unknown op is silently skipped instead of 400"),
+	idp(fPatchOpCaseSensitive, "entra-legacy", "PATCH op names are case-sensitive, so Entra's \"Replace\"/\"Add\"/\"Remove\" are rejected"),
+	conformance(fPatchReturnsStaleBody, "the PATCH 200 body shows the resource as it was before the patch"),
+}
+
 // PATCH (RFC 7644 §3.5.2), including the shapes Entra ID and Okta send:
 // capitalised op names, path-less add/replace whose keys are paths
 // ("name.givenName", URN-qualified names), "True"/"False" strings, and

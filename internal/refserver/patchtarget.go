@@ -1,5 +1,20 @@
 package refserver
 
+// The faults of PATCH operations on their targets: each name, and its line
+// in the table faults.go gathers, beside the code that checks it with
+// s.fault.
+const (
+	fRemoveMemberRemovesAll  = "remove-member-removes-all"
+	fLegacyRemoveRemovesAll  = "legacy-remove-removes-all"
+	fReplaceUnmatchedAppends = "replace-unmatched-filter-appends"
+)
+
+var patchTargetFaults = []Fault{
+	conformance(fRemoveMemberRemovesAll, "PATCH remove members[value eq \"x\"] removes every member of the group"),
+	idp(fLegacyRemoveRemovesAll, "entra-legacy", "Entra's legacy remove (path members plus a value array) removes every member"),
+	conformance(fReplaceUnmatchedAppends, "replace with a value filter that matches nothing appends a new value instead of 400 noTarget"),
+}
+
 // patchStep is one PATCH operation on a resolved target, with what every
 // step of applying it needs.
 type patchStep struct {

@@ -2,6 +2,23 @@ package refserver
 
 import "strings"
 
+// The faults of what a response shows of a resource: each name, and its line
+// in the table faults.go gathers, beside the code that checks it with
+// s.fault.
+const (
+	fWrongMetaLocation      = "wrong-meta-location"
+	fAttributesParamIgnored = "attributes-param-ignored"
+	fExcludedMembersIgnored = "excluded-members-ignored"
+	fPasswordReturned       = "password-returned"
+)
+
+var projectFaults = []Fault{
+	conformance(fWrongMetaLocation, "meta.location points at a wrong URL that differs from the Location header"),
+	conformance(fAttributesParamIgnored, "attributes and excludedAttributes are ignored"),
+	idp(fExcludedMembersIgnored, "entra", "excludedAttributes=members on groups (as Entra ID asks) is ignored and members are returned"),
+	conformance(fPasswordReturned, "the writeOnly password is returned in responses"),
+}
+
 // render builds the default representation of a resource (every attribute
 // whose returned characteristic is always or default). Called with the store
 // lock held (it reads the membership index); the result shares no mutable

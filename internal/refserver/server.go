@@ -12,6 +12,31 @@ import (
 	"time"
 )
 
+// The faults of the whole server (input, errors, headers, timing): each
+// name, and its line in the table faults.go gathers, beside the code that
+// checks it with s.fault.
+const (
+	fUserNameCaseSensitive   = "username-case-sensitive"
+	fDuplicateValuesKept     = "duplicate-values-kept"
+	fMalformedJSONReturns500 = "malformed-json-returns-500"
+	fErrorStatusAsNumber     = "error-status-as-number"
+	fActiveStringRejected    = "active-string-rejected"
+	fNoSCIMContentType       = "no-scim-content-type"
+	fNoWWWAuthenticate       = "no-www-authenticate"
+	fSlow                    = "slow"
+)
+
+var serverFaults = []Fault{
+	conformance(fUserNameCaseSensitive, "userName uniqueness and userName filters are case-sensitive"),
+	should(fDuplicateValuesKept, "a repeated (type, value) pair in emails or phoneNumbers is stored and returned twice"),
+	should(fMalformedJSONReturns500, "an unparsable request body answers 500 instead of 400 invalidSyntax"),
+	conformance(fErrorStatusAsNumber, "error bodies carry status as a JSON number instead of a string"),
+	idp(fActiveStringRejected, "entra-legacy", "boolean attributes reject Entra's \"True\"/\"False\" strings with 400"),
+	should(fNoSCIMContentType, "responses are labelled application/json instead of application/scim+json"),
+	conformance(fNoWWWAuthenticate, "401 responses carry no WWW-Authenticate header"),
+	chaos(fSlow, "every request is delayed by 50ms"),
+}
+
 // Limits advertised in /ServiceProviderConfig.
 const (
 	maxBodyBytes      = 1 << 20 // cap for every request body (and bulk.maxPayloadSize)
