@@ -41,7 +41,8 @@ var conditionalRequests = Scenario{
 			for _, id := range []string{"etag-if-none-match-304", "etag-if-match-current-succeeds", "etag-changes-on-update"} {
 				s.Unjudged(id, "etag-header-present", why)
 			}
-			conditionalStale(s, u, get, `W/"scimloop-never-issued"`, "etag-header-present")
+			conditionalStale(s, u, get, neverIssued, "etag-header-present")
+			staleIfNoneMatch(s, u.ID, get, neverIssued)
 			return
 		}
 
@@ -55,11 +56,27 @@ var conditionalRequests = Scenario{
 		s.judgeWrite(put, "User")
 		now := s.Get("User", u.ID, nil)
 		s.Judge("etag-changes-on-update", assertions.VersionChanged(get, now), get, put, now)
+		stale := v1 // after the update, unless the version did not move
+		if assertions.VersionOf(now) == v1 {
+			stale = neverIssued
+		}
+		staleIfNoneMatch(s, u.ID, now, stale)
 		if assertions.VersionOf(now) == v1 {
 			s.StopBecause("etag-changes-on-update", "the version did not change after an update, so a stale If-Match cannot be made")
 		}
 		conditionalStale(s, u, now, v1, "")
 	},
+}
+
+// neverIssued is an entity tag no server issued: it matches no version.
+const neverIssued = `W/"scimloop-never-issued"`
+
+// staleIfNoneMatch sends a GET whose If-None-Match names tag, a version the
+// resource no longer has (or never had): like a cache holding an old copy,
+// it must get the resource, not 304.
+func staleIfNoneMatch(s *S, id string, now *fakeidp.Exchange, tag string) {
+	snm := s.Get("User", id, http.Header{"If-None-Match": {tag}})
+	s.Judge("etag-stale-if-none-match-200", assertions.Status(snm, 200), now, snm)
 }
 
 // conditionalStale sends a PUT and a DELETE with the stale version v, which

@@ -28,6 +28,7 @@ const (
 	fPutCreatesMissing        = "put-creates-missing"
 	fClientIDHonoured         = "client-id-honoured"
 	fIfNoneMatchIgnored       = "if-none-match-ignored"
+	fIfNoneMatchAlways304     = "if-none-match-always-304"
 	fNoopBumpsVersion         = "noop-update-bumps-version"
 )
 
@@ -48,6 +49,7 @@ var crudFaults = []Fault{
 	conformance(fPutCreatesMissing, "PUT to an unknown id creates the resource instead of 404"),
 	conformance(fClientIDHonoured, "a create that carries an id keeps the client's id instead of issuing one"),
 	conformance(fIfNoneMatchIgnored, "GET with a matching If-None-Match answers 200 with the body instead of 304"),
+	conformance(fIfNoneMatchAlways304, "GET with any If-None-Match answers 304, even when the tag is an older version"),
 	conformance(fNoopBumpsVersion, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"),
 }
 
@@ -380,7 +382,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request, rt *resourceT
 		s.writeError(w, notFound("%s %q not found", rt.Name, id))
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && s.etags() && s.ifNoneMatch(inm, res.version) {
+	if inm := r.Header.Get("If-None-Match"); inm != "" && !s.fault(fIfNoneMatchIgnored) && s.etags() && (s.ifNoneMatch(inm, res.version) || s.fault(fIfNoneMatchAlways304)) {
 		if !s.fault(fNoETag) {
 			w.Header().Set("ETag", s.etag(res.version))
 		}
