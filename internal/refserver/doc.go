@@ -12,10 +12,13 @@
 // ETags), patch.go, filter.go, list.go (queries, .search, sort, paging),
 // project.go (rendering, attributes/excludedAttributes), bulk.go,
 // patchtarget.go (applying one PATCH operation, step by step),
-// discovery.go, errors.go, faults.go (the fault table and kinds), chaos.go
-// (the per-request randomness of the chaos faults), personalities.go, and
-// wirefaults.go with wirefaults_table*.go (the faults that wrap the correct
-// handlers as middleware, rewriting requests and answers at the edge).
+// discovery.go, errors.go, faults.go (the fault kinds, and the list of the
+// files' fault tables), chaos.go (the per-request randomness of the chaos
+// faults), personalities.go, and wirefaults.go with wirefaults_table*.go
+// (the faults that wrap the correct handlers as middleware, rewriting
+// requests and answers at the edge). A fault is declared in the file of its
+// misbehaviour: its name constant and its line in that file's table
+// (crudFaults in crud.go, listFaults in list.go, ...).
 //
 // Where the RFCs leave a choice, the server decides as follows:
 //
