@@ -1,6 +1,7 @@
 package fakeidp
 
 import (
+	"encoding/json"
 	"iter"
 	"net/http"
 	"net/textproto"
@@ -83,6 +84,25 @@ func (h Headers) HTTP() http.Header {
 		out[n] = append(out[n], v)
 	}
 	return out
+}
+
+// MarshalJSON writes the fields as an http.Header would be written, so that
+// an exchange encoded as JSON keeps its headers.
+func (h Headers) MarshalJSON() ([]byte, error) {
+	if h.packed == "" {
+		return []byte("null"), nil
+	}
+	return json.Marshal(map[string][]string(h.HTTP()))
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *Headers) UnmarshalJSON(data []byte) error {
+	var m http.Header
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	*h = NewHeaders(m)
+	return nil
 }
 
 // String renders the fields as "Name: value" lines.

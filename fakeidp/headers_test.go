@@ -1,11 +1,13 @@
 package fakeidp
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestHeadersRoundTrip: packing keeps every field, canonical names in
@@ -61,4 +63,18 @@ func TestPackHeadersAllocatesOnce(t *testing.T) {
 	secrets := []string{"lit-secret-42"}
 	allocs := testing.AllocsPerRun(100, func() { _ = packHeaders(h, true, secrets) })
 	assert.LessOrEqual(t, allocs, 1.0)
+}
+
+// TestHeadersJSON: an exchange encoded as JSON keeps its headers, as the
+// http.Header it replaced did.
+func TestHeadersJSON(t *testing.T) {
+	h := NewHeaders(http.Header{"Etag": {`W/"1"`}, "X-Multi": {"a", "b"}})
+	b, err := json.Marshal(&Exchange{RespHeader: h})
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"RespHeader":{"Etag":["W/\"1\""],"X-Multi":["a","b"]}`)
+	assert.Contains(t, string(b), `"ReqHeader":null`)
+	var back Exchange
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, h, back.RespHeader)
+	assert.Zero(t, back.ReqHeader)
 }
