@@ -27,9 +27,9 @@ func FuzzJudgeMore(f *testing.F) {
 	f.Add(200, "application/scim+json", "", []byte(`{"authenticationSchemes":[{"type":"oauthbearertoken"}],"Resources":[{"schemas":[],"endpoint":7,"schemaExtensions":[{"schema":null}]}]}`), 200, []byte(`[`+strings.Repeat(`[`, 300)))
 	f.Fuzz(func(t *testing.T, status int, ctype, wwwAuth string, body []byte, status2 int, body2 []byte) {
 		ex := &fakeidp.Exchange{Seq: 1, Method: "PATCH", URL: "https://x.invalid/scim/v2/Users/u1", Status: status, RespBody: body,
-			RespHeader: http.Header{"Content-Type": {ctype}, "Www-Authenticate": {wwwAuth}, "Etag": {wwwAuth}}}
+			RespHeader: fakeidp.NewHeaders(http.Header{"Content-Type": {ctype}, "Www-Authenticate": {wwwAuth}, "Etag": {wwwAuth}})}
 		ex2 := &fakeidp.Exchange{Seq: 2, Method: "GET", URL: "https://x.invalid/scim/v2/Users/u1", Status: status2, RespBody: body2,
-			RespHeader: http.Header{"Content-Type": {ctype}}}
+			RespHeader: fakeidp.NewHeaders(http.Header{"Content-Type": {ctype}})}
 		sp := &fakeidp.ServiceProvider{UserAttrs: map[string]fakeidp.Attribute{"username": {Name: "userName", Type: "string"}, "emails": {Name: "emails", Type: "complex", MultiValued: true}}}
 		start := time.Now()
 		errs := []error{

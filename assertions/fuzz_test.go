@@ -24,9 +24,9 @@ func FuzzJudge(f *testing.F) {
 	f.Add(200, "application/scim+json", "", "", []byte(`{"totalResults":99999999999999999999999,"itemsPerPage":-1,"startIndex":1.5,"Resources":[{"id":"a","displayName":"A"},{"id":"b","displayName":"a"}]}`), 0, []byte(nil))
 	f.Fuzz(func(t *testing.T, status int, ctype, etag, location string, body []byte, status2 int, body2 []byte) {
 		ex := &fakeidp.Exchange{Seq: 1, Method: "POST", URL: "https://x.invalid/scim/v2/Users", Status: status, RespBody: body,
-			RespHeader: http.Header{"Content-Type": {ctype}, "Etag": {etag}, "Location": {location}}}
+			RespHeader: fakeidp.NewHeaders(http.Header{"Content-Type": {ctype}, "Etag": {etag}, "Location": {location}})}
 		ex2 := &fakeidp.Exchange{Seq: 2, Method: "GET", URL: "https://x.invalid/scim/v2/Users/2819c223", Status: status2, RespBody: body2,
-			RespHeader: http.Header{"Etag": {location}}}
+			RespHeader: fakeidp.NewHeaders(http.Header{"Etag": {location}})}
 		start := time.Now()
 		errs := []error{
 			Status(ex, 200, 201), JSONObject(ex), ContentTypeSCIM(ex), ErrorBody(ex), ErrorStatusString(ex), ScimType(ex, "uniqueness"),

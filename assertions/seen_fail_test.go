@@ -16,7 +16,7 @@ func bad(method, path string, status int, body string, header ...string) *fakeid
 	for i := 0; i+1 < len(header); i += 2 {
 		h.Set(header[i], header[i+1])
 	}
-	return &fakeidp.Exchange{Method: method, URL: "http://127.0.0.1:8080/scim/v2" + path, Status: status, RespHeader: h, RespBody: []byte(body)}
+	return &fakeidp.Exchange{Method: method, URL: "http://127.0.0.1:8080/scim/v2" + path, Status: status, RespHeader: fakeidp.NewHeaders(h), RespBody: []byte(body)}
 }
 
 // unitFailures are recorded bad exchanges, one per judgement, each of which

@@ -64,7 +64,7 @@ func TestUserDrift(t *testing.T) {
 
 func TestVersionJudgements(t *testing.T) {
 	w := &fakeidp.Exchange{Method: http.MethodPatch, URL: "http://127.0.0.1/scim/v2/Users/1", Status: 200}
-	same := &fakeidp.Exchange{Method: http.MethodGet, URL: "http://127.0.0.1/scim/v2/Users/1", Status: 200, RespHeader: http.Header{"Etag": {`W/"2"`}}}
+	same := &fakeidp.Exchange{Method: http.MethodGet, URL: "http://127.0.0.1/scim/v2/Users/1", Status: 200, RespHeader: fakeidp.NewHeaders(http.Header{"Etag": {`W/"2"`}})}
 	require.NoError(t, VersionStable(`W/"2"`, w, same))
 	require.ErrorContains(t, VersionStable(`W/"1"`, w, same), `want it unchanged`)
 	require.NoError(t, VersionMoved(`W/"1"`, w, same))

@@ -19,6 +19,8 @@ import (
 // per-request overhead (recording, redaction, limits). On a busy machine
 // compare cpu-µs/op, the process CPU time per request (client and server
 // both), which other processes' load hardly moves; req/s swings with it.
+// TestRequestsAllocationOverhead pins the allocations per request beyond
+// the plain loop, which load does not move at all.
 //
 //	go test -run '^$' -bench BenchmarkRequests ./fakeidp/
 func BenchmarkRequests(b *testing.B) {

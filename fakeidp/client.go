@@ -253,26 +253,25 @@ type Request struct {
 // Exchange is one recorded request and its response. Credentials are
 // redacted; the response body is capped by the client's size limit.
 type Exchange struct {
-	Seq          int
-	Scenario     string
-	Started      time.Time
-	Method       string
-	URL          string
-	ReqHeader    http.Header
-	ReqBody      []byte
-	Status       int // 0 when no response came
-	RespHeader   http.Header
-	RespBody     []byte
-	Latency      time.Duration
-	Attempt      int  // 1 for the first try
-	Truncated    bool // the response body was over the size limit
-	Err          error
-	rawRespBytes int64
+	Seq        int
+	Scenario   string
+	Started    time.Time
+	Method     string
+	URL        string
+	ReqHeader  Headers
+	ReqBody    []byte
+	Status     int // 0 when no response came
+	RespHeader Headers
+	RespBody   []byte
+	Latency    time.Duration
+	Attempt    int  // 1 for the first try
+	Truncated  bool // the response body was over the size limit
+	Err        error
 }
 
 // Header returns the response header value for name.
 func (e *Exchange) Header(name string) string {
-	if e == nil || e.RespHeader == nil {
+	if e == nil {
 		return ""
 	}
 	return e.RespHeader.Get(name)
@@ -351,9 +350,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // once sends req one time and records the exchange. It keeps the hot path
-// lean: headers and bodies are handed to the recorder as they are (it makes
-// the one redacted copy), and the response body is read into one buffer of
-// its announced size.
+// lean: each header is packed, redacted, into one compact copy, bodies are
+// handed to the recorder as they are (it makes the one redacted copy), and
+// the response body is read into one buffer of its announced size.
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
 	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt}
 	if c.limiter != nil {
@@ -362,15 +361,19 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 			return c.rec.add(ex), err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
+		var cancel context.CancelFunc // the caller's sooner deadline is bound enough
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
 	ex.ReqBody, ex.Started = req.Body, time.Now()
 	hreq, err := c.newRequest(ctx, ex.URL, req)
 	if err != nil {
 		ex.Err = err
 		return c.rec.add(ex), err
 	}
-	ex.ReqHeader = hreq.Header // only read from here on; the recorder copies it
+	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
+	ex.ReqHeader = packHeaders(hreq.Header, true, secrets)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
@@ -382,10 +385,9 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
-	ex.RespHeader = resp.Header
+	ex.RespHeader = packHeaders(resp.Header, true, secrets)
 	data, err := readBody(resp, c.maxBody)
 	ex.Latency = time.Since(ex.Started)
-	ex.rawRespBytes = int64(len(data))
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
 		ex.Truncated = true

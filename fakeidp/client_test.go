@@ -40,8 +40,8 @@ func TestClientRecordsAndRedacts(t *testing.T) {
 	assert.Equal(t, "Bearer tok-very-secret", gotAuth, "the server must receive the real credential")
 	assert.Equal(t, 1, ex.Seq)
 	assert.Equal(t, 200, ex.Status)
-	assert.Equal(t, []string{"REDACTED"}, ex.ReqHeader["Authorization"])
-	assert.Equal(t, []string{"REDACTED"}, ex.RespHeader["Set-Cookie"])
+	assert.Equal(t, []string{"REDACTED"}, ex.ReqHeader.Values("Authorization"))
+	assert.Equal(t, []string{"REDACTED"}, ex.RespHeader.Values("Set-Cookie"))
 	for _, s := range []string{string(ex.ReqBody), string(ex.RespBody), ex.URL} {
 		assert.NotContains(t, s, "hunter2-pass")
 		assert.NotContains(t, s, "tok-very-secret")

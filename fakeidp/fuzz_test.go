@@ -107,7 +107,7 @@ func FuzzGetAttr(f *testing.F) {
 			t.Fatalf("backoff(%q) = %v, want within [0, %v]", retryAfter, d, maxRetryAfter)
 		}
 		ex := &Exchange{Method: "GET", URL: "https://x.invalid/" + path, Status: 200, RespBody: body,
-			RespHeader: http.Header{"Retry-After": {retryAfter}, "Etag": {path}}}
+			RespHeader: NewHeaders(http.Header{"Retry-After": {retryAfter}, "Etag": {path}})}
 		_ = Excerpt(ex, 64)
 		_ = describeBody(ex)
 		if d := time.Since(start); d > 5*time.Second {
@@ -134,19 +134,17 @@ func FuzzRecorder(f *testing.F) {
 		rec := NewRecorder()
 		rec.addSecrets(secret)
 		ex := rec.add(&Exchange{Method: "POST", URL: rawURL, ReqBody: body, RespBody: body,
-			ReqHeader:  http.Header{"Authorization": {"Bearer " + secret}, "X-Echo": {header + secret}},
-			RespHeader: http.Header{"Set-Cookie": {header}, "X-Echo": {secret + header}}})
+			ReqHeader:  NewHeaders(http.Header{"Authorization": {"Bearer " + secret}, "X-Echo": {header + secret}}),
+			RespHeader: NewHeaders(http.Header{"Set-Cookie": {header}, "X-Echo": {secret + header}})})
 		for what, s := range map[string]string{"url": ex.URL, "request body": string(ex.ReqBody), "response body": string(ex.RespBody)} {
 			if strings.Contains(s, secret) {
 				t.Fatalf("the secret %q survived in the %s: %q", secret, what, s)
 			}
 		}
-		for _, h := range []http.Header{ex.ReqHeader, ex.RespHeader} {
-			for k, vs := range h {
-				for _, v := range vs {
-					if strings.Contains(v, secret) {
-						t.Fatalf("the secret %q survived in header %s: %q", secret, k, v)
-					}
+		for _, h := range []Headers{ex.ReqHeader, ex.RespHeader} {
+			for k, v := range h.All() {
+				if strings.Contains(v, secret) {
+					t.Fatalf("the secret %q survived in header %s: %q", secret, k, v)
 				}
 			}
 		}

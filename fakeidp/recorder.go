@@ -61,8 +61,8 @@ func (r *Recorder) Retries() int {
 func (r *Recorder) add(ex *Exchange) *Exchange {
 	secrets := r.knownSecrets()
 	ex.URL = redact.URL(ex.URL, secrets)
-	ex.ReqHeader = redact.Header(ex.ReqHeader, secrets)
-	redact.HeaderInPlace(ex.RespHeader, secrets) // the client's own copy
+	ex.ReqHeader = ex.ReqHeader.redacted(secrets) // the client packed them redacted: a check
+	ex.RespHeader = ex.RespHeader.redacted(secrets)
 	ex.ReqBody = redact.Body(ex.ReqBody, secrets)
 	ex.RespBody = redact.Body(ex.RespBody, secrets)
 	if ex.Err != nil {
@@ -136,7 +136,7 @@ func Excerpt(ex *Exchange, limit int) string {
 	return b.String()
 }
 
-func writeHeaders(b *strings.Builder, h http.Header, names ...string) {
+func writeHeaders(b *strings.Builder, h Headers, names ...string) {
 	for _, n := range names {
 		if v := h.Values(n); len(v) > 0 {
 			b.WriteString(n + ": " + strings.Join(v, ", ") + "\n")

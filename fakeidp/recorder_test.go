@@ -22,15 +22,15 @@ func TestRecorderRedactsEveryPart(t *testing.T) {
 	cause := errors.New("dial failed for " + secret)
 	ex := rec.add(&Exchange{Method: "GET",
 		URL:        "https://admin:pw-in-url@h.test/v2/Users?access_token=qs-token&q=" + secret,
-		ReqHeader:  http.Header{"Authorization": {"Bearer x"}, "X-Note": {"has " + secret}},
+		ReqHeader:  NewHeaders(http.Header{"Authorization": {"Bearer x"}, "X-Note": {"has " + secret}}),
 		ReqBody:    []byte(`{"password":"body-pw"}`),
-		RespHeader: http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}},
+		RespHeader: NewHeaders(http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}}),
 		RespBody:   []byte(`{"note":"` + secret + `"}`),
 		Err:        cause,
 	})
 	assert.Equal(t, "https://admin:REDACTED@h.test/v2/Users?access_token=REDACTED&q=REDACTED", ex.URL)
-	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader)
-	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader)
+	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader.HTTP())
+	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader.HTTP())
 	assert.Equal(t, `{"password":"REDACTED"}`, string(ex.ReqBody))
 	assert.Equal(t, `{"note":"REDACTED"}`, string(ex.RespBody))
 	assert.Equal(t, "dial failed for REDACTED", ex.Err.Error())

@@ -18,8 +18,8 @@ func convertExchanges(exs []*fakeidp.Exchange) []reports.Exchange {
 	for _, e := range exs {
 		r := reports.Exchange{
 			Seq: e.Seq, Scenario: e.Scenario, Started: e.Started.UTC(), Method: e.Method, URL: e.URL,
-			RequestHeaders: e.ReqHeader, RequestBody: string(capBody(e.ReqBody)),
-			Status: e.Status, ResponseHeaders: e.RespHeader, ResponseBody: string(capBody(e.RespBody)),
+			RequestHeaders: e.ReqHeader.HTTP(), RequestBody: string(capBody(e.ReqBody)),
+			Status: e.Status, ResponseHeaders: e.RespHeader.HTTP(), ResponseBody: string(capBody(e.RespBody)),
 			Truncated: e.Truncated || len(e.RespBody) > maxStoredBody || len(e.ReqBody) > maxStoredBody,
 			LatencyMs: float64(e.Latency.Microseconds()) / 1000, Attempt: e.Attempt,
 		}

@@ -103,10 +103,11 @@ func TestDescribeAnswer(t *testing.T) {
 		{"", "<!doctype html>", "an HTML page (no Content-Type)"},
 		{"text/plain", "hello", "a body that is not JSON (text/plain)"},
 	} {
-		ex := &fakeidp.Exchange{RespBody: []byte(tc.body), RespHeader: http.Header{}}
+		h := http.Header{}
 		if tc.ct != "" {
-			ex.RespHeader.Set("Content-Type", tc.ct)
+			h.Set("Content-Type", tc.ct)
 		}
+		ex := &fakeidp.Exchange{RespBody: []byte(tc.body), RespHeader: fakeidp.NewHeaders(h)}
 		if got := describeAnswer(ex); got != tc.want {
 			t.Errorf("describeAnswer(%s) = %q, want %q", tc.body, got, tc.want)
 		}

@@ -46,29 +46,52 @@ func structuredBody(body []byte) []byte {
 
 // mayHoldSecretKey is a quick test that lets most bodies and URLs skip the
 // full scan: every secret key contains "password", "token" or "secret", in
-// some case, unless it is spelled with a JSON escape.
+// some case, unless it is spelled with a JSON escape. It runs for every
+// exchange, so it looks with the vectorised byte search for one letter of
+// each word (w, k, c, in either case) and checks the word around each hit,
+// rather than testing every byte.
 func mayHoldSecretKey[T string | []byte](b T) bool {
-	for i := 0; i < len(b); i++ {
-		rest := b[i:]
-		switch b[i] | 0x20 {
-		case 'p':
-			if hasFold(rest, "password") {
-				return true
-			}
-		case 't':
-			if hasFold(rest, "token") {
-				return true
-			}
-		case 's':
-			if hasFold(rest, "secret") {
-				return true
+	for _, m := range [...]struct {
+		letter byte
+		word   string
+		at     int // where letter sits in word
+	}{{'w', "password", 4}, {'k', "token", 2}, {'c', "secret", 2}} {
+		for _, letter := range [2]byte{m.letter, m.letter - 'a' + 'A'} {
+			for i := m.at; i < len(b); {
+				j := indexByte(b[i:], letter)
+				if j < 0 {
+					break
+				}
+				i += j
+				if hasFold(b[i-m.at:], m.word) {
+					return true
+				}
+				i++
 			}
 		}
-		if b[i] == '\\' && i+1 < len(b) && b[i+1] == 'u' {
+	}
+	for i := 0; i < len(b); {
+		j := indexByte(b[i:], '\\')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		if i < len(b) && b[i] == 'u' {
 			return true
 		}
 	}
 	return false
+}
+
+// indexByte is strings.IndexByte or bytes.IndexByte, as b is.
+func indexByte[T string | []byte](b T, c byte) int {
+	switch v := any(b).(type) {
+	case string:
+		return strings.IndexByte(v, c)
+	case []byte:
+		return bytes.IndexByte(v, c)
+	}
+	return -1
 }
 
 // hasFold reports whether b starts with the lower-case ASCII word in any case.

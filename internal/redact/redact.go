@@ -108,14 +108,6 @@ func Header(h map[string][]string, secrets []string) map[string][]string {
 	return out
 }
 
-// HeaderInPlace is [Header] for a header that the caller owns and nobody
-// else reads: it redacts h itself, sparing the copy.
-func HeaderInPlace(h map[string][]string, secrets []string) {
-	for name, values := range h {
-		h[name] = headerValues(name, values, secrets) // an existing key: no growth
-	}
-}
-
 // headerValues returns the values of header name redacted: all of them
 // for a credential header, else with literal secrets replaced; values
 // itself when nothing changes.

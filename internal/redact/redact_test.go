@@ -95,7 +95,43 @@ func FuzzBody(f *testing.F) {
 		if !mayHoldSecretKey(in) && string(structuredBody(in)) != string(in) {
 			t.Errorf("mayHoldSecretKey(%q) = false, but the scan redacts it to %q", in, structuredBody(in))
 		}
+		if got, want := mayHoldSecretKey(in), naiveMayHoldSecretKey(in); got != want {
+			t.Errorf("mayHoldSecretKey(%q) = %v, want %v", in, got, want)
+		}
+		if got := mayHoldSecretKey(string(in)); got != mayHoldSecretKey(in) {
+			t.Errorf("mayHoldSecretKey of %q as a string = %v, as bytes the opposite", in, got)
+		}
 	})
+}
+
+// naiveMayHoldSecretKey is what mayHoldSecretKey must answer, said plainly:
+// one of the words in any ASCII case, or a \u escape.
+func naiveMayHoldSecretKey(b []byte) bool {
+	lower := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, w := range []string{"password", "token", "secret", `\u`} {
+		if strings.Contains(string(lower), w) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestMayHoldSecretKey(t *testing.T) {
+	for in, want := range map[string]bool{
+		"": false, `{"userName":"a","schemas":["urn:x"]}`: false, "PassWord": true, "xTOKEN": true, "a_secret": true,
+		`"pass\u0077ord"`: true, `\\u`: true, "passwor": false, "toke": false, "secre": false, "w": false, "k": false,
+		"c": false, "sec": false, "tokEn=1": true, "PASSWORD": true, "\\": false, "\\x": false,
+	} {
+		if mayHoldSecretKey([]byte(in)) != want || mayHoldSecretKey(in) != want || naiveMayHoldSecretKey([]byte(in)) != want {
+			t.Errorf("mayHoldSecretKey(%q): want %v", in, want)
+		}
+	}
 }
 
 func TestHeader(t *testing.T) {
@@ -134,10 +170,6 @@ func TestHeader(t *testing.T) {
 			}
 			if tt.in != nil && !reflect.DeepEqual(tt.in, orig) {
 				t.Errorf("Header modified its argument: %v", tt.in)
-			}
-			HeaderInPlace(tt.in, tt.secrets)
-			if !reflect.DeepEqual(tt.in, tt.want) {
-				t.Errorf("HeaderInPlace gave %v, want %v", tt.in, tt.want)
 			}
 		})
 	}

@@ -1,0 +1,67 @@
+package fakeidp_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+// TestRequestsAllocationOverhead pins how lean the recording client is, in
+// a measure that a busy machine does not move (unlike BenchmarkRequests):
+// the allocations per request beyond a plain net/http loop making the same
+// request to the same server (which runs in this process, so its own
+// allocations count on both sides). Today the difference is the
+// per-request timeout context (7) and what the recorder keeps: the
+// exchange, its URL, its body and its two packed headers (5).
+func TestRequestsAllocationOverhead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("counts allocations over a few hundred requests")
+	}
+	const token = "lean-token-0123456789"
+	srv, err := refserver.New(refserver.Config{Token: token, BasePath: "/scim/v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	base := ts.URL + "/scim/v2"
+	c, err := fakeidp.NewClient(base, fakeidp.WithBearer(token), fakeidp.WithHTTPClient(ts.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := c.Do(context.Background(), fakeidp.Request{Method: http.MethodPost, Path: "/Users",
+		Body: []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"lean-user"}`)})
+	if err != nil || ex.Status != http.StatusCreated {
+		t.Fatalf("seeding a user: %v %v", err, ex)
+	}
+	loc := ex.Header("Location")
+	path := strings.TrimPrefix(loc, base)
+
+	hc := ts.Client()
+	plain := testing.AllocsPerRun(300, func() {
+		req, _ := http.NewRequest(http.MethodGet, loc, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "application/scim+json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	})
+	harness := testing.AllocsPerRun(300, func() {
+		if _, err := c.Do(context.Background(), fakeidp.Request{Method: http.MethodGet, Path: path}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("allocations per request: net/http %.1f, harness %.1f", plain, harness)
+	if extra := harness - plain; extra > 16 {
+		t.Errorf("the harness client makes %.1f allocations per request more than plain net/http (%.1f against %.1f), want at most 16: something new on the hot path?", extra, harness, plain)
+	}
+}
