@@ -34,7 +34,7 @@ type Config struct {
 	// watcher that runs for months does not grow.
 	Client *fakeidp.Client
 	// StatePath is the SQLite file; "" keeps state in memory only.
-	StatePath string
+	StatePath      string
 	Every          time.Duration // tick cadence (default 1m)
 	ReconcileEvery time.Duration // cadence of the owned (and source) reconcile (default 1h)
 	ConfirmTimeout time.Duration // how long a mutation may take to show (default 10s)

@@ -111,13 +111,13 @@ func (s *store) owned() ([]ownedRow, error) {
 
 // TickRecord is one tick as the state keeps it.
 type TickRecord struct {
-	Seq          int64
-	Started      time.Time
-	Duration     time.Duration
-	MaxLatency   time.Duration
-	Outcome      string // ok, anomaly, down
-	Anomalies    int
-	Detail       string
+	Seq        int64
+	Started    time.Time
+	Duration   time.Duration
+	MaxLatency time.Duration
+	Outcome    string // ok, anomaly, down
+	Anomalies  int
+	Detail     string
 }
 
 // AnomalyRecord is one anomaly as the state keeps it.

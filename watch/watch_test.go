@@ -158,7 +158,9 @@ func TestFaultsRaiseTheirAnomaly(t *testing.T) {
 				return testutil.ToFloat64(w.m.mutations.WithLabelValues("delete", "User", outcomeUnconfirmed))
 			}},
 		{name: "lastmodified-frozen", faults: []string{"lastmodified-frozen"}, minAge: 1100 * time.Millisecond, want: "readback_mismatch/update",
-			metric: func(w *Watcher) float64 { return testutil.ToFloat64(w.m.anomalies.WithLabelValues(string(ReadbackMismatch))) }},
+			metric: func(w *Watcher) float64 {
+				return testutil.ToFloat64(w.m.anomalies.WithLabelValues(string(ReadbackMismatch)))
+			}},
 		{name: "delete acknowledged, not applied", wrap: swallow(userDelete), want: "mutation_unconfirmed/delete",
 			metric: func(w *Watcher) float64 { return testutil.ToFloat64(w.m.drift.WithLabelValues(driftLeftover)) }},
 		{name: "members silently dropped", wrap: swallow(memberAdd), want: "mutation_unconfirmed/add_member",
