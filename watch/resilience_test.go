@@ -160,8 +160,10 @@ func TestTargetDownBacksOff(t *testing.T) {
 // switchable serves the handler last set.
 type switchable struct{ h atomic.Pointer[http.Handler] }
 
-func (s *switchable) set(h http.Handler)                                { s.h.Store(&h) }
-func (s *switchable) ServeHTTP(rw http.ResponseWriter, r *http.Request) { (*s.h.Load()).ServeHTTP(rw, r) }
+func (s *switchable) set(h http.Handler) { s.h.Store(&h) }
+func (s *switchable) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	(*s.h.Load()).ServeHTTP(rw, r)
+}
 
 func TestWebhookFiresOnceAndResolves(t *testing.T) {
 	var mu sync.Mutex
