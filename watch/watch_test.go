@@ -16,7 +16,7 @@ import (
 )
 
 // newRef serves the reference server with faults, wrapped by wrap (nil: as is).
-func newRef(t *testing.T, faults []string, wrap func(http.Handler) http.Handler) *httptest.Server {
+func newRef(t testing.TB, faults []string, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
 	srv, err := refserver.New(refserver.Config{BasePath: "/scim/v2", Faults: faults})
 	if err != nil {
@@ -32,7 +32,7 @@ func newRef(t *testing.T, faults []string, wrap func(http.Handler) http.Handler)
 }
 
 // newTestWatcher returns a watcher of ts with short bounds for tests.
-func newTestWatcher(t *testing.T, ts *httptest.Server, cfg Config) *Watcher {
+func newTestWatcher(t testing.TB, ts *httptest.Server, cfg Config) *Watcher {
 	t.Helper()
 	c, err := fakeidp.NewClient(ts.URL+"/scim/v2", fakeidp.WithTimeout(5*time.Second))
 	if err != nil {
