@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,5 +132,40 @@ func TestRunKeepsGoingWhileTargetDown(t *testing.T) {
 	}
 	if v := testutil.ToFloat64(w.m.ticks.WithLabelValues(outcomeDown)); v < 2 {
 		t.Errorf("ticks_total{outcome=down} = %v, want several", v)
+	}
+}
+
+// TestLostCreateAnswerIsLookedUp: a server that creates the user but
+// answers 503 gets no second create: the look-up by name finds the user,
+// which stands in for the lost answer, and the cycle goes on clean.
+func TestLostCreateAnswerIsLookedUp(t *testing.T) {
+	var posts, lost atomic.Int32
+	flaky := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
+				if posts.Add(1) == 1 {
+					next.ServeHTTP(httptest.NewRecorder(), r) // created, answer lost
+					lost.Add(1)
+					rw.Header().Set("Retry-After", "0")
+					http.Error(rw, "{}", http.StatusServiceUnavailable)
+					return
+				}
+			}
+			next.ServeHTTP(rw, r)
+		})
+	}
+	w := newTestWatcher(t, newRef(t, nil, flaky), Config{})
+	tk := runTick(t, w)
+	if lost.Load() != 1 {
+		t.Fatal("the create's answer was never lost: the test proves nothing")
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("%d creates sent, want 1: a lost answer was retried blindly", n)
+	}
+	if len(tk.found) != 0 {
+		t.Errorf("anomalies %v after a lost create answer that the look-up found", kinds(tk.found))
+	}
+	if n := prefixed(t, w); n != 0 {
+		t.Errorf("%d canaries left", n)
 	}
 }

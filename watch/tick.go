@@ -55,11 +55,12 @@ func (t *tick) probe() bool {
 	if err != nil || ex.Status == 0 || ex.Status >= 500 {
 		return false
 	}
-	t.patch = ex.Status != http.StatusOK || fakeidp.Get(ex.RespBody, "patch", "supported").Bool()
-	t.filter = ex.Status == http.StatusOK && fakeidp.Get(ex.RespBody, "filter", "supported").Bool()
 	if ex.Status != http.StatusOK {
 		t.patch = true // no discovery: PATCH is what every IdP sends
+		return true
 	}
+	t.patch = fakeidp.Get(ex.RespBody, "patch", "supported").Bool()
+	t.filter = fakeidp.Get(ex.RespBody, "filter", "supported").Bool()
 	return true
 }
 
