@@ -245,3 +245,17 @@ func TestStatusPageAndRetention(t *testing.T) {
 		t.Errorf("status output:\n%s", out.String())
 	}
 }
+
+// TestIncidentOncePerOpening: a lasting fault writes one incident file, not
+// one per tick.
+func TestIncidentOncePerOpening(t *testing.T) {
+	dir := t.TempDir()
+	w := newTestWatcher(t, newRef(t, []string{"deleted-and-unknown-readable"}, nil), Config{IncidentDir: dir})
+	for range 3 {
+		runTick(t, w)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "incident-*.har"))
+	if len(files) != 1 {
+		t.Errorf("%d incident files for one lasting fault, want 1", len(files))
+	}
+}

@@ -170,12 +170,18 @@ func (w *Watcher) finish(ctx context.Context, t *tick, up bool) {
 		w.logErr("state", err)
 	}
 	w.cfg.Log.Info("tick", "tick", t.n, "outcome", outcome, "anomalies", len(t.found), "duration_ms", ms(rec.Duration))
+	fresh := false // a kind that was not open: worth an incident file
+	for _, a := range t.found {
+		fresh = fresh || !w.open[a.Kind]
+	}
 	if up {
 		w.setOpen(t.found)
 	}
 	w.alerts.update(ctx, w.firing(up), now)
 	if len(t.found) > 0 {
-		w.incident(t)
+		if fresh {
+			w.incident(t) // once per opening, so a lasting fault does not fill the disk
+		}
 		w.reconcile(ctx, "anomaly")
 	}
 }

@@ -208,3 +208,33 @@ func newRefHandler(t testing.TB, h http.Handler) *httptest.Server {
 }
 
 func newJSONLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// TestNoFalseAlarmOnLimitedServers: a correct but limited server (every
+// personality, every capability switched off in turn) runs a clean tick.
+func TestNoFalseAlarmOnLimitedServers(t *testing.T) {
+	var cfgs []refserver.Config
+	for _, p := range refserver.Personalities() {
+		cfgs = append(cfgs, refserver.Config{BasePath: "/scim/v2", Personalities: []string{p.Name}})
+	}
+	for _, c := range refserver.Capabilities() {
+		cfgs = append(cfgs, refserver.Config{BasePath: "/scim/v2", Without: []string{c}})
+	}
+	cfgs = append(cfgs, refserver.Config{BasePath: "/scim/v2", Without: refserver.Capabilities()})
+	for _, cfg := range cfgs {
+		name := strings.Join(append(cfg.Personalities, cfg.Without...), ",")
+		t.Run(name, func(t *testing.T) {
+			srv, err := refserver.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := newTestWatcher(t, newRefHandler(t, srv), Config{})
+			tk := runTick(t, w)
+			if len(tk.found) != 0 {
+				t.Fatalf("anomalies on a correct server: %+v", tk.found)
+			}
+			if n := prefixed(t, w); n != 0 {
+				t.Errorf("%d canaries left", n)
+			}
+		})
+	}
+}
