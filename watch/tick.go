@@ -28,6 +28,7 @@ type tick struct {
 	spiked  bool
 	started time.Time
 	up      bool
+	downWhy string // why the probe counted the target down
 }
 
 func (w *Watcher) newTick(ctx context.Context) *tick {
@@ -52,7 +53,12 @@ func (w *Watcher) newTick(ctx context.Context) *tick {
 func (t *tick) probe() bool {
 	ex, err := t.s.Do(fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig", Retry: true})
 	t.drain()
-	if err != nil || ex.Status == 0 || ex.Status >= 500 {
+	switch {
+	case err != nil:
+		t.downWhy = "GET /ServiceProviderConfig: " + t.rec.Scrub(err.Error())
+		return false
+	case ex.Status >= 500:
+		t.downWhy = fmt.Sprintf("GET /ServiceProviderConfig = %d", ex.Status)
 		return false
 	}
 	if ex.Status != http.StatusOK {

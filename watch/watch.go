@@ -161,7 +161,7 @@ func (w *Watcher) finish(ctx context.Context, t *tick, up bool) {
 	if outcome == outcomeOK {
 		w.m.lastSuccess.WithLabelValues("tick").Set(float64(now.Unix()))
 	}
-	detail := ""
+	detail := t.downWhy
 	if len(t.found) > 0 {
 		detail = string(t.found[0].Kind) + ": " + t.found[0].Detail
 	}
