@@ -85,3 +85,15 @@ func TestPrometheusRules(t *testing.T) {
 		t.Fatalf("promtool test rules: %v\n%s", err, out)
 	}
 }
+
+func TestPrometheusAndAlertmanagerConfigs(t *testing.T) {
+	promtool := needBinary(t, "promtool")
+	amtool := needBinary(t, "amtool")
+	for _, c := range [][]string{{promtool, "check", "config", "prometheus.yml"}, {amtool, "check-config", "alertmanager.yml"}} {
+		cmd := exec.Command(c[0], c[1:]...)
+		cmd.Dir = "../examples/prometheus"
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+	}
+}
