@@ -4,7 +4,7 @@ BIN      ?= bin/scimloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/scimloop/scimloop/harness.Version=$(VERSION)
 
-.PHONY: build run test test-chaos race bench lint fuzz clean image screenshot
+.PHONY: build run test test-chaos race bench bench-watch lint fuzz clean image screenshot
 
 build: ## build the scimloop binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/scimloop
@@ -50,6 +50,9 @@ image: ## build the scimloop image as $(IMAGE) and $(IMAGE):$(VERSION) (needs Do
 
 bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./sequences/ ./internal/refserver/
+
+bench-watch: ## scimloop watch: 10,000 ticks at 10ms (RSS, goroutines, state size) and detection latency, run once
+	$(GO) test -run '^$$' -bench 'BenchmarkWatchEndurance|BenchmarkDetectionLatency' -benchtime 1x ./watch/
 
 lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
