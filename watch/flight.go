@@ -34,8 +34,8 @@ func (f *flight) add(ex *fakeidp.Exchange) {
 	defer f.mu.Unlock()
 	f.seq++
 	r := reports.Exchange{Seq: f.seq, Started: ex.Started.UTC(), Method: ex.Method, URL: ex.URL,
-		RequestHeaders: ex.ReqHeader, RequestBody: cut(ex.ReqBody), Status: ex.Status,
-		ResponseHeaders: ex.RespHeader, ResponseBody: cut(ex.RespBody), Truncated: ex.Truncated,
+		RequestHeaders: ex.ReqHeader.HTTP(), RequestBody: cut(ex.ReqBody), Status: ex.Status,
+		ResponseHeaders: ex.RespHeader.HTTP(), ResponseBody: cut(ex.RespBody), Truncated: ex.Truncated,
 		LatencyMs: ms(ex.Latency), Attempt: ex.Attempt}
 	if ex.Err != nil {
 		r.Error = ex.Err.Error()
