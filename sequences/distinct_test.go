@@ -1,0 +1,171 @@
+package sequences
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+)
+
+// TestSearchFindsEveryDistinctFailure drives the generic loop with a pure
+// property (no server): a number divisible by 7 fails "seven", one divisible
+// by 11 fails "eleven". One search finds both, each shrunk to its own
+// smallest case with a seed of its own, and later cases that meet a known
+// failure are counted, not fatal.
+func TestSearchFindsEveryDistinctFailure(t *testing.T) {
+	cfg := PropertyConfig{Sequences: 200, Seed: 3, NoFailFile: true}
+	search := NewSearch(cfg)
+	var last int // the value of the last case: rapid's rerun of the minimal one
+	prop := func(t *rapid.T) {
+		done, _ := search.Case(t)
+		n := rapid.IntRange(1, 1000).Draw(t, "n")
+		defer func() { done(1) }()
+		last = n
+		var checks []string
+		if n%7 == 0 {
+			checks = append(checks, "seven")
+		}
+		if n%11 == 0 {
+			checks = append(checks, "eleven")
+		}
+		if len(checks) == 0 {
+			return
+		}
+		if fatal := search.Fatal(checks); len(fatal) > 0 {
+			t.Fatalf("%s", fatal[0])
+		}
+	}
+	type found struct {
+		checks []string
+		n      int
+		seed   uint64
+	}
+	var got []found
+	search.Run(cfg, prop, func(r Round) []string {
+		require.False(t, r.Flaky, r.Output)
+		require.Contains(t, r.Output, fmt.Sprintf("-rapid.seed=%d", r.Seed))
+		var checks []string
+		for _, c := range []string{"seven", "eleven"} {
+			if !search.Known(c) && last%map[string]int{"seven": 7, "eleven": 11}[c] == 0 {
+				checks = append(checks, c)
+			}
+		}
+		got = append(got, found{checks, last, r.Seed})
+		return checks
+	})
+	require.Len(t, got, 2, "%+v", got)
+	all := append(slices.Clone(got[0].checks), got[1].checks...)
+	require.ElementsMatch(t, []string{"seven", "eleven"}, all)
+	for _, f := range got {
+		require.Equal(t, map[string]int{"seven": 7, "eleven": 11}[f.checks[0]], f.n, "shrunk to the smallest case of its own check")
+	}
+	require.NotEqual(t, got[0].seed, got[1].seed)
+	require.Equal(t, searchBudget(cfg.Sequences), search.Searched(), "the search spends its whole budget")
+	seqs, _ := search.AfterFirst()
+	require.Positive(t, seqs, "the search went on after the first failure")
+	require.Positive(t, search.Repeats(got[0].checks[0]), "later cases met the first failure again")
+}
+
+// TestSearchStopsAtMaxDistinct: a property where every case fails a check
+// of its own records at most MaxDistinct failures, then stops.
+func TestSearchStopsAtMaxDistinct(t *testing.T) {
+	cfg := PropertyConfig{Sequences: 1000, Seed: 5, NoFailFile: true}
+	search := NewSearch(cfg)
+	var last int
+	prop := func(t *rapid.T) {
+		done, _ := search.Case(t)
+		defer func() { done(1) }()
+		last = rapid.IntRange(0, 1_000_000).Draw(t, "n")
+		if fatal := search.Fatal([]string{fmt.Sprint("c", last)}); len(fatal) > 0 {
+			t.Fatalf("%s", fatal[0])
+		}
+	}
+	rounds := 0
+	search.Run(cfg, prop, func(Round) []string { rounds++; return []string{fmt.Sprint("c", last)} })
+	require.Equal(t, MaxDistinct, rounds)
+}
+
+// distinctFaults are two faults only sequences catch, with the check each
+// must fail: one run must report both.
+var distinctFaults = []struct{ fault, check string }{
+	{"remove-member-removes-all", "group-members-match-model"},
+	{"lastmodified-frozen", "meta-lastmodified-advances"},
+}
+
+// TestSequencesFindEveryDistinctFault: against a server with two faults at
+// once, one run reports both, each with its own minimal sequence, seed and
+// replay file that reproduces that check; the same budget against a clean
+// server finds nothing.
+func TestSequencesFindEveryDistinctFault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs its full budget of sequences; rapid runs a fifth of them under -short")
+	}
+	var faults []string
+	for _, f := range distinctFaults {
+		faults = append(faults, f.fault)
+	}
+	cfg := PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true}
+	env, nc := propEnv(t, faults...)
+	cfg.NewClient = nc
+	start := time.Now()
+	res := RunSequences(context.Background(), env, cfg)
+	took := time.Since(start)
+	require.True(t, res.Failed)
+	require.Empty(t, res.Aborted)
+	t.Logf("%v: %d sequences (%d after the first failure, %d steps), %d distinct failures %v in %v\n%s", faults, res.Sequences,
+		res.Feedback.SequencesAfterFailure, res.Feedback.StepsAfterFailure, len(res.Failures), res.Checks, took.Round(time.Millisecond), res.SequenceText())
+	require.Equal(t, cfg.Sequences, res.Sequences, "the search spends its whole budget")
+	require.Positive(t, res.Feedback.SequencesAfterFailure)
+	require.Positive(t, res.Feedback.StepsAfterFailure)
+	require.Len(t, res.Feedback.Failures, len(res.Failures))
+	seeds := map[uint64]bool{}
+	for _, want := range distinctFaults {
+		i := slices.IndexFunc(res.Failures, func(f *Failure) bool { return slices.Contains(f.Checks, want.check) })
+		require.GreaterOrEqual(t, i, 0, "%s was not found:\n%s", want.check, res.SequenceText())
+		f := res.Failures[i]
+		require.False(t, f.Flaky, "%s flaky", want.check)
+		require.LessOrEqual(t, len(f.Minimal), maxShrunkSteps, "%s shrunk to:\n%s", want.check, f.SequenceText())
+		require.NotEmpty(t, f.Exchanges)
+		require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", f.Seed))
+		require.False(t, seeds[f.Seed], "two failures share seed %d", f.Seed)
+		seeds[f.Seed] = true
+
+		// Its own replay file reproduces its own check.
+		var buf bytes.Buffer
+		require.NoError(t, NewReplayFile(f, "", "rfc", nil).Write(&buf))
+		rf, err := ReadReplay(&buf)
+		require.NoError(t, err)
+		require.Contains(t, rf.Checks, want.check)
+		rr := Replay(context.Background(), env, rf.Steps, rf.Checks...)
+		require.True(t, slices.ContainsFunc(rr.Findings, func(fd ReplayFinding) bool { return fd.Check == want.check }),
+			"the replay of %s found %+v (aborted %q)", want.check, rr.Findings, rr.Aborted)
+	}
+	require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
+
+	clean, nc := propEnv(t)
+	cfg.NewClient = nc
+	rc := RunSequences(context.Background(), clean, cfg)
+	require.False(t, rc.Failed, "a clean server failed with the same budget:\n%s", rc.SequenceText())
+	require.Equal(t, cfg.Sequences, rc.Sequences)
+	require.Zero(t, rc.Feedback.SequencesAfterFailure)
+}
+
+// TestSequencesSearchRespectsMaxDuration: a budget of sequences far beyond
+// the time budget ends when the time is spent, shrinking included.
+func TestSequencesSearchRespectsMaxDuration(t *testing.T) {
+	env, nc := propEnv(t, "remove-member-removes-all", "lastmodified-frozen")
+	cfg := PropertyConfig{Sequences: 1_000_000, Steps: 30, Seed: 1, ShrinkTime: time.Second, MaxDuration: 2 * time.Second, NoFailFile: true, NewClient: nc}
+	start := time.Now()
+	res := RunSequences(context.Background(), env, cfg)
+	took := time.Since(start)
+	t.Logf("%d sequences, %d failures in %v", res.Sequences, len(res.Failures), took.Round(time.Millisecond))
+	require.Less(t, res.Sequences, cfg.Sequences)
+	// The search, then at most this many shrinks: rapid's and the step-level pass.
+	bound := cfg.MaxDuration + time.Duration(len(res.Failures))*(cfg.ShrinkTime+minimizeBudget) + 5*time.Second
+	require.Less(t, took, bound)
+}
