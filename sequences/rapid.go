@@ -86,16 +86,22 @@ var rapidMu sync.Mutex
 func withRapid(cfg PropertyConfig, f func()) uint64 {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
-	if !flag.Parsed() {
-		testing.Init() // outside go test, rapid's flags need the testing flags
-		_ = flag.CommandLine.Parse(nil)
-	}
+	initFlags()
 	// A later round of a search moves the seed on even when the command
 	// line gave one: the command line's seed is the first round's.
 	restore := setRapidFlags(rapidSettings(cfg), cfg.round > 0)
 	defer restore()
 	f()
 	return flagUint("rapid.seed")
+}
+
+// initFlags readies the flags rapid and testing.Short read: outside go
+// test, rapid's flags need the testing flags. Call it under rapidMu.
+func initFlags() {
+	if !flag.Parsed() {
+		testing.Init()
+		_ = flag.CommandLine.Parse(nil)
+	}
 }
 
 // rapidSettings are the values cfg gives rapid's flags.
@@ -133,6 +139,9 @@ func rapidSettings(cfg PropertyConfig) map[string]string {
 // (0: rapid's -rapid.checks): rapid runs a fifth of its checks under go
 // test -short, at least one.
 func searchBudget(n int) int {
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	initFlags()
 	if n <= 0 {
 		n = int(flagUint("rapid.checks"))
 	}

@@ -105,7 +105,9 @@ func (s *Search) Case(t *rapid.T) (func(steps int), bool) {
 		s.searched++
 		if s.rounds > 1 {
 			s.after.sequences++
-			s.after.steps += steps
+			if !t.Failed() {
+				s.after.steps += steps // a failing case counts by its minimal sequence
+			}
 		}
 		if t.Failed() && s.failCall < 0 {
 			s.failCall = k
@@ -166,6 +168,25 @@ func (s *Search) Idle() bool {
 
 func (s *Search) timeUp() bool { return !s.deadline.IsZero() && time.Now().After(s.deadline) }
 
+// minShrink is the least time a later round's failure gets to shrink, in
+// rapid and in a property's own pass, when the time budget is nearly spent.
+const minShrink = time.Second
+
+// ShrinkLeft bounds the time a property may spend shrinking the round's
+// failure beyond rapid's shrinking (a step-level pass, say), given its own
+// bound d. The first failure gets d; a later one only what is left of the
+// time budget, at least [minShrink], so that the whole run stays within
+// MaxDuration plus the first failure's shrinking plus minShrink per later
+// failure, twice.
+func (s *Search) ShrinkLeft(d time.Duration) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rounds <= 1 || s.deadline.IsZero() {
+		return d
+	}
+	return min(d, max(time.Until(s.deadline), minShrink))
+}
+
 // Run runs prop under rapid in rounds, each on the cases left of the budget
 // and from the seed after the last round's, until a round passes, the
 // budget is spent or [MaxDistinct] rounds have failed. After a round that
@@ -183,6 +204,9 @@ func (s *Search) Run(cfg PropertyConfig, prop func(*rapid.T), settle func(Round)
 		rc := cfg
 		rc.Sequences, rc.round = left, s.rounds
 		s.begin()
+		if rc.ShrinkTime > 0 {
+			rc.ShrinkTime = s.ShrinkLeft(rc.ShrinkTime)
+		}
 		tb := &recorderTB{name: "scimloop/" + PropertyName, log: cfg.Log}
 		base := withRapid(rc, func() { rapid.Check(tb, prop) })
 		if s.rounds == 1 {
@@ -251,8 +275,9 @@ func (s *Search) Searched() int {
 	return s.searched
 }
 
-// AfterFirst is the search cases, and their steps, run after the first
-// failure was recorded.
+// AfterFirst is the search cases run after the first failure was
+// recorded, and the steps of those that did not fail for rapid (a failure
+// counts by its minimal sequence).
 func (s *Search) AfterFirst() (sequences, steps int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -22,7 +22,7 @@ func (r *runner) minimize(final *caseRecord, check string) *caseRecord {
 		return final
 	}
 	best := final
-	deadline := time.Now().Add(minimizeBudget)
+	deadline := time.Now().Add(r.search.ShrinkLeft(minimizeBudget))
 	fails := func(steps []Step) *caseRecord {
 		if len(steps) == 0 || len(steps) >= len(best.steps) {
 			return nil
