@@ -9,22 +9,32 @@ import (
 	"pgregory.net/rapid"
 )
 
-// MaxDistinct bounds the distinct failures one search records: each costs a
-// shrink (bounded by PropertyConfig.ShrinkTime and the step-level pass), so
-// the cap keeps a very broken server's run bounded in time.
+// MaxDistinct bounds the failing rounds of one search: each costs a shrink
+// (rapid's and a property's own pass), so the cap keeps a very broken
+// server's run bounded in time.
 const MaxDistinct = 10
 
 // Search finds every distinct failure of one rapid property within one
 // budget, not only the first. rapid stops at a property's first failing case
 // and shrinks it; Search then starts rapid again (a new round) on the budget
-// left, with the checks of the failure just recorded known. A later case
-// whose first failure names only known checks ends quietly: rapid sees it
-// pass, and Search counts it as a repeat of that failure. Only a check not
-// yet known fails a case, so each round records one new distinct failure,
-// with its own minimal case and seed, until the budget is spent (cases,
-// PropertyConfig.MaxDuration) or [MaxDistinct] failures are known.
+// left, with the checks of the failure just recorded known. A failure of a
+// known check in a later case is counted as a repeat of that failure and is
+// not fatal: the case goes on (or ends quietly, as the property chooses),
+// and rapid sees it pass. Only a check not yet known fails a case, so each
+// round finds one new failure, with its own minimal case and seed, until
+// the budget is spent (PropertyConfig.Sequences cases over every round, or
+// PropertyConfig.MaxDuration) or [MaxDistinct] rounds have failed. What a
+// property records of a round is its own affair (the settle function of
+// [Search.Run]): it may decline to report a failure, e.g. one that shows
+// only in the wake of a known one, and still make it known.
 //
-// A property uses it in three places:
+// Time: the first failure shrinks within PropertyConfig.ShrinkTime (rapid)
+// and the property's own pass; later ones within what is left of
+// MaxDuration, at least a second each ([Search.ShrinkLeft] gives a
+// property's own pass its bound).
+//
+// A property uses it in three places (Known and ShrinkLeft serve its
+// settle function):
 //
 //	func (p *prop) check(t *rapid.T) {           // the rapid property
 //		done, ok := p.search.Case(t)              // first: numbers and counts the case
