@@ -123,7 +123,9 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 		}
 		t.Run(tc.fault, func(t *testing.T) {
 			env, nc := propEnv(t, tc.fault)
-			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
+			// Each fault shows within the first few sequences; the search
+			// then goes on through the budget (distinct_test.go).
+			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 20, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
 			require.True(t, res.Failed, "fault %s was not found in %d sequences", tc.fault, res.Sequences)
 			require.NotEmpty(t, res.Failures)
 			f := res.Failures[0]
@@ -134,7 +136,7 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 			require.NotEmpty(t, f.Exchanges)
 			require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
 			require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", f.Seed), "the seed recorded is not the one rapid printed")
-			t.Logf("%s: %d sequences, checks %v\n%s", tc.fault, res.Sequences, res.Checks, res.SequenceText())
+			t.Logf("%s: %d sequences (%d after the first failure), checks %v\n%s", tc.fault, res.Sequences, res.Feedback.SequencesAfterFailure, res.Checks, res.SequenceText())
 
 			// The replay file reproduces it, and passes against a clean server.
 			var buf bytes.Buffer
