@@ -170,3 +170,31 @@ func TestSequencesSearchRespectsMaxDuration(t *testing.T) {
 	bound := cfg.MaxDuration + cfg.ShrinkTime + minimizeBudget + time.Duration(2*len(res.Failures))*minShrink + 5*time.Second
 	require.Less(t, took, bound)
 }
+
+// TestWakeOfKnownFailure: a new check is reported only when no known
+// failure that may leave the model behind the server came at or before its
+// first failing step; a known metadata failure does not count.
+func TestWakeOfKnownFailure(t *testing.T) {
+	r := &runner{search: NewSearch(PropertyConfig{Sequences: 1})}
+	r.search.learn([]string{"group-members-match-model", "meta-lastmodified-advances"})
+	rec := func(fs ...caseFinding) *caseRecord {
+		return &caseRecord{steps: make([]Step, 4), findings: fs}
+	}
+	f := func(step int, check string) caseFinding { return caseFinding{check: check, step: step} }
+	x, y := "seq-model-consistent", "seq-version-stable-without-change"
+	for _, tc := range []struct {
+		name string
+		rc   *caseRecord
+		want []string
+	}{
+		{"alone", rec(f(3, x)), []string{x}},
+		{"after a known metadata failure", rec(f(2, "meta-lastmodified-advances"), f(3, x)), []string{x}},
+		{"with another new check", rec(f(3, x), f(3, y)), []string{x, y}},
+		{"after a known state failure", rec(f(2, "group-members-match-model"), f(3, x)), nil},
+		{"in the step of a known state failure", rec(f(3, "group-members-match-model"), f(3, x)), nil},
+		{"reconciliation after a known state failure", rec(f(2, "group-members-match-model"), f(0, x)), nil},
+		{"a known state failure after it", rec(f(3, x), f(4, "group-members-match-model")), []string{x}},
+	} {
+		require.Equal(t, tc.want, r.news(tc.rc, x), tc.name)
+	}
+}

@@ -154,6 +154,8 @@ func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *
 		}
 		if f != nil {
 			res.Failures = append(res.Failures, f)
+		} else if len(learn) > 0 {
+			fmt.Fprintf(&out, "[scimloop] %s failed only in the wake of an earlier failure: not reported\n", strings.Join(learn, ", "))
 		}
 		return learn
 	})
@@ -192,10 +194,11 @@ func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *
 // report, and the checks the search is to know from now on; none when no
 // sequence of the round recorded a finding.
 //
-// A new check whose minimal sequence still needs a known failure before it
-// (its first failing step fails only known checks) is that failure's wake,
-// not a bug of its own: it is not reported ("one bug, one failing check"),
-// only learnt, so that the search does not hunt it again.
+// A new check whose minimal sequence still needs, at or before its first
+// failing step, a known failure that may leave the model behind the server
+// (see [diverges]) is that failure's wake, not a bug of its own: it is not
+// reported ("one bug, one failing check"), only learnt, so that the search
+// does not hunt it again.
 func (r *runner) settle(round Round) (*Failure, []string) {
 	r.mu.Lock()
 	final, first := r.last, r.firstFail
