@@ -5,11 +5,14 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
+
+	"github.com/scimloop/scimloop/scenarios"
 )
 
 // TestSearchFindsEveryDistinctFailure drives the generic loop with a pure
@@ -90,11 +93,11 @@ func TestSearchStopsAtMaxDistinct(t *testing.T) {
 	require.Equal(t, MaxDistinct, rounds)
 }
 
-// distinctFaults are two faults only sequences catch, with the check each
-// must fail: one run must report both.
-var distinctFaults = []struct{ fault, check string }{
-	{"remove-member-removes-all", "group-members-match-model"},
-	{"lastmodified-frozen", "meta-lastmodified-advances"},
+// distinctFaults are sets of faults only sequences catch, with the check
+// each must fail: one run must report every one of them.
+var distinctFaults = [][]struct{ fault, check string }{
+	{{"remove-member-removes-all", "group-members-match-model"}, {"lastmodified-frozen", "meta-lastmodified-advances"}},
+	{{"soft-deleted-still-listed", "seq-reconcile-extra"}, {"ignore-if-match", "seq-concurrent-if-match"}},
 }
 
 // TestSequencesFindEveryDistinctFault: against a server with two faults at
@@ -105,47 +108,36 @@ func TestSequencesFindEveryDistinctFault(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs its full budget of sequences; rapid runs a fifth of them under -short")
 	}
-	var faults []string
-	for _, f := range distinctFaults {
-		faults = append(faults, f.fault)
-	}
 	cfg := PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true}
-	env, nc := propEnv(t, faults...)
-	cfg.NewClient = nc
-	start := time.Now()
-	res := RunSequences(context.Background(), env, cfg)
-	took := time.Since(start)
-	require.True(t, res.Failed)
-	require.Empty(t, res.Aborted)
-	t.Logf("%v: %d sequences (%d after the first failure, %d steps), %d distinct failures %v in %v\n%s", faults, res.Sequences,
-		res.Feedback.SequencesAfterFailure, res.Feedback.StepsAfterFailure, len(res.Failures), res.Checks, took.Round(time.Millisecond), res.SequenceText())
-	require.Equal(t, cfg.Sequences, res.Sequences, "the search spends its whole budget")
-	require.Positive(t, res.Feedback.SequencesAfterFailure)
-	require.Positive(t, res.Feedback.StepsAfterFailure)
-	require.Len(t, res.Feedback.Failures, len(res.Failures))
-	seeds := map[uint64]bool{}
-	for _, want := range distinctFaults {
-		i := slices.IndexFunc(res.Failures, func(f *Failure) bool { return slices.Contains(f.Checks, want.check) })
-		require.GreaterOrEqual(t, i, 0, "%s was not found:\n%s", want.check, res.SequenceText())
-		f := res.Failures[i]
-		require.False(t, f.Flaky, "%s flaky", want.check)
-		require.LessOrEqual(t, len(f.Minimal), maxShrunkSteps, "%s shrunk to:\n%s", want.check, f.SequenceText())
-		require.NotEmpty(t, f.Exchanges)
-		require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", f.Seed))
-		require.False(t, seeds[f.Seed], "two failures share seed %d", f.Seed)
-		seeds[f.Seed] = true
-
-		// Its own replay file reproduces its own check.
-		var buf bytes.Buffer
-		require.NoError(t, NewReplayFile(f, "", "rfc", nil).Write(&buf))
-		rf, err := ReadReplay(&buf)
-		require.NoError(t, err)
-		require.Contains(t, rf.Checks, want.check)
-		rr := Replay(context.Background(), env, rf.Steps, rf.Checks...)
-		require.True(t, slices.ContainsFunc(rr.Findings, func(fd ReplayFinding) bool { return fd.Check == want.check }),
-			"the replay of %s found %+v (aborted %q)", want.check, rr.Findings, rr.Aborted)
+	for _, set := range distinctFaults {
+		var faults []string
+		for _, f := range set {
+			faults = append(faults, f.fault)
+		}
+		t.Run(strings.Join(faults, "+"), func(t *testing.T) {
+			env, nc := propEnv(t, faults...)
+			cfg := cfg
+			cfg.NewClient = nc
+			start := time.Now()
+			res := RunSequences(context.Background(), env, cfg)
+			t.Logf("%d sequences (%d after the first failure, %d steps), %d distinct failures %v in %v\n%s", res.Sequences,
+				res.Feedback.SequencesAfterFailure, res.Feedback.StepsAfterFailure, len(res.Failures), res.Checks, time.Since(start).Round(time.Millisecond), res.SequenceText())
+			require.True(t, res.Failed)
+			require.Empty(t, res.Aborted)
+			require.Equal(t, cfg.Sequences, res.Sequences, "the search spends its whole budget")
+			require.Positive(t, res.Feedback.SequencesAfterFailure)
+			require.Positive(t, res.Feedback.StepsAfterFailure)
+			require.Len(t, res.Feedback.Failures, len(res.Failures))
+			seeds := map[uint64]bool{}
+			for _, want := range set {
+				f := failureOf(t, res, want.check)
+				require.False(t, seeds[f.Seed], "two failures share seed %d", f.Seed)
+				seeds[f.Seed] = true
+				replaysOwnCheck(t, env, f, want.check)
+			}
+			require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
+		})
 	}
-	require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
 
 	clean, nc := propEnv(t)
 	cfg.NewClient = nc
@@ -153,6 +145,34 @@ func TestSequencesFindEveryDistinctFault(t *testing.T) {
 	require.False(t, rc.Failed, "a clean server failed with the same budget:\n%s", rc.SequenceText())
 	require.Equal(t, cfg.Sequences, rc.Sequences)
 	require.Zero(t, rc.Feedback.SequencesAfterFailure)
+}
+
+// failureOf returns the failure of res that names check, shrunk, with the
+// exchanges of its run and the seed rapid reported.
+func failureOf(t *testing.T, res *PropertyResult, check string) *Failure {
+	t.Helper()
+	i := slices.IndexFunc(res.Failures, func(f *Failure) bool { return slices.Contains(f.Checks, check) })
+	require.GreaterOrEqual(t, i, 0, "%s was not found:\n%s", check, res.SequenceText())
+	f := res.Failures[i]
+	require.False(t, f.Flaky, "%s flaky", check)
+	require.LessOrEqual(t, len(f.Minimal), maxShrunkSteps, "%s shrunk to:\n%s", check, f.SequenceText())
+	require.NotEmpty(t, f.Exchanges)
+	require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", f.Seed))
+	return f
+}
+
+// replaysOwnCheck: the failure's replay file, rerun against env, fails
+// the failure's own check.
+func replaysOwnCheck(t *testing.T, env *scenarios.Env, f *Failure, check string) {
+	t.Helper()
+	var buf bytes.Buffer
+	require.NoError(t, NewReplayFile(f, "", "rfc", nil).Write(&buf))
+	rf, err := ReadReplay(&buf)
+	require.NoError(t, err)
+	require.Contains(t, rf.Checks, check)
+	rr := Replay(context.Background(), env, rf.Steps, rf.Checks...)
+	require.True(t, slices.ContainsFunc(rr.Findings, func(fd ReplayFinding) bool { return fd.Check == check }),
+		"the replay of %s found %+v (aborted %q)", check, rr.Findings, rr.Aborted)
 }
 
 // TestSequencesSearchRespectsMaxDuration: a budget of sequences far beyond
