@@ -186,8 +186,8 @@ func TestSequencesSearchRespectsMaxDuration(t *testing.T) {
 	t.Logf("%d sequences, %d failures in %v", res.Sequences, len(res.Failures), took.Round(time.Millisecond))
 	require.Less(t, res.Sequences, cfg.Sequences)
 	// The search, the first failure's shrinking (rapid's and the step-level
-	// pass), and at least a second of each for every later failure.
-	bound := cfg.MaxDuration + cfg.ShrinkTime + minimizeBudget + time.Duration(2*len(res.Failures))*minShrink + 5*time.Second
+	// pass), and twice ShrinkTime for every later failure.
+	bound := cfg.MaxDuration + cfg.ShrinkTime + minimizeBudget + time.Duration(2*len(res.Failures))*cfg.ShrinkTime + 5*time.Second
 	require.Less(t, took, bound)
 }
 

@@ -28,13 +28,12 @@ const MaxDistinct = 10
 // [Search.Run]): it may decline to report a failure, e.g. one that shows
 // only in the wake of a known one, and still make it known.
 //
-// Time: the first failure shrinks within PropertyConfig.ShrinkTime (rapid)
-// and the property's own pass; later ones within what is left of
-// MaxDuration, at least a second each ([Search.ShrinkLeft] gives a
-// property's own pass its bound).
+// Time: MaxDuration bounds the search, its clock stopped while a failure is
+// reproduced, shrunk and recorded; each failure shrinks within
+// PropertyConfig.ShrinkTime (rapid) and the property's own pass, so a run
+// takes at most MaxDuration plus MaxDistinct shrinks.
 //
-// A property uses it in three places (Known and ShrinkLeft serve its
-// settle function):
+// A property uses it in three places (Known serves its settle function):
 //
 //	func (p *prop) check(t *rapid.T) {           // the rapid property
 //		done, ok := p.search.Case(t)              // first: numbers and counts the case
@@ -62,7 +61,8 @@ type Search struct {
 	known    map[string]int
 	target   []string // the round's failure: the only checks fatal while rapid shrinks it
 	found    bool     // the round met its failure: what runs now is rapid reproducing and shrinking it
-	searched int      // search cases of every round
+	foundAt  time.Time
+	searched int // search cases of every round
 	// calls counts the search cases of the round; failCall is the index of
 	// the one that failed, -1 while none did (for its seed).
 	calls, failCall int
@@ -148,7 +148,7 @@ func (s *Search) Fatal(checks []string) []string {
 		}
 		return nil
 	}
-	s.found, s.target = true, fatal
+	s.found, s.target, s.foundAt = true, fatal, time.Now()
 	return fatal
 }
 
@@ -178,25 +178,6 @@ func (s *Search) Idle() bool {
 
 func (s *Search) timeUp() bool { return !s.deadline.IsZero() && time.Now().After(s.deadline) }
 
-// minShrink is the least time a later round's failure gets to shrink, in
-// rapid and in a property's own pass, when the time budget is nearly spent.
-const minShrink = time.Second
-
-// ShrinkLeft bounds the time a property may spend shrinking the round's
-// failure beyond rapid's shrinking (a step-level pass, say), given its own
-// bound d. The first failure gets d; a later one only what is left of the
-// time budget, at least [minShrink], so that the whole run stays within
-// MaxDuration plus the first failure's shrinking plus minShrink per later
-// failure, twice.
-func (s *Search) ShrinkLeft(d time.Duration) time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.rounds <= 1 || s.deadline.IsZero() {
-		return d
-	}
-	return min(d, max(time.Until(s.deadline), minShrink))
-}
-
 // Run runs prop under rapid in rounds, each on the cases left of the budget
 // and from the seed after the last round's, until a round passes, the
 // budget is spent or [MaxDistinct] rounds have failed. After a round that
@@ -214,9 +195,6 @@ func (s *Search) Run(cfg PropertyConfig, prop func(*rapid.T), settle func(Round)
 		rc := cfg
 		rc.Sequences, rc.round = left, s.rounds
 		s.begin()
-		if rc.ShrinkTime > 0 {
-			rc.ShrinkTime = s.ShrinkLeft(rc.ShrinkTime)
-		}
 		tb := &recorderTB{name: "scimloop/" + PropertyName, log: cfg.Log}
 		base := withRapid(rc, func() { rapid.Check(tb, prop) })
 		if s.rounds == 1 {
@@ -231,6 +209,7 @@ func (s *Search) Run(cfg PropertyConfig, prop func(*rapid.T), settle func(Round)
 			break
 		}
 		s.learn(checks)
+		s.pauseClock()
 		// The next round starts past every seed this one tried.
 		cfg.Seed = failingSeed(base, s.calls)
 	}
@@ -242,7 +221,18 @@ func (s *Search) begin() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rounds++
-	s.found, s.target, s.calls, s.failCall = false, nil, 0, -1
+	s.found, s.target, s.calls, s.failCall, s.foundAt = false, nil, 0, -1, time.Time{}
+}
+
+// pauseClock moves the time budget's end on by the time the round spent on
+// its failure since it met it: MaxDuration bounds the search, and shrinking
+// each failure has bounds of its own.
+func (s *Search) pauseClock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.deadline.IsZero() && !s.foundAt.IsZero() {
+		s.deadline = s.deadline.Add(time.Since(s.foundAt))
+	}
 }
 
 // learn makes checks known: later cases that fail only these end quietly.
