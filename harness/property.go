@@ -34,8 +34,8 @@ func WithSteps(n int) Option { return func(c *config) { c.prop.steps = n } }
 func WithShrinkTime(d time.Duration) Option { return func(c *config) { c.prop.shrinkTime = d } }
 
 // WithMaxDuration bounds the search for failing sequences (default: none).
-// The search goes on after a failure, to find every distinct one; each
-// failure found is shrunk within WithShrinkTime, and at most
+// The search goes on after a failure, to find every distinct one; its clock
+// stops while a failure is shrunk, within WithShrinkTime, and at most
 // [sequences.MaxDistinct] are.
 func WithMaxDuration(d time.Duration) Option { return func(c *config) { c.prop.maxDuration = d } }
 
