@@ -112,7 +112,6 @@ type runner struct {
 	passed    map[string]bool
 	broken    string // how the harness itself failed, if it did
 	wake      []string
-	settled   int // failing rounds settled, this one included
 	fb        reports.Feedback
 	samples   []reports.Exchange
 }
@@ -202,7 +201,6 @@ func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *
 // does not hunt it again.
 func (r *runner) settle(round Round) (*Failure, []string) {
 	r.mu.Lock()
-	r.settled++
 	final, first := r.last, r.firstFail
 	r.last, r.firstFail = nil, nil
 	r.mu.Unlock()

@@ -30,8 +30,9 @@ const MaxDistinct = 10
 //
 // Time: MaxDuration bounds the search, its clock stopped while a failure is
 // reproduced, shrunk and recorded; each failure shrinks within
-// PropertyConfig.ShrinkTime (rapid) and the property's own pass, so a run
-// takes at most MaxDuration plus MaxDistinct shrinks.
+// PropertyConfig.ShrinkTime (rapid) and the property's own pass (for the
+// sequences, 15s at most), so a run takes at most MaxDuration plus
+// MaxDistinct shrinks.
 //
 // A property uses it in three places (Known serves its settle function):
 //

@@ -7,17 +7,8 @@ import (
 )
 
 // minimizeBudget bounds the step-level pass that follows rapid's shrinking
-// of the first failure; a later one's pass is bounded by ShrinkTime too, so
-// that each further distinct failure costs at most twice ShrinkTime.
+// of each failure; it ends sooner when nothing more can be dropped.
 const minimizeBudget = 15 * time.Second
-
-// minimizeTime bounds the step-level pass of the round's failure.
-func (r *runner) minimizeTime() time.Duration {
-	if r.settled > 1 && r.cfg.ShrinkTime > 0 {
-		return min(minimizeBudget, r.cfg.ShrinkTime)
-	}
-	return minimizeBudget
-}
 
 // minimize finishes rapid's shrinking at the level of steps. rapid shrinks
 // the random choices behind a sequence; a pair of steps that only matter
@@ -32,7 +23,7 @@ func (r *runner) minimize(final *caseRecord, check string) *caseRecord {
 		return final
 	}
 	best := final
-	deadline := time.Now().Add(r.minimizeTime())
+	deadline := time.Now().Add(minimizeBudget)
 	fails := func(steps []Step) *caseRecord {
 		if len(steps) == 0 || len(steps) >= len(best.steps) {
 			return nil
