@@ -225,6 +225,8 @@ func mergeFeedback(a, b *reports.Feedback) *reports.Feedback {
 	a.Sequences += b.Sequences
 	a.Steps += b.Steps
 	a.Retries += b.Retries
+	a.SequencesAfterFailure += b.SequencesAfterFailure
+	a.StepsAfterFailure += b.StepsAfterFailure
 	for _, p := range []struct {
 		dst *map[string]int
 		src map[string]int
@@ -241,6 +243,7 @@ func mergeFeedback(a, b *reports.Feedback) *reports.Feedback {
 	}
 	a.MemberDrift = append(a.MemberDrift, b.MemberDrift...)
 	a.ReplayFiles = append(a.ReplayFiles, b.ReplayFiles...)
+	a.Failures = append(a.Failures, b.Failures...)
 	if a.MinimalSteps == 0 && b.MinimalSteps > 0 {
 		a.MinimalSteps, a.Seed = b.MinimalSteps, b.Seed
 	}

@@ -33,12 +33,15 @@ func WithSteps(n int) Option { return func(c *config) { c.prop.steps = n } }
 // WithShrinkTime bounds how long a failing sequence is shrunk (default 10s).
 func WithShrinkTime(d time.Duration) Option { return func(c *config) { c.prop.shrinkTime = d } }
 
-// WithMaxDuration bounds the search for a failing sequence (default: none);
-// shrinking a failure found is bounded by WithShrinkTime instead.
+// WithMaxDuration bounds the search for failing sequences (default: none).
+// The search goes on after a failure, to find every distinct one; its clock
+// stops while a failure is shrunk, within WithShrinkTime, and at most
+// [sequences.MaxDistinct] are.
 func WithMaxDuration(d time.Duration) Option { return func(c *config) { c.prop.maxDuration = d } }
 
-// WithReplayWriter is called with the replay file of a failing sequence; it
-// returns where the file was written, which the run's feedback lists.
+// WithReplayWriter is called with the replay file of each distinct failure
+// the sequences found; it returns where the file was written, which the
+// run's feedback lists.
 func WithReplayWriter(write func(*sequences.ReplayFile) (string, error)) Option {
 	return func(c *config) { c.prop.onReplay = write }
 }
@@ -101,42 +104,52 @@ func withRecorder(cfg *config, rec *fakeidp.Recorder) *config {
 	return &cp
 }
 
-// numberProperty numbers the minimal sequence's exchanges after the run's
-// own, so that findings point at them; called once the run's recorder is
-// complete (after cleanup) and before the run is built.
+// numberProperty numbers the exchanges of each failure's minimal sequence
+// after the run's own, so that findings point at them; called once the
+// run's recorder is complete (after cleanup) and before the run is built.
 func (s *session) numberProperty() {
 	if s.prop == nil {
 		return
 	}
-	base := s.client.Recorder().Len()
-	for i, ex := range s.prop.res.Exchanges {
-		ex.Seq = base + i + 1
+	n := s.client.Recorder().Len()
+	for _, f := range s.prop.res.Failures {
+		for _, ex := range f.Exchanges {
+			n++
+			ex.Seq = n
+		}
 	}
 }
 
 // finishProperty adds the sequences' exchanges, latency samples and
-// feedback to the run, and hands a failure's replay file to the writer.
+// feedback to the run, and hands each failure's replay file to the writer.
 func (s *session) finishProperty(run *reports.Run) {
 	if s.prop == nil {
 		return
 	}
 	res := &s.prop.res
-	exs := convertExchanges(res.Exchanges)
-	run.Exchanges = append(run.Exchanges, exs...)
+	fb := res.Feedback
+	fb.Failures = slices.Clone(fb.Failures)
+	for i, f := range res.Failures {
+		exs := convertExchanges(f.Exchanges)
+		run.Exchanges = append(run.Exchanges, exs...)
+		if len(f.Minimal) == 0 || s.cfg.prop.onReplay == nil {
+			continue
+		}
+		rf := sequences.NewReplayFile(f, s.client.Recorder().Scrub(redact.URL(s.prop.target.URL, nil)), s.cfg.dialect, exs)
+		path, err := s.cfg.prop.onReplay(rf)
+		if err != nil {
+			run.Errors = append(run.Errors, fmt.Sprintf("writing the replay file: %v", err))
+			continue
+		}
+		fb.ReplayFiles = append(fb.ReplayFiles, path)
+		if i < len(fb.Failures) {
+			fb.Failures[i].ReplayFile = path
+		}
+	}
 	if len(res.Samples) > 0 {
 		run.Latency = latency(append(slices.Clone(run.Exchanges), res.Samples...))
 	}
-	fb := res.Feedback
 	fb.Retries += s.client.Recorder().Retries()
-	if res.Failed && len(res.Minimal) > 0 && s.cfg.prop.onReplay != nil {
-		f := sequences.NewReplayFile(res, s.client.Recorder().Scrub(redact.URL(s.prop.target.URL, nil)), s.cfg.dialect, exs)
-		path, err := s.cfg.prop.onReplay(f)
-		if err != nil {
-			run.Errors = append(run.Errors, fmt.Sprintf("writing the replay file: %v", err))
-		} else {
-			fb.ReplayFiles = append(fb.ReplayFiles, path)
-		}
-	}
 	if res.Aborted != "" {
 		run.Errors = append(run.Errors, s.client.Recorder().Scrub("sequences: "+res.Aborted))
 	}
@@ -165,7 +178,7 @@ func Replay(ctx context.Context, target Target, f *sequences.ReplayFile, opts ..
 	if err != nil {
 		return nil, err
 	}
-	res := sequences.Replay(ctx, s.env, f.Steps)
+	res := sequences.Replay(ctx, s.env, f.Steps, f.Checks...)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.cleanupTimeout)
 	defer cancel()
 	out := &ReplayResult{ReplayResult: res, Leftovers: s.env.Tracker.Cleanup(cctx, s.client)}

@@ -2,6 +2,7 @@ package harness_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -96,4 +97,52 @@ func TestExecuteSequencesFaultWritesReplay(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, res.Failed(), "%+v", res.Findings)
 	require.Empty(t, res.Leftovers)
+}
+
+// TestExecuteSequencesTwoFaults: one run against a server with two faults
+// that only sequences catch reports both, each with a replay file of its
+// own listed in the feedback, and each file reproduces its own check.
+func TestExecuteSequencesTwoFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs its full budget of sequences")
+	}
+	target := propServer(t, "remove-member-removes-all", "lastmodified-frozen")
+	var files []*sequences.ReplayFile
+	run, err := harness.Execute(context.Background(), target, harness.WithClientOptions(fakeidp.WithBearer(testToken)),
+		harness.WithOnly(sequences.PropertyName), harness.WithSequences(100), harness.WithSteps(30), harness.WithSeed(1),
+		harness.WithShrinkTime(time.Second),
+		harness.WithReplayWriter(func(f *sequences.ReplayFile) (string, error) {
+			files = append(files, f)
+			return fmt.Sprintf("replay/%d.json", len(files)), nil
+		}))
+	require.NoError(t, err)
+	require.Equal(t, "fail", run.Verdict.Result)
+	fb := run.Feedback
+	require.Len(t, fb.Failures, len(files))
+	require.Positive(t, fb.SequencesAfterFailure)
+	seqs := map[int]bool{}
+	for _, e := range run.Exchanges {
+		require.False(t, seqs[e.Seq], "duplicate exchange number %d", e.Seq)
+		seqs[e.Seq] = true
+	}
+	for _, want := range []string{"group-members-match-model", "meta-lastmodified-advances"} {
+		i := slices.IndexFunc(files, func(f *sequences.ReplayFile) bool { return slices.Contains(f.Checks, want) })
+		require.GreaterOrEqual(t, i, 0, "no replay file for %s: %+v", want, fb.Failures)
+		require.Equal(t, fmt.Sprintf("replay/%d.json", i+1), fb.Failures[i].ReplayFile)
+		require.LessOrEqual(t, len(files[i].Steps), 6)
+		require.NotEmpty(t, files[i].Exchanges)
+		res, err := harness.Replay(context.Background(), target, files[i], harness.WithClientOptions(fakeidp.WithBearer(testToken)))
+		require.NoError(t, err)
+		require.True(t, slices.ContainsFunc(res.Findings, func(f sequences.ReplayFinding) bool { return f.Check == want }), "%+v", res.Findings)
+		for _, c := range run.Checks {
+			if c.ID == want {
+				require.Equal(t, reports.StatusFail, c.Status)
+				for _, f := range c.Findings {
+					for _, n := range f.Exchanges {
+						require.True(t, seqs[n], "finding %s cites exchange %d, which the run does not hold", c.ID, n)
+					}
+				}
+			}
+		}
+	}
 }

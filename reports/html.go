@@ -116,9 +116,28 @@ type htmlBar struct {
 type htmlFeedback struct {
 	Sequences, Steps, Retries, MinimalSteps int
 	Seed                                    int64
+	Failures                                []htmlSeqFailure
+	AfterSequences, AfterSteps              int
 	Confirmed, Unconfirmed                  []htmlCount
 	ModelCounts, ServerCounts               []htmlCount
 	MemberDrift, ReplayFiles                []string
+}
+
+// htmlSeqFailure is one distinct failure of the property runs.
+type htmlSeqFailure struct {
+	Checks, ReplayFile    string
+	Seed                  int64
+	MinimalSteps, Repeats int
+	Flaky                 bool
+}
+
+func htmlSeqFailures(list []SequenceFailure) []htmlSeqFailure {
+	var out []htmlSeqFailure
+	for _, f := range list {
+		out = append(out, htmlSeqFailure{Checks: clean(strings.Join(f.Checks, ", ")), ReplayFile: clean(f.ReplayFile),
+			Seed: f.Seed, MinimalSteps: f.MinimalSteps, Repeats: f.Repeats, Flaky: f.Flaky})
+	}
+	return out
 }
 
 func newHTMLView(run *Run) htmlView {
@@ -208,6 +227,7 @@ func newHTMLView(run *Run) htmlView {
 			Confirmed: htmlCounts(f.Confirmed), Unconfirmed: htmlCounts(f.Unconfirmed),
 			ModelCounts: htmlCounts(f.ModelCounts), ServerCounts: htmlCounts(f.ServerCounts),
 			MemberDrift: cleanAll(f.MemberDrift), ReplayFiles: cleanAll(f.ReplayFiles),
+			Failures: htmlSeqFailures(f.Failures), AfterSequences: f.SequencesAfterFailure, AfterSteps: f.StepsAfterFailure,
 		}
 	}
 	return v

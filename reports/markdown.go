@@ -397,7 +397,9 @@ func (m *mdWriter) feedback(run *Run) {
 	m.line("### Property runs")
 	m.line("")
 	m.line("%s, %s, %d retried requests.", plural(f.Sequences, "sequence"), plural(f.Steps, "step"), f.Retries)
-	if f.MinimalSteps > 0 {
+	if len(f.Failures) > 0 {
+		m.seqFailures(f)
+	} else if f.MinimalSteps > 0 {
 		m.line("")
 		m.line("Minimal failing sequence: %s (seed %d).", plural(f.MinimalSteps, "step"), f.Seed)
 	}
@@ -416,6 +418,37 @@ func (m *mdWriter) feedback(run *Run) {
 	for _, r := range f.ReplayFiles {
 		m.line("")
 		m.line("Replay: %s", mdCodeSpan("scimloop replay "+r, false))
+	}
+}
+
+// seqFailures lists the distinct failures of the property runs, and how
+// far the search went after the first.
+func (m *mdWriter) seqFailures(f *Feedback) {
+	m.line("")
+	seqs := "sequences"
+	if f.SequencesAfterFailure == 1 {
+		seqs = "sequence"
+	}
+	m.line("Distinct failures: %d; after the first, the search ran %d more %s (%s).", len(f.Failures),
+		f.SequencesAfterFailure, seqs, plural(f.StepsAfterFailure, "step"))
+	m.line("")
+	for _, sf := range f.Failures {
+		var parts []string
+		for _, c := range sf.Checks {
+			parts = append(parts, mdCodeSpan(c, false))
+		}
+		kind := "minimal sequence"
+		if sf.Flaky {
+			kind = "did not reproduce; sequence"
+		}
+		line := fmt.Sprintf("- %s: %s of %s (seed %d)", strings.Join(parts, ", "), kind, plural(sf.MinimalSteps, "step"), sf.Seed)
+		if sf.Repeats > 0 {
+			line += fmt.Sprintf(", met again %s", plural(sf.Repeats, "time"))
+		}
+		if sf.ReplayFile != "" {
+			line += ", replay " + mdCodeSpan("scimloop replay "+sf.ReplayFile, false)
+		}
+		m.line("%s", line)
 	}
 }
 

@@ -183,8 +183,25 @@ type Feedback struct {
 	MemberDrift  []string       `json:"memberDrift,omitempty"`  // member by member
 	Retries      int            `json:"retries,omitempty"`
 	Seed         int64          `json:"seed,omitempty"`
-	MinimalSteps int            `json:"minimalSteps,omitempty"`
+	MinimalSteps int            `json:"minimalSteps,omitempty"` // the first failure's
 	ReplayFiles  []string       `json:"replayFiles,omitempty"`
+	// Failures are the distinct failures found, each with a minimal
+	// sequence of its own: the search goes on after a failure.
+	Failures []SequenceFailure `json:"failures,omitempty"`
+	// SequencesAfterFailure and StepsAfterFailure count the search that
+	// ran after the first failure was recorded.
+	SequencesAfterFailure int `json:"sequencesAfterFailure,omitempty"`
+	StepsAfterFailure     int `json:"stepsAfterFailure,omitempty"`
+}
+
+// SequenceFailure is one distinct failure of a property run.
+type SequenceFailure struct {
+	Checks       []string `json:"checks"` // the checks it failed that no earlier failure had
+	Seed         int64    `json:"seed"`   // the failing case's: -rapid.seed reruns it first
+	MinimalSteps int      `json:"minimalSteps"`
+	Flaky        bool     `json:"flaky,omitempty"`   // it did not reproduce
+	Repeats      int      `json:"repeats,omitempty"` // later sequences that met it again
+	ReplayFile   string   `json:"replayFile,omitempty"`
 }
 
 // Leftover is a resource the run created but could not delete.

@@ -65,9 +65,7 @@ func (a *actions) exec(t *rapid.T, st Step) {
 		a.r.fail(err)
 		return
 	}
-	if m.failed() {
-		t.Fatalf("%s", m.failure())
-	}
+	a.r.endStep(t, m)
 }
 
 func (a *actions) liveUser(t *rapid.T) int {

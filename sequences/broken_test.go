@@ -16,7 +16,8 @@ import (
 // pass: the scenario errs, as a broken harness, with rapid's report.
 func TestFailureWithoutFindingIsAnError(t *testing.T) {
 	env, _ := propEnv(t)
-	res := &PropertyResult{Failed: true, Output: "[rapid] panic after 3 tests: boom in a generator", passed: map[string]bool{"seq-model-consistent": true}}
+	out := "[rapid] panic after 3 tests: boom in a generator"
+	res := &PropertyResult{Failed: true, Output: out, unexplained: out, passed: map[string]bool{"seq-model-consistent": true}}
 	r := scenarios.Run(context.Background(), env, &scenarios.Scenario{Name: PropertyName, Checks: propertyChecks, Run: res.judgeInto})
 	require.True(t, r.Broken)
 	require.Equal(t, reports.StatusError, r.Status)
@@ -41,5 +42,5 @@ func TestPanicInStepIsBroken(t *testing.T) {
 	res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 5, Steps: 20, Seed: 1, NoFailFile: true, NewClient: nc})
 	require.Contains(t, res.Broken, "injected step panic", "aborted %q output %s", res.Aborted, res.Output)
 	require.Contains(t, res.Broken, "panic in step 1")
-	require.Empty(t, res.Findings)
+	require.Empty(t, res.Failures)
 }

@@ -61,8 +61,9 @@ func TestSequencesFlakyFailureIsReported(t *testing.T) {
 
 	res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 30, Steps: 20, Seed: 2, NoFailFile: true, NewClient: nc})
 	require.True(t, res.Failed)
-	require.True(t, res.Flaky, "a failure seen once must be reported flaky:\n%s", res.Output)
-	require.NotEmpty(t, res.Findings)
+	require.NotEmpty(t, res.Failures)
+	require.True(t, res.Failures[0].Flaky, "a failure seen once must be reported flaky:\n%s", res.Output)
+	require.NotEmpty(t, res.Failures[0].Findings)
 
 	// In a scenario it becomes a seq-flaky finding, not the original check.
 	sc := &scenarios.Scenario{Name: PropertyName, Checks: propertyChecks, Run: res.judgeInto}

@@ -103,6 +103,9 @@ type machine struct {
 
 	steps       []Step
 	findings    []caseFinding
+	judged      int      // findings already judged by the search (see runner.endStep)
+	fatal       []string // the checks that failed the sequence for rapid (see Search.Fatal)
+	tainted     bool     // a known failure was met: the model may differ from the server
 	reconciling bool
 	passed      map[string]bool
 

@@ -2,6 +2,7 @@ package sequences
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/scimloop/scimloop/assertions"
@@ -87,3 +88,15 @@ func (m *machine) markStale(keys ...string) {
 		}
 	}
 }
+
+// metaChecks judge only a resource's meta (timestamps, version): their
+// failure leaves the model the server's state.
+var metaChecks = []string{
+	"meta-created-stable", "meta-lastmodified-monotonic", "meta-lastmodified-advances",
+	"etag-changes-on-update", "seq-version-stable-without-change",
+}
+
+// diverges reports whether a failure of check may leave the model behind
+// the server's state, so that what follows it in a sequence may only be
+// its wake.
+func diverges(check string) bool { return !slices.Contains(metaChecks, check) }

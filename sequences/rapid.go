@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,14 +86,22 @@ var rapidMu sync.Mutex
 func withRapid(cfg PropertyConfig, f func()) uint64 {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
-	if !flag.Parsed() {
-		testing.Init() // outside go test, rapid's flags need the testing flags
-		_ = flag.CommandLine.Parse(nil)
-	}
-	restore := setRapidFlags(rapidSettings(cfg))
+	initFlags()
+	// A later round of a search moves the seed on even when the command
+	// line gave one: the command line's seed is the first round's.
+	restore := setRapidFlags(rapidSettings(cfg), cfg.round > 0)
 	defer restore()
 	f()
 	return flagUint("rapid.seed")
+}
+
+// initFlags readies the flags rapid and testing.Short read: outside go
+// test, rapid's flags need the testing flags. Call it under rapidMu.
+func initFlags() {
+	if !flag.Parsed() {
+		testing.Init()
+		_ = flag.CommandLine.Parse(nil)
+	}
 }
 
 // rapidSettings are the values cfg gives rapid's flags.
@@ -100,8 +109,8 @@ func rapidSettings(cfg PropertyConfig) map[string]string {
 	set := map[string]string{}
 	if cfg.Sequences > 0 {
 		n := cfg.Sequences
-		if testing.Short() && n < 5 {
-			n = 5 // rapid runs a fifth of its checks under -short: at least one
+		if testing.Short() {
+			n *= 5 // rapid runs a fifth of its checks under -short; the budget already counts that
 		}
 		set["rapid.checks"] = strconv.Itoa(n)
 	}
@@ -126,14 +135,31 @@ func rapidSettings(cfg PropertyConfig) map[string]string {
 	return set
 }
 
+// searchBudget is the number of search cases a budget of n sequences runs
+// (0: rapid's -rapid.checks): rapid runs a fifth of its checks under go
+// test -short, at least one.
+func searchBudget(n int) int {
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	initFlags()
+	if n <= 0 {
+		n = int(flagUint("rapid.checks"))
+	}
+	if n > 0 && testing.Short() {
+		return max(n/5, 1)
+	}
+	return n
+}
+
 // setRapidFlags sets rapid's flags and returns a function that restores
 // them. A flag given on the command line (go test -rapid.seed=…), which
-// differs from its default, is left alone.
-func setRapidFlags(set map[string]string) func() {
+// differs from its default, is left alone, but for the seed when
+// overrideSeed is set.
+func setRapidFlags(set map[string]string, overrideSeed bool) func() {
 	old := map[string]string{}
 	for _, name := range slices.Sorted(maps.Keys(set)) {
 		f := flag.Lookup(name)
-		if f == nil || f.Value.String() != f.DefValue {
+		if f == nil || (f.Value.String() != f.DefValue && !(overrideSeed && name == "rapid.seed")) {
 			continue
 		}
 		old[name] = f.Value.String()
@@ -154,6 +180,22 @@ func flagUint(name string) uint64 {
 	}
 	n, _ := strconv.ParseUint(f.Value.String(), 10, 64)
 	return n
+}
+
+// seedLine is how rapid's failure report names the seed of the failing case.
+var seedLine = regexp.MustCompile(`-rapid\.seed=([0-9]+)`)
+
+// reportedSeed reads the failing case's seed from rapid's failure report:
+// rapid has no API that hands it back, but its report names it for
+// reproduction (-rapid.seed=N). False when the report names none (a
+// failure replayed from a fail file).
+func reportedSeed(output string) (uint64, bool) {
+	m := seedLine.FindStringSubmatch(output)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(m[1], 10, 64)
+	return n, err == nil && n != 0
 }
 
 // failingSeed is the seed of the k-th (0-based) test case of rapid's search

@@ -32,13 +32,13 @@ type ReplayFile struct {
 	Exchanges []reports.Exchange `json:"exchanges"`
 }
 
-// NewReplayFile describes the minimal failing sequence of res; exchanges are
-// its recorded exchanges, converted by the caller.
-func NewReplayFile(res *PropertyResult, target, dialect string, exchanges []reports.Exchange) *ReplayFile {
-	f := &ReplayFile{Format: ReplayFormat, Seed: res.Seed, Target: target, Dialect: dialect, Checks: res.Checks,
-		Flaky: res.Flaky, Steps: res.Minimal, Exchanges: exchanges}
-	if len(res.Findings) > 0 {
-		f.Failure = res.Findings[0].Message
+// NewReplayFile describes the minimal sequence of one failure of a property
+// run; exchanges are its recorded exchanges, converted by the caller.
+func NewReplayFile(fl *Failure, target, dialect string, exchanges []reports.Exchange) *ReplayFile {
+	f := &ReplayFile{Format: ReplayFormat, Seed: fl.Seed, Target: target, Dialect: dialect, Checks: fl.Checks,
+		Flaky: fl.Flaky, Steps: fl.Minimal, Exchanges: exchanges}
+	if len(fl.Findings) > 0 {
+		f.Failure = fl.Findings[0].Message
 	}
 	if f.Checks == nil {
 		f.Checks = []string{}
@@ -92,21 +92,24 @@ type ReplayResult struct {
 func (r *ReplayResult) Failed() bool { return len(r.Findings) > 0 }
 
 // Replay reruns steps against env as one sequence: it sends each step,
-// judges it against the model, stops at the first step that fails (as the
-// property does), reconciles when every step passed, and deletes what it
-// created. Resource names carry env's run prefix.
+// judges it against the model, stops at the first step that fails one of
+// checks (any check, when none is given), reconciles when it ran every step
+// and no failure on the way may have left the model behind, and deletes
+// what it created. Resource names carry env's run prefix. Given the checks
+// of a replay file, it goes on past other checks' failures as the search
+// that found it did (a server with more than one bug), and reports them too.
 //
 // Which racing worker wins a race-group step is the server's choice, so a
 // sequence with one is tried up to [raceReplayTries] times, each under
 // names of its own, until it shows the failure again.
-func Replay(ctx context.Context, env *scenarios.Env, steps []Step) *ReplayResult {
+func Replay(ctx context.Context, env *scenarios.Env, steps []Step, checks ...string) *ReplayResult {
 	tries := 1
 	if slices.ContainsFunc(steps, func(st Step) bool { return st.Op == OpRaceGroup }) {
 		tries = raceReplayTries
 	}
 	var out *ReplayResult
 	for try := 1; try <= tries; try++ {
-		out = replayOnce(ctx, env, steps, try)
+		out = replayOnce(ctx, env, steps, checks, try)
 		if out.Failed() || out.Aborted != "" || ctx.Err() != nil {
 			break
 		}
@@ -118,7 +121,7 @@ func Replay(ctx context.Context, env *scenarios.Env, steps []Step) *ReplayResult
 const raceReplayTries = 5
 
 // replayOnce replays steps once; try numbers the names it creates.
-func replayOnce(ctx context.Context, env *scenarios.Env, steps []Step, try int) *ReplayResult {
+func replayOnce(ctx context.Context, env *scenarios.Env, steps []Step, checks []string, try int) *ReplayResult {
 	tag := "r"
 	if try > 1 {
 		tag = "r" + strconv.Itoa(try)
@@ -127,20 +130,10 @@ func replayOnce(ctx context.Context, env *scenarios.Env, steps []Step, try int) 
 	m := newMachine(ctx, env, c, caseNames{prefix: env.Names.Prefix + tag + "-", tag: tag, domain: env.Names.Domain}, &resolution{})
 	defer m.cleanup(context.WithoutCancel(ctx))
 	out := &ReplayResult{}
-	for _, st := range steps {
-		if err := m.apply(st); err != nil {
-			out.Aborted = err.Error()
-			break
-		}
-		out.Steps++
-		if m.failed() {
-			break
-		}
-	}
-	if !m.failed() && out.Aborted == "" {
-		if err := m.protect(m.reconcile); err != nil {
-			out.Aborted = err.Error()
-		}
+	n, err := m.play(steps, func(check string) bool { return len(checks) == 0 || slices.Contains(checks, check) })
+	out.Steps = n
+	if err != nil {
+		out.Aborted = err.Error()
 	}
 	for _, f := range m.findings {
 		out.Findings = append(out.Findings, ReplayFinding{Check: f.check, Message: f.msg, Step: f.step, Exchanges: f.exs})

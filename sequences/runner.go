@@ -25,12 +25,13 @@ import (
 // leave rapid's own setting (its flags -rapid.checks, -rapid.steps,
 // -rapid.seed, -rapid.shrinktime) as it is.
 type PropertyConfig struct {
-	Sequences  int           // test cases (rapid.checks)
+	Sequences  int           // search cases over the whole run, every round (rapid.checks)
 	Steps      int           // average steps per sequence (rapid.steps)
-	Seed       uint64        // rapid.seed; 0 leaves it (rapid picks one at random)
-	ShrinkTime time.Duration // bound on shrinking (rapid.shrinktime)
-	// MaxDuration bounds the search for a failure; once one is found, its
-	// shrinking is bounded by ShrinkTime instead. 0 means no bound.
+	Seed       uint64        // the first round's rapid.seed; 0 leaves it (rapid picks one at random)
+	ShrinkTime time.Duration // bound on shrinking each failure (rapid.shrinktime)
+	// MaxDuration bounds the search for failures, over every round; each
+	// failure found is then shrunk within ShrinkTime and the step-level
+	// pass. 0 means no bound.
 	MaxDuration time.Duration
 	// NoFailFile stops rapid writing fail files (set in the binary).
 	NoFailFile bool
@@ -40,38 +41,57 @@ type PropertyConfig struct {
 	NewClient func(rec *fakeidp.Recorder) *fakeidp.Client
 	// Log receives rapid's progress and failure output; nil discards it.
 	Log io.Writer
+
+	round int // the round of a [Search] this configures, from 0
 }
 
-// PropertyResult is what a property run found.
+// PropertyResult is what a property run found: every distinct failure
+// (see [Search]), each with its own minimal sequence.
 type PropertyResult struct {
-	Sequences int  // sequences run in the search (shrinking's reruns not counted)
+	Sequences int  // search sequences over every round (shrinking's reruns not counted)
 	Failed    bool // a sequence failed
-	Flaky     bool // ... but the failure did not reproduce
 	Aborted   string
 	// Broken says how the harness itself failed (a panic in a step or in
 	// reconciliation), when it did: the result cannot be trusted.
 	Broken string
-	// Minimal is the shortest failing sequence rapid found, with the
-	// exchanges of its final run and its findings.
-	Minimal   []Step
-	Exchanges []*fakeidp.Exchange
-	Findings  []scenarios.Finding
-	Checks    []string // the check IDs that failed in the minimal sequence
-	Output    string   // rapid's failure report (seed, minimal draws)
-	Seed      uint64
-	Feedback  reports.Feedback
+	// Failures are the distinct failures, in the order found.
+	Failures []*Failure
+	Checks   []string // the check IDs of every failure, in order
+	// Wake are checks that failed only in the wake of a known failure (their
+	// minimal sequence needs it first): not reported, as one bug is one
+	// failing check.
+	Wake     []string
+	Output   string // rapid's reports, round by round
+	Seed     uint64 // the first failure's seed; without a failure, the first round's base seed
+	Feedback reports.Feedback
 	// Samples are (method, URL, status, latency) of every sequence exchange
 	// kept out of the run's recorder, for latency percentiles.
 	Samples []reports.Exchange
 
 	passed map[string]bool
-	final  *caseRecord
+	// unexplained is rapid's report of a round that failed without any
+	// sequence recording a finding (a panic in rapid's plumbing).
+	unexplained string
+}
+
+// Failure is one distinct failure of a property run: the shortest failing
+// sequence found for it, with the exchanges of its final run.
+type Failure struct {
+	Checks    []string // the checks it failed that no earlier failure had
+	Minimal   []Step
+	Exchanges []*fakeidp.Exchange
+	Findings  []scenarios.Finding
+	Seed      uint64 // the failing case's seed: -rapid.seed reruns it first
+	Flaky     bool   // the failure did not reproduce; Minimal is the sequence that failed
+	Repeats   int    // later search sequences that ran into it again (counted, not fatal)
+	findings  []caseFinding
 }
 
 // caseRecord is one sequence as it ended.
 type caseRecord struct {
 	steps    []Step
 	findings []caseFinding
+	fatal    []string // the checks that failed it for rapid
 	exs      []*fakeidp.Exchange
 	drift    []string
 	m        *machine // its counts, for the feedback of a failing sequence
@@ -79,26 +99,21 @@ type caseRecord struct {
 
 // runner is the state shared by all sequences of one property run.
 type runner struct {
-	ctx      context.Context
-	env      *scenarios.Env
-	cfg      PropertyConfig
-	deadline time.Time
+	ctx    context.Context
+	env    *scenarios.Env
+	cfg    PropertyConfig
+	search *Search
 
 	mu        sync.Mutex
 	n         int // sequences run, shrinking's reruns included (names them)
-	searched  int // sequences of the search
 	aborted   error
-	sawFail   bool
-	last      *caseRecord
-	firstFail *caseRecord
-	final     *caseRecord
+	last      *caseRecord // the round's last sequence: rapid's rerun of the minimal case
+	firstFail *caseRecord // the round's first failing sequence
 	passed    map[string]bool
 	broken    string // how the harness itself failed, if it did
-	// calls counts the property's calls in rapid's search for a failure;
-	// failCall is the index of the first that failed, -1 while none did.
-	calls, failCall int
-	fb              reports.Feedback
-	samples         []reports.Exchange
+	wake      []string
+	fb        reports.Feedback
+	samples   []reports.Exchange
 }
 
 func (r *runner) abort(err error) {
@@ -110,85 +125,155 @@ func (r *runner) abort(err error) {
 }
 
 // idle reports whether sequences should do nothing: the run was aborted or
-// cancelled, or the search ran out of time before any failure was found.
+// cancelled, or the search ran out of time with no failure to shrink.
 func (r *runner) idle() bool {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.aborted != nil || r.ctx.Err() != nil {
-		return true
-	}
-	return !r.sawFail && !r.deadline.IsZero() && time.Now().After(r.deadline)
+	stop := r.aborted != nil || r.ctx.Err() != nil
+	r.mu.Unlock()
+	return stop || r.search.Idle()
 }
 
 // RunSequences runs property-generated provisioning sequences against env
 // with rapid: each sequence creates fresh resources under its own prefix,
 // checks every step against the model, reconciles the final state and
 // deletes what it created. A failing sequence is shrunk to the shortest
-// sequence that still fails. It never calls the testing package's failure
-// functions: the result says what was found.
+// sequence that still fails, and the search goes on ([Search]) until the
+// budget is spent, so that each distinct failing check is found with a
+// minimal sequence of its own. It never calls the testing package's
+// failure functions: the result says what was found.
 func RunSequences(ctx context.Context, env *scenarios.Env, cfg PropertyConfig) *PropertyResult {
-	r := &runner{ctx: ctx, env: env, cfg: cfg, passed: map[string]bool{}, failCall: -1}
-	if cfg.MaxDuration > 0 {
-		r.deadline = time.Now().Add(cfg.MaxDuration)
-	}
+	r := &runner{ctx: ctx, env: env, cfg: cfg, search: NewSearch(cfg), passed: map[string]bool{}}
 	r.fb = reports.Feedback{Confirmed: map[string]int{}, Unconfirmed: map[string]int{}, ModelCounts: map[string]int{}, ServerCounts: map[string]int{}}
-	tb := &recorderTB{name: "scimloop/" + PropertyName, log: cfg.Log}
-	base := withRapid(cfg, func() { rapid.Check(tb, r.sequence) })
-
-	res := &PropertyResult{Sequences: r.searched, Seed: base, Output: tb.output()}
-	if r.failCall >= 0 {
-		res.Seed = failingSeed(base, r.failCall)
+	res := &PropertyResult{}
+	var out strings.Builder
+	base := r.search.Run(cfg, r.sequence, func(round Round) []string {
+		out.WriteString(round.Output)
+		f, learn := r.settle(round)
+		if len(learn) == 0 {
+			res.unexplained = round.Output
+		}
+		if f != nil {
+			res.Failures = append(res.Failures, f)
+		} else if len(learn) > 0 {
+			fmt.Fprintf(&out, "[scimloop] %s failed only in the wake of an earlier failure: not reported\n", strings.Join(learn, ", "))
+		}
+		return learn
+	})
+	res.Output = out.String()
+	res.Wake = r.wake
+	res.Sequences = r.search.Searched()
+	res.Seed = base
+	res.Failed = len(res.Failures) > 0 || res.unexplained != ""
+	for i, f := range res.Failures {
+		if i == 0 {
+			res.Seed = f.Seed
+		}
+		res.Checks = append(res.Checks, f.Checks...)
+		for _, c := range f.Checks {
+			f.Repeats = max(f.Repeats, r.search.Repeats(c))
+		}
+		r.fb.Failures = append(r.fb.Failures, reports.SequenceFailure{Checks: f.Checks, Seed: int64(f.Seed), MinimalSteps: len(f.Minimal), Flaky: f.Flaky, Repeats: f.Repeats})
 	}
-	r.fb.Sequences = r.searched
+	r.fb.Sequences = res.Sequences
 	r.fb.Seed = int64(res.Seed)
+	r.fb.SequencesAfterFailure, r.fb.StepsAfterFailure = r.search.AfterFirst()
 	res.Samples = r.samples
 	if r.aborted != nil {
 		res.Aborted = r.aborted.Error()
 	}
 	res.Broken = r.broken
-	if tb.Failed() {
-		r.settle(res)
-	}
 	res.Feedback = r.fb
 	res.passed = r.passed
-	res.final = r.final
 	return res
 }
 
-// settle fills in a failed run's result: the minimal failing sequence (or,
-// when the failure did not reproduce, the first failing one), its findings,
-// and its counts in the feedback.
-func (r *runner) settle(res *PropertyResult) {
-	res.Failed = true
-	final := r.last
-	if final == nil || len(final.findings) == 0 || strings.Contains(res.Output, "flaky test") {
-		res.Flaky = true
-		final = r.firstFail
-	}
-	if final != nil && !res.Flaky {
-		final = r.minimize(final)
+// settle records the failure of a round that failed: its minimal failing
+// sequence (or, when the failure did not reproduce, the first failing
+// one), the checks no earlier failure had, their findings, and its counts
+// in the feedback. It returns the failure, nil when there is none to
+// report, and the checks the search is to know from now on; none when no
+// sequence of the round recorded a finding.
+//
+// A new check whose minimal sequence still needs, at or before its first
+// failing step, a known failure that may leave the model behind the server
+// (see [diverges]) is that failure's wake, not a bug of its own: it is not
+// reported ("one bug, one failing check"), only learnt, so that the search
+// does not hunt it again.
+func (r *runner) settle(round Round) (*Failure, []string) {
+	r.mu.Lock()
+	final, first := r.last, r.firstFail
+	r.last, r.firstFail = nil, nil
+	r.mu.Unlock()
+	f := &Failure{Seed: round.Seed, Flaky: round.Flaky}
+	if final == nil || len(final.fatal) == 0 || f.Flaky {
+		f.Flaky = true
+		final = first
 	}
 	if final == nil {
-		return
+		return nil, nil
 	}
-	res.Minimal = final.steps
-	res.Exchanges = final.exs
-	seen := map[string]bool{}
-	for _, f := range final.findings {
-		res.Findings = append(res.Findings, scenarios.Finding{Message: f.msg, Exchanges: f.exs})
-		if !seen[f.check] {
-			seen[f.check] = true
-			res.Checks = append(res.Checks, f.check)
+	target := final.fatal
+	report := target
+	if !f.Flaky {
+		final = r.minimize(final, target[0])
+		report = r.news(final, target[0])
+		if len(report) == 0 {
+			r.wake = append(r.wake, target...)
+			return nil, target
 		}
 	}
-	r.fb.MinimalSteps = len(final.steps)
-	r.final = final
-	r.fb.MemberDrift = final.drift
+	for _, fd := range final.findings {
+		if !slices.Contains(report, fd.check) {
+			continue // an earlier failure's, met again
+		}
+		f.findings = append(f.findings, fd)
+		f.Findings = append(f.Findings, scenarios.Finding{Message: fd.msg, Exchanges: fd.exs})
+		if !slices.Contains(f.Checks, fd.check) {
+			f.Checks = append(f.Checks, fd.check)
+		}
+	}
+	f.Minimal, f.Exchanges = final.steps, final.exs
+	if r.fb.MinimalSteps == 0 {
+		r.fb.MinimalSteps = len(final.steps)
+	}
+	r.fb.MemberDrift = append(r.fb.MemberDrift, final.drift...)
 	// The minimal failing sequence counts too: what it confirmed and what it
 	// could not, and the counts its reconciliation saw.
 	if final.m != nil {
 		addCounts(&r.fb, final.m)
 	}
+	return f, append(slices.Clone(f.Checks), target...)
+}
+
+// news returns the checks, not known before, that failed at the first step
+// of the case rc that failed check; none when a known failure that may
+// have left the model behind the server (see [diverges]) came at or before
+// that step: check is then that failure's wake.
+func (r *runner) news(rc *caseRecord, check string) []string {
+	at := func(f caseFinding) int {
+		if f.step == 0 {
+			return len(rc.steps) + 1 // the final reconciliation
+		}
+		return f.step
+	}
+	first := -1
+	for _, f := range rc.findings {
+		if f.check == check && (first < 0 || at(f) < first) {
+			first = at(f)
+		}
+	}
+	var out []string
+	for _, f := range rc.findings {
+		known := r.search.Known(f.check)
+		switch {
+		case at(f) > first:
+		case known && diverges(f.check):
+			return nil
+		case !known && at(f) == first && !slices.Contains(out, f.check):
+			out = append(out, f.check)
+		}
+	}
+	return out
 }
 
 // addCounts adds what the sequence m confirmed and could not, and the
@@ -229,65 +314,97 @@ func (r *runner) newCase(kind string) (*machine, *fakeidp.Recorder) {
 
 // sequence is the rapid property: one whole sequence.
 func (r *runner) sequence(t *rapid.T) {
-	defer r.noteCall(t)()
-	if r.idle() {
+	done, ok := r.search.Case(t)
+	if !ok || r.idle() {
 		return
 	}
+	steps := 0
+	defer func() { done(steps) }()
 	m, rec := r.newCase("s")
-	defer r.finish(m, rec)
+	defer func() { steps = len(m.steps); r.finish(m, rec) }()
 	defer m.cleanup(context.WithoutCancel(r.ctx))
 
 	t.Repeat(actionsFor(m, r))
-	if m.failed() || r.idle() {
+	// After a known failure the model may no longer be the server's state:
+	// reconciling would only find that failure again, under other checks.
+	if m.tainted || r.idle() {
 		return
 	}
 	if err := m.protect(m.reconcile); err != nil {
 		r.fail(err)
 		return
 	}
-	if m.failed() {
-		t.Fatalf("%s", m.failure())
+	r.endStep(t, m)
+}
+
+// endStep judges what the last step (or the final reconciliation) found:
+// a check no earlier failure had fails the sequence for rapid; findings of
+// known checks are counted by the [Search] and the sequence goes on, so
+// that one bug does not hide the others. Once a known failure may have
+// left the model behind the server's state (any but a metadata check), the
+// rest of the sequence is its wake: nothing new fails it while searching.
+// Whether a new check is a bug of its own or a known failure's wake is
+// settled again on its minimal sequence (see [runner.settle]).
+func (r *runner) endStep(t *rapid.T, m *machine) {
+	if len(m.findings) == m.judged {
+		return
+	}
+	from := m.judged
+	var checks []string
+	for _, f := range m.findings[from:] {
+		checks = append(checks, f.check)
+	}
+	m.judged = len(m.findings)
+	if m.tainted && r.search.Searching() {
+		return
+	}
+	m.fatal = r.search.Fatal(checks)
+	if len(m.fatal) > 0 {
+		t.Fatalf("%s", m.failure(from, m.fatal[0]))
+	}
+	if slices.ContainsFunc(checks, diverges) {
+		m.tainted = true
 	}
 }
 
-// failure names the first failure in words that are the same on every run of
-// the same sequence (no server ids, no timestamps): rapid compares failure
-// messages to tell a reproduced failure from a different one.
-func (m *machine) failure() string {
-	f := m.findings[0]
+// failure names the sequence's failure of check, among its findings from
+// index from on, in words that are the same on every run of the same
+// sequence (no server ids, no timestamps): rapid compares failure messages
+// to tell a reproduced failure from a different one.
+func (m *machine) failure(from int, check string) string {
+	i := slices.IndexFunc(m.findings[from:], func(f caseFinding) bool { return f.check == check })
+	f := m.findings[from+max(i, 0)]
 	if f.step == 0 || f.step > len(m.steps) {
 		return f.check + ": the final reconciliation failed"
 	}
 	return fmt.Sprintf("%s: step %d (%s) failed", f.check, f.step, m.steps[f.step-1].Op)
 }
 
-// finish folds a sequence into the run's totals and remembers it.
+// finish folds a sequence into the run's totals and remembers it. Only the
+// search's sequences count in the totals, and only those that did not fail
+// for rapid (the minimal sequence of a failure counts instead), so that
+// shrinking's reruns do not inflate them.
 func (r *runner) finish(m *machine, rec *fakeidp.Recorder) {
-	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift, m: m}
+	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, fatal: m.fatal, drift: m.memberDrift, m: m}
 	if rec != nil {
 		rc.exs = rec.Exchanges()
 	}
+	searching := r.search.Searching()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rec != nil {
 		r.fb.Retries += rec.Retries()
 	}
 	r.last = rc
-	if !r.sawFail {
-		r.searched++ // sequences of the search, up to the first failure; not shrinking's reruns
-	}
 	for id := range m.passed {
 		r.passed[id] = true
 	}
-	if len(m.findings) > 0 {
-		r.sawFail = true
-		if r.firstFail == nil {
-			r.firstFail = rc
-		}
+	if len(rc.fatal) > 0 && r.firstFail == nil {
+		r.firstFail = rc
+	}
+	if !searching {
 		return
 	}
-	// Totals count sequences that passed, so that shrinking's re-runs of a
-	// failure do not inflate them.
 	addCounts(&r.fb, m)
 	for _, ex := range rc.exs {
 		r.samples = append(r.samples, reports.Exchange{Method: ex.Method, URL: ex.URL, Status: ex.Status, LatencyMs: float64(ex.Latency.Microseconds()) / 1000})
@@ -332,25 +449,4 @@ func (r *runner) fail(err error) {
 		r.mu.Unlock()
 	}
 	r.abort(err)
-}
-
-// noteCall counts a call of the property during rapid's search and returns
-// what notes, when the call ends, whether it was the first to fail.
-func (r *runner) noteCall(t *rapid.T) func() {
-	r.mu.Lock()
-	k := -1
-	if r.failCall < 0 {
-		k = r.calls
-		r.calls++
-	}
-	r.mu.Unlock()
-	return func() {
-		if k >= 0 && t.Failed() {
-			r.mu.Lock()
-			if r.failCall < 0 {
-				r.failCall = k
-			}
-			r.mu.Unlock()
-		}
-	}
 }

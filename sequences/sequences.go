@@ -44,7 +44,7 @@ func PropertyScenario(cfg PropertyConfig, out *PropertyResult) *scenarios.Scenar
 }
 
 // judgeInto turns the property result into the scenario's verdicts: every
-// check judged in any sequence passes unless the minimal failing sequence
+// check judged in any sequence passes unless a failure's minimal sequence
 // failed it; a failure that did not reproduce is a seq-flaky finding.
 // A broken harness, or a failure without a finding (a panic in rapid's
 // plumbing or a generator, too few valid sequences), ends the scenario as a
@@ -56,20 +56,19 @@ func (res *PropertyResult) judgeInto(s *scenarios.S) {
 	if res.Broken != "" {
 		s.Broken("the sequences: %s", res.Broken)
 	}
-	if !res.Failed {
-		return
+	if res.unexplained != "" {
+		s.Broken("the sequences failed without a finding; rapid reported:\n%s", clipOutput(res.unexplained))
 	}
-	if res.final == nil || len(res.final.findings) == 0 {
-		s.Broken("the sequences failed without a finding; rapid reported:\n%s", clipOutput(res.Output))
-	}
-	seq := res.SequenceText()
-	for _, f := range res.final.findings {
-		msg := f.msg + "\n" + seq
-		if res.Flaky {
-			s.Judge("seq-flaky", fmt.Errorf("%s: a sequence failed once and did not fail again when rerun; the first failure: %s", f.check, msg), f.exs...)
-			continue
+	for _, fl := range res.Failures {
+		seq := fl.SequenceText()
+		for _, f := range fl.findings {
+			msg := f.msg + "\n" + seq
+			if fl.Flaky {
+				s.Judge("seq-flaky", fmt.Errorf("%s: a sequence failed once and did not fail again when rerun; the first failure: %s", f.check, msg), f.exs...)
+				continue
+			}
+			judgeFor(s, f.check)(f.check, errors.New(msg), f.exs...)
 		}
-		judgeFor(s, f.check)(f.check, errors.New(msg), f.exs...)
 	}
 }
 
@@ -82,19 +81,29 @@ func judgeFor(s *scenarios.S, id string) func(string, error, ...*fakeidp.Exchang
 	return s.Judge
 }
 
-// SequenceText renders the minimal sequence with its seed, for findings and
-// the console.
-func (res *PropertyResult) SequenceText() string {
+// SequenceText renders the failure's minimal sequence with its seed, for
+// findings and the console.
+func (f *Failure) SequenceText() string {
 	var b strings.Builder
 	kind := "minimal failing sequence"
-	if res.Flaky {
+	if f.Flaky {
 		kind = "failing sequence (did not reproduce)"
 	}
-	fmt.Fprintf(&b, "\t%s, %d steps (seed %d):", kind, len(res.Minimal), res.Seed)
-	for i, st := range res.Minimal {
+	fmt.Fprintf(&b, "\t%s, %d steps (seed %d):", kind, len(f.Minimal), f.Seed)
+	for i, st := range f.Minimal {
 		fmt.Fprintf(&b, "\n\t%2d. %s", i+1, st)
 	}
 	return b.String()
+}
+
+// SequenceText renders the minimal sequence of every failure, one after
+// the other.
+func (res *PropertyResult) SequenceText() string {
+	var parts []string
+	for _, f := range res.Failures {
+		parts = append(parts, strings.Join(f.Checks, ", ")+":\n"+f.SequenceText())
+	}
+	return strings.Join(parts, "\n")
 }
 
 // clipOutput keeps the head of rapid's report, where the failure is named.

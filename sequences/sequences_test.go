@@ -123,26 +123,30 @@ func TestSequencesFindAndShrinkFaults(t *testing.T) {
 		}
 		t.Run(tc.fault, func(t *testing.T) {
 			env, nc := propEnv(t, tc.fault)
-			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 100, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
+			// Each fault shows within the first few sequences; the search
+			// then goes on through the budget (distinct_test.go).
+			res := RunSequences(context.Background(), env, PropertyConfig{Sequences: 20, Steps: 30, Seed: 1, ShrinkTime: time.Second, NoFailFile: true, NewClient: nc})
 			require.True(t, res.Failed, "fault %s was not found in %d sequences", tc.fault, res.Sequences)
-			require.False(t, res.Flaky, "fault %s: flaky:\n%s", tc.fault, res.Output)
-			require.LessOrEqual(t, len(res.Minimal), maxShrunkSteps, "fault %s shrunk to:\n%s", tc.fault, res.SequenceText())
+			require.NotEmpty(t, res.Failures)
+			f := res.Failures[0]
+			require.False(t, f.Flaky, "fault %s: flaky:\n%s", tc.fault, res.Output)
+			require.LessOrEqual(t, len(f.Minimal), maxShrunkSteps, "fault %s shrunk to:\n%s", tc.fault, res.SequenceText())
 			require.True(t, slices.ContainsFunc(tc.check, func(c string) bool { return slices.Contains(res.Checks, c) }),
 				"fault %s failed %v, want one of %v:\n%s", tc.fault, res.Checks, tc.check, res.SequenceText())
-			require.NotEmpty(t, res.Exchanges)
+			require.NotEmpty(t, f.Exchanges)
 			require.Empty(t, env.Tracker.Live(), "sequences left resources behind")
-			require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", res.Seed), "the seed worked out is not the one rapid printed")
-			t.Logf("%s: %d steps, checks %v\n%s", tc.fault, len(res.Minimal), res.Checks, res.SequenceText())
+			require.Contains(t, res.Output, fmt.Sprintf("-rapid.seed=%d", f.Seed), "the seed recorded is not the one rapid printed")
+			t.Logf("%s: %d sequences (%d after the first failure), checks %v\n%s", tc.fault, res.Sequences, res.Feedback.SequencesAfterFailure, res.Checks, res.SequenceText())
 
 			// The replay file reproduces it, and passes against a clean server.
 			var buf bytes.Buffer
-			require.NoError(t, NewReplayFile(res, "", "rfc", nil).Write(&buf))
-			f, err := ReadReplay(&buf)
+			require.NoError(t, NewReplayFile(f, "", "rfc", nil).Write(&buf))
+			rf, err := ReadReplay(&buf)
 			require.NoError(t, err)
-			rr := Replay(context.Background(), env, f.Steps)
+			rr := Replay(context.Background(), env, rf.Steps)
 			require.True(t, rr.Failed(), "replay against the faulty server passed (aborted: %q)", rr.Aborted)
 			clean, _ := propEnv(t)
-			rc := Replay(context.Background(), clean, f.Steps)
+			rc := Replay(context.Background(), clean, rf.Steps)
 			require.False(t, rc.Failed(), "replay against a clean server failed: %+v", rc.Findings)
 			require.Empty(t, rc.Aborted)
 		})

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// minimizeBudget bounds the step-level pass that follows rapid's shrinking.
+// minimizeBudget bounds the step-level pass that follows rapid's shrinking
+// of each failure; it ends sooner when nothing more can be dropped.
 const minimizeBudget = 15 * time.Second
 
 // minimize finishes rapid's shrinking at the level of steps. rapid shrinks
@@ -14,21 +15,20 @@ const minimizeBudget = 15 * time.Second
 // together (a group created and deleted early on) can survive that. This
 // pass replays the sequence without runs of steps, halving the run length
 // down to single steps (dropping a create drops every step that uses what it
-// created), and keeps any shorter sequence that still fails the same check.
-// It returns the shortest failing case found, rerun, with its exchanges.
-func (r *runner) minimize(final *caseRecord) *caseRecord {
+// created), and keeps any shorter sequence that still fails check.
+// It returns the shortest case found that fails check, rerun, with its
+// exchanges.
+func (r *runner) minimize(final *caseRecord, check string) *caseRecord {
 	if len(final.findings) == 0 {
 		return final
 	}
-	check := final.findings[0].check
 	best := final
 	deadline := time.Now().Add(minimizeBudget)
 	fails := func(steps []Step) *caseRecord {
 		if len(steps) == 0 || len(steps) >= len(best.steps) {
 			return nil
 		}
-		rc := r.rerun(steps)
-		if rc != nil && slices.ContainsFunc(rc.findings, func(f caseFinding) bool { return f.check == check }) {
+		if rc := r.rerun(steps, check); rc != nil && rc.fails(check) {
 			return rc
 		}
 		return nil
@@ -49,36 +49,53 @@ func (r *runner) minimize(final *caseRecord) *caseRecord {
 	if best == final {
 		// Rerun it once so that the exchanges are those of a run of exactly
 		// these steps (rapid's final run is one, when it kept the exchanges).
-		if rc := r.rerun(final.steps); rc != nil && len(rc.findings) > 0 && (len(final.exs) == 0) {
+		if rc := r.rerun(final.steps, check); rc != nil && rc.fails(check) && len(final.exs) == 0 {
 			best = rc
 		}
 	}
 	return best
 }
 
+// fails reports whether the case failed check.
+func (rc *caseRecord) fails(check string) bool {
+	return slices.ContainsFunc(rc.findings, func(f caseFinding) bool { return f.check == check })
+}
+
 // rerun runs steps as one sequence of its own (fresh names, own recorder)
-// and returns how it ended; nil when it could not run to a verdict.
-func (r *runner) rerun(steps []Step) *caseRecord {
+// and returns how it ended; nil when it could not run to a verdict. As in
+// the search, it goes on past other checks' failures and stops at check's.
+func (r *runner) rerun(steps []Step, check string) *caseRecord {
 	m, rec := r.newCase("m")
 	defer m.cleanup(context.WithoutCancel(r.ctx))
-	for _, st := range steps {
-		if err := m.apply(st); err != nil {
-			return nil
-		}
-		if m.failed() {
-			break
-		}
-	}
-	if !m.failed() {
-		if err := m.protect(m.reconcile); err != nil {
-			return nil
-		}
+	if _, err := m.play(steps, func(c string) bool { return c == check }); err != nil {
+		return nil
 	}
 	rc := &caseRecord{steps: slices.Clone(m.steps), findings: m.findings, drift: m.memberDrift, m: m}
 	if rec != nil {
 		rc.exs = rec.Exchanges()
 	}
 	return rc
+}
+
+// play runs steps in order and stops after the first step that fails a
+// check stop accepts; when it ran them all, it reconciles, unless a failure
+// met on the way may have left the model behind the server ([diverges]).
+// It returns the steps it ran, and an abort (no usable response, a step
+// that does not fit) as an error.
+func (m *machine) play(steps []Step, stop func(check string) bool) (int, error) {
+	stopped := func(f caseFinding) bool { return stop(f.check) }
+	for i, st := range steps {
+		if err := m.apply(st); err != nil {
+			return i, err
+		}
+		if slices.ContainsFunc(m.findings, stopped) {
+			return i + 1, nil
+		}
+	}
+	if slices.ContainsFunc(m.findings, func(f caseFinding) bool { return diverges(f.check) }) {
+		return len(steps), nil
+	}
+	return len(steps), m.protect(m.reconcile)
 }
 
 // dropRange drops steps[i:j], highest first, each as dropStep does.

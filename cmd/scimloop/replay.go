@@ -17,6 +17,7 @@ import (
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/sequences"
 )
 
@@ -39,8 +40,8 @@ func (s *seqFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.IntVar(&s.sequences, "sequences", 0, "property-generated sequences to run (0: 100 against a loopback server, 25 against a remote one; --skip sequences for none)")
 	fl.IntVar(&s.steps, "steps", 0, "average steps per sequence (0: 30 loopback, 20 remote)")
-	fl.DurationVar(&s.shrinkTime, "shrink-time", 0, "bound on shrinking a failing sequence (0: 5s loopback, 60s remote)")
-	fl.DurationVar(&s.maxDuration, "max-duration", 0, "bound on the search for a failing sequence (0: 12s loopback, 3m remote)")
+	fl.DurationVar(&s.shrinkTime, "shrink-time", 0, "bound on shrinking each distinct failing sequence (0: 5s loopback, 60s remote)")
+	fl.DurationVar(&s.maxDuration, "max-duration", 0, "bound on the search for failing sequences, which goes on after a failure to find every distinct one (0: 12s loopback, 3m remote)")
 }
 
 // budget fills the flags left at 0 for the target.
@@ -112,10 +113,15 @@ func (r *replays) write(f *sequences.ReplayFile) (string, error) {
 	return path, nil
 }
 
-// print shows each failing sequence and how to replay it.
-func (r *replays) print(w io.Writer, target string, quiet bool) {
+// print shows how far the sequences searched, each failing sequence and how
+// to replay it.
+func (r *replays) print(w io.Writer, fb *reports.Feedback, target string, quiet bool) {
 	if target == "(the embedded server)" {
 		target = ""
+	}
+	if fb != nil && len(fb.Failures) > 0 {
+		fmt.Fprintf(w, "sequences: %d run, %d distinct failures; after the first, the search ran %d more sequences (%d steps)\n",
+			fb.Sequences, len(fb.Failures), fb.SequencesAfterFailure, fb.StepsAfterFailure)
 	}
 	for i, f := range r.files {
 		kind := "minimal failing sequence"

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -78,4 +80,49 @@ func TestReplayUsageErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(`{"format":"other"}`), 0o644))
 	require.Equal(t, exitUsage, execute([]string{"replay", bad}, &stdout, &stderr))
 	require.Equal(t, exitUsage, execute([]string{"run", "--sequences", "-1"}, &stdout, &stderr))
+}
+
+// TestRunSequencesTwoFaults: one run against a server with two faults that
+// only sequences catch writes a replay file for each, says how far the
+// search went after the first failure, and "scimloop replay" of each file
+// reproduces its own check.
+func TestRunSequencesTwoFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs its full budget of sequences")
+	}
+	const token = "replay-test-token-456"
+	t.Setenv("SCIMLOOP_TOKEN", token)
+	faulty := serveRefForReplay(t, token, "remove-member-removes-all", "lastmodified-frozen")
+	out := t.TempDir()
+
+	var stdout, stderr bytes.Buffer
+	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", sequences.PropertyName, "--out", out,
+		"--sequences", "100", "--steps", "30", "--shrink-time", "1s", "--max-duration", "2m"}, &stdout, &stderr)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Regexp(t, `sequences: 100 run, 2 distinct failures; after the first, the search ran \d+ more sequences \(\d+ steps\)`, stdout.String())
+
+	files, err := filepath.Glob(filepath.Join(out, "replay", "*.json"))
+	require.NoError(t, err)
+	require.Len(t, files, 2)
+	for _, want := range []string{"group-members-match-model", "meta-lastmodified-advances"} {
+		i := slices.IndexFunc(files, func(f string) bool { return strings.Contains(filepath.Base(f), want) })
+		require.GreaterOrEqual(t, i, 0, "no replay file for %s in %v", want, files)
+		stdout.Reset()
+		stderr.Reset()
+		code = execute([]string{"replay", files[i], "--url", faulty}, &stdout, &stderr)
+		require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+		require.Contains(t, stdout.String(), "  FAIL "+want+" at step")
+		require.Contains(t, stdout.String(), "REPRODUCED")
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "results.json"))
+	require.NoError(t, err)
+	var doc struct {
+		Feedback struct {
+			Failures              []struct{ Checks []string }
+			SequencesAfterFailure int
+		}
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.Len(t, doc.Feedback.Failures, 2)
+	require.Positive(t, doc.Feedback.SequencesAfterFailure)
 }

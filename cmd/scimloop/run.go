@@ -215,7 +215,7 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	printSummary(stdout, run, f.out, f.quiet)
-	seqReplays.print(stdout, replayTarget(f), f.quiet)
+	seqReplays.print(stdout, run.Feedback, replayTarget(f), f.quiet)
 	if err := harnessExit(runErr); err != nil {
 		return err
 	}
