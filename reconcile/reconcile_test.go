@@ -1,0 +1,35 @@
+package reconcile
+
+import (
+	"testing"
+
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+func TestCleanPairInSync(t *testing.T) {
+	_, url := refServer(t, refserver.Preload{Users: 300, Groups: 20, MembersPerGroup: 30, Seed: 1}, nil)
+	src, _ := export(t, url)
+	if len(src.Users) != 300 || len(src.Groups) != 20 || src.Memberships() != 600 {
+		t.Fatalf("export: %d users, %d groups, %d memberships", len(src.Users), len(src.Groups), src.Memberships())
+	}
+	rep := run(t, url, src, nil)
+	if !rep.InSync() || rep.Total() != 0 {
+		t.Fatalf("a server against its own export: %s, %d drift:\n%s%v", rep.Verdict, rep.Total(), driftLines(rep.Drift), rep.Incomplete)
+	}
+	if rep.Stats.Compared != 320 {
+		t.Errorf("compared %d, want 320", rep.Stats.Compared)
+	}
+}
+
+func TestPreloadDrift(t *testing.T) {
+	p := refserver.Preload{Users: 100, Groups: 10, MembersPerGroup: 20, Seed: 2}
+	_, clean := refServer(t, p, nil)
+	src, _ := export(t, clean)
+	p.Drift = 2
+	_, drifted := refServer(t, p, nil)
+	rep := run(t, drifted, src, nil)
+	t.Logf("%s", driftLines(rep.Drift))
+	if rep.Verdict != "drift" {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+}
