@@ -47,7 +47,7 @@ func (s *Server) Preload(p Preload) error {
 	groups := make([]*resource, p.Groups)
 	for g := range p.Groups {
 		members := make([]any, 0, p.MembersPerGroup)
-		for _, k := range rng.Perm(p.Users)[:p.MembersPerGroup] {
+		for _, k := range sample(rng, p.Users, p.MembersPerGroup) {
 			members = append(members, map[string]any{"value": ids[k], "type": "User"})
 		}
 		attrs := map[string]any{"displayName": fmt.Sprintf("group-%05d", g), "externalId": fmt.Sprintf("gext-%05d", g)}
@@ -129,4 +129,20 @@ func (s *Server) preloadDrift(n int, ids []string, groups []*resource) []string 
 		gone = append(gone, ids[i])
 	}
 	return gone
+}
+
+// sample draws k distinct numbers below n (Floyd's algorithm: k steps,
+// whatever n is).
+func sample(rng *rand.Rand, n, k int) []int {
+	seen := make(map[int]bool, k)
+	out := make([]int, 0, k)
+	for j := n - k; j < n; j++ {
+		t := rng.IntN(j + 1)
+		if seen[t] {
+			t = j
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
 }
