@@ -45,8 +45,7 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 	su := &e.src.Users[i]
 	var want map[string]any
 	_ = json.Unmarshal(su.Raw, &want)
-	got, _ := r.Value().(map[string]any)
-	diffs := Compare(e.sp.UserAttrs, want, got)
+	diffs := Compare(e.sp.UserAttrs, want, gotFor(r, want))
 	for _, d := range diffs {
 		class := reports.DriftAttribute
 		if strings.EqualFold(d.Path, "active") && d.Want == false {
@@ -58,6 +57,19 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 		e.plan.patch("User", sr.id, sr.etag, attrOps(want, diffs))
 	}
 	e.compared.Add(1)
+}
+
+// gotFor decodes only the attributes of r that want names (and that
+// Compare looks at): a group's thousand members stay undecoded bytes.
+func gotFor(r gjson.Result, want map[string]any) map[string]any {
+	got := make(map[string]any, len(want))
+	r.ForEach(func(k, v gjson.Result) bool {
+		if _, ok := lookupFold(want, k.Str); ok && !ignoredAttrs[strings.ToLower(k.Str)] {
+			got[k.Str] = v.Value()
+		}
+		return true
+	})
+	return got
 }
 
 // attrOps are the PATCH operations that set each drifted top-level
@@ -110,8 +122,7 @@ func (e *engine) onGroup(r gjson.Result, inScope bool) {
 	sg := &e.src.Groups[i]
 	var want map[string]any
 	_ = json.Unmarshal(sg.Raw, &want)
-	got, _ := r.Value().(map[string]any)
-	diffs := Compare(e.sp.GroupAttrs, want, got)
+	diffs := Compare(e.sp.GroupAttrs, want, gotFor(r, want))
 	for _, d := range diffs {
 		e.add(reports.Drift{Class: reports.DriftAttribute, Type: "Group", Key: sg.Key, ID: sr.id, Path: d.Path, Want: jsonText(d.Want), Got: jsonText(d.Got)})
 	}

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,4 +90,31 @@ func driftLines(ds []reports.Drift) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+func fakeRequest(method, path string) fakeidp.Request {
+	return fakeidp.Request{Method: method, Path: path}
+}
+
+// refProxy serves base's SCIM through wrap, on another address.
+func refProxy(t testing.TB, base string, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	fwd := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequest(r.Method, base+strings.TrimPrefix(r.URL.Path, "/scim/v2")+"?"+r.URL.RawQuery, r.Body)
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	})
+	ts := httptest.NewServer(wrap(fwd))
+	t.Cleanup(ts.Close)
+	return ts.URL + "/scim/v2"
 }

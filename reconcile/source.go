@@ -162,25 +162,13 @@ func readJSONLines(br *bufio.Reader, match string) (*Source, error) {
 			}
 		}
 		if len(t) > 0 {
-			var m map[string]any
-			if jerr := json.Unmarshal(t, &m); jerr != nil || m == nil {
-				src.bad(line, "not a JSON object: %v", describeJSONError(jerr))
-			} else {
-				src.add(line, m)
-			}
+			src.add(line, t)
 		}
 		if err == io.EOF {
 			break
 		}
 	}
 	return src, nil
-}
-
-func describeJSONError(err error) string {
-	if err == nil {
-		return "null"
-	}
-	return err.Error()
 }
 
 // readDocument reads one JSON document: a ListResponse or an array of
@@ -202,12 +190,7 @@ func readDocument(r io.Reader, match string) (*Source, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("line %d: %v (the rest of the document cannot be read)", start, err)
 		}
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-			src.bad(start, "not a JSON object")
-			continue
-		}
-		src.add(start, m)
+		src.add(start, raw)
 	}
 	return src, nil
 }

@@ -9,49 +9,63 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tidwall/gjson"
+
 	"github.com/scimloop/scimloop/fakeidp"
 )
 
-// add files one parsed resource as a user or a group, or reports why not.
-func (s *Source) add(line int, m map[string]any) {
-	switch kindOf(m) {
+// add files one resource, given as JSON, as a user or a group, or
+// reports why not. It works on the bytes (gjson), so that a 100k-user
+// source costs its size once, not a parsed tree per resource.
+func (s *Source) add(line int, raw []byte) {
+	r := gjson.ParseBytes(raw)
+	if !r.IsObject() || !gjson.ValidBytes(raw) {
+		s.bad(line, "not a JSON object")
+		return
+	}
+	switch kindOf(r) {
 	case "User":
-		s.addUser(line, m)
+		s.addUser(line, r)
 	case "Group":
-		s.addGroup(line, m)
+		s.addGroup(line, r)
 	default:
 		s.bad(line, "cannot tell a User from a Group: no core schema in \"schemas\", no userName, no displayName")
 	}
 }
 
-func kindOf(m map[string]any) string {
-	schemas, _ := lookupFold(m, "schemas")
-	for _, v := range asArray(schemas) {
-		switch sv, _ := v.(string); {
-		case strings.EqualFold(sv, fakeidp.SchemaUser):
+func kindOf(r gjson.Result) string {
+	for _, v := range fakeidp.Lookup(r, "schemas").Array() {
+		switch {
+		case strings.EqualFold(v.String(), fakeidp.SchemaUser):
 			return "User"
-		case strings.EqualFold(sv, fakeidp.SchemaGroup):
+		case strings.EqualFold(v.String(), fakeidp.SchemaGroup):
 			return "Group"
 		}
 	}
-	if _, ok := lookupFold(m, "userName"); ok {
+	if fakeidp.Lookup(r, "userName").Exists() {
 		return "User"
 	}
-	if _, ok := lookupFold(m, "displayName"); ok {
+	if fakeidp.Lookup(r, "displayName").Exists() {
 		return "Group"
 	}
 	return ""
 }
 
-// str returns the string attribute name of m; ok is false when it is
-// present but not a string.
-func str(m map[string]any, name string) (string, bool) {
-	v, found := lookupFold(m, name)
-	if !found || v == nil {
-		return "", true
+// strings reads the named string attributes of r; ok is false, with the
+// name, when one is present but not a string.
+func stringAttrs(r gjson.Result, names ...string) (map[string]string, string) {
+	vals := make(map[string]string, len(names))
+	for _, n := range names {
+		v := fakeidp.Lookup(r, n)
+		switch v.Type {
+		case gjson.Null:
+		case gjson.String:
+			vals[n] = strings.Clone(v.Str) // not the whole line's string
+		default:
+			return nil, n
+		}
 	}
-	sv, ok := v.(string)
-	return sv, ok
+	return vals, ""
 }
 
 // pick chooses the match key: the forced attribute, or the first of
@@ -68,28 +82,25 @@ func pick(forced string, values map[string]string, preferred ...string) (string,
 	return preferred[len(preferred)-1], ""
 }
 
-func (s *Source) addUser(line int, m map[string]any) {
-	vals := map[string]string{}
-	for _, a := range []string{"userName", "externalId", "id"} {
-		v, ok := str(m, a)
-		if !ok {
-			s.bad(line, "User %s is not a string", a)
-			return
-		}
-		vals[a] = v
+func (s *Source) addUser(line int, r gjson.Result) {
+	vals, bad := stringAttrs(r, "userName", "externalId", "id")
+	if bad != "" {
+		s.bad(line, "User %s is not a string", bad)
+		return
 	}
 	if vals["userName"] == "" {
 		s.bad(line, "User without userName (required, RFC 7643 §4.1.1)")
 		return
 	}
 	var active *bool
-	if v, ok := lookupFold(m, "active"); ok && v != nil {
-		b, isBool := v.(bool)
-		if !isBool {
-			s.bad(line, "User %q: active is %v, want true or false", vals["userName"], v)
-			return
-		}
+	switch v := fakeidp.Lookup(r, "active"); v.Type {
+	case gjson.Null:
+	case gjson.True, gjson.False:
+		b := v.Bool()
 		active = &b
+	default:
+		s.bad(line, "User %q: active is %s, want true or false", vals["userName"], v.Raw)
+		return
 	}
 	attr, key := pick(s.match, vals, "externalId", "userName")
 	if key == "" {
@@ -102,23 +113,15 @@ func (s *Source) addUser(line int, m map[string]any) {
 		return
 	}
 	s.userKeys[k] = len(s.Users)
-	raw := rawWithout(m, "id", "meta", "groups")
-	for a := range m {
-		s.userAttrs[strings.ToLower(a)] = true
-	}
 	s.Users = append(s.Users, SourceUser{Line: line, KeyAttr: attr, Key: key, UserName: vals["userName"],
-		ExternalID: vals["externalId"], ID: vals["id"], Active: active, Raw: raw})
+		ExternalID: vals["externalId"], ID: vals["id"], Active: active, Raw: rawWithout(r, s.userAttrs, "id", "meta", "groups")})
 }
 
-func (s *Source) addGroup(line int, m map[string]any) {
-	vals := map[string]string{}
-	for _, a := range []string{"displayName", "externalId", "id"} {
-		v, ok := str(m, a)
-		if !ok {
-			s.bad(line, "Group %s is not a string", a)
-			return
-		}
-		vals[a] = v
+func (s *Source) addGroup(line int, r gjson.Result) {
+	vals, bad := stringAttrs(r, "displayName", "externalId", "id")
+	if bad != "" {
+		s.bad(line, "Group %s is not a string", bad)
+		return
 	}
 	if vals["displayName"] == "" {
 		s.bad(line, "Group without displayName (required, RFC 7643 §4.2)")
@@ -131,18 +134,21 @@ func (s *Source) addGroup(line int, m map[string]any) {
 		return
 	}
 	g := SourceGroup{Line: line, KeyAttr: attr, Key: key, DisplayName: vals["displayName"], ExternalID: vals["externalId"], ID: vals["id"]}
-	members, _ := lookupFold(m, "members")
-	for i, e := range asArray(members) {
-		em, _ := e.(map[string]any)
-		v, ok := str(em, "value")
-		if em == nil || !ok || v == "" {
+	members := fakeidp.Lookup(r, "members")
+	if members.Exists() && members.Type != gjson.Null && !members.IsArray() {
+		s.bad(line, "Group %q: members is not an array", key)
+		return
+	}
+	for i, m := range members.Array() {
+		v := fakeidp.Lookup(m, "value")
+		if !m.IsObject() || v.Type != gjson.String || v.Str == "" {
 			s.bad(line, "Group %q: members[%d] has no string value (the member's match key)", key, i)
 			return
 		}
-		if t, _ := str(em, "type"); strings.EqualFold(t, "Group") {
-			g.GroupMembers = append(g.GroupMembers, v)
+		if strings.EqualFold(fakeidp.Lookup(m, "type").String(), "Group") {
+			g.GroupMembers = append(g.GroupMembers, strings.Clone(v.Str))
 		} else {
-			g.Members = append(g.Members, v)
+			g.Members = append(g.Members, strings.Clone(v.Str))
 		}
 	}
 	k := keyIndex(attr, key)
@@ -150,23 +156,28 @@ func (s *Source) addGroup(line int, m map[string]any) {
 		s.bad(line, "Group %s %q is also on line %d", attr, key, s.Groups[first].Line)
 		return
 	}
-	g.Raw = rawWithout(m, "id", "meta", "members")
-	for a := range m {
-		s.groupAttrs[strings.ToLower(a)] = true
-	}
+	g.Raw = rawWithout(r, s.groupAttrs, "id", "meta", "members")
 	s.grpKeys[k] = len(s.Groups)
 	s.Groups = append(s.Groups, g)
 }
 
-// rawWithout returns m as JSON without the named attributes (any case).
-func rawWithout(m map[string]any, names ...string) []byte {
-	for k := range m {
-		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, k) }) {
-			delete(m, k)
+// rawWithout returns the object r as JSON without the named attributes
+// (any case), and notes every attribute it keeps in named.
+func rawWithout(r gjson.Result, named map[string]bool, drop ...string) []byte {
+	out := make([]byte, 0, len(r.Raw))
+	out = append(out, '{')
+	r.ForEach(func(k, v gjson.Result) bool {
+		if slices.ContainsFunc(drop, func(n string) bool { return strings.EqualFold(n, k.Str) }) {
+			return true
 		}
-	}
-	b, _ := json.Marshal(m)
-	return b
+		named[strings.ToLower(k.Str)] = true
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, k.Raw...), ':'), v.Raw...)
+		return true
+	})
+	return append(out, '}')
 }
 
 // CSVColumns are the columns a CSV source may have; userName is required.
@@ -228,7 +239,7 @@ func readCSV(r io.Reader, match string) (*Source, error) {
 			continue
 		}
 		before := len(src.Users)
-		src.addUser(line, m)
+		src.addUser(line, gjson.ParseBytes(must(json.Marshal(m))))
 		if len(src.Users) == before {
 			continue
 		}
