@@ -222,7 +222,7 @@ func reconcileSummary(rep *reconcile.Report, out string) string {
 		counts = strings.Join(parts, ", ")
 	}
 	s := rep.Stats
-	return fmt.Sprintf("scimloop reconcile: %s · %s · %d users and %d groups compared in %.1f s (%d requests) · reports in %s",
+	return fmt.Sprintf("scimloop reconcile: %s · %s · %d users and %d groups read in %.1f s (%d requests) · reports in %s",
 		rep.Verdict, counts, s.ServerUsers, s.ServerGroups, rep.Duration, s.Requests, out)
 }
 
