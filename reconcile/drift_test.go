@@ -133,6 +133,12 @@ extra User former
 			t.Errorf("count %s = %d, want %d", c, rep.Counts[c], n)
 		}
 	}
+	// With a filter scope, extras are looked for only among the users it
+	// lists; source users outside it are read again, not called missing.
+	rep = run(t, base, src, func(c *Config) { c.Scope = `userName sw "str"` })
+	if got := driftLines(rep.Drift); got != strings.Replace(want, "extra User former\n", "", 1) {
+		t.Errorf("scope userName sw \"str\":\n%s", got)
+	}
 	// With scope "source", extras are not looked for.
 	rep = run(t, base, src, func(c *Config) { c.Scope = ScopeSource })
 	if rep.Counts[reports.DriftExtra] != 0 || rep.Counts[reports.DriftAccessLingers] != 1 {
