@@ -17,8 +17,8 @@ var testAttrs = map[string]fakeidp.Attribute{
 	"nickname":   {Name: "nickName", Type: "string"},
 	"emails": {Name: "emails", Type: "complex", MultiValued: true, Sub: map[string]fakeidp.Attribute{
 		"value": {Name: "value", Type: "string"}, "type": {Name: "type", Type: "string"}, "primary": {Name: "primary", Type: "boolean"}}},
-	"name": {Name: "name", Type: "complex", Sub: map[string]fakeidp.Attribute{"givenname": {Name: "givenName", Type: "string"}}},
-	"groups": {Name: "groups", Type: "complex", MultiValued: true, Mutability: "readOnly"},
+	"name":             {Name: "name", Type: "complex", Sub: map[string]fakeidp.Attribute{"givenname": {Name: "givenName", Type: "string"}}},
+	"groups":           {Name: "groups", Type: "complex", MultiValued: true, Mutability: "readOnly"},
 	"x509certificates": {Name: "x509Certificates", Type: "complex", MultiValued: true, Mutability: "readOnly"},
 	"roles":            {Name: "roles", Type: "string", MultiValued: true, CaseExact: true},
 }
