@@ -28,12 +28,32 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// scan reads what the walk keeps of a listed resource in one pass over
+// its top-level attributes (names case-insensitive); nameAttr is userName
+// or displayName. A user without "active", or with it true, is active.
+func scan(r gjson.Result, nameAttr string) *srvRes {
+	sr := &srvRes{active: true}
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch {
+		case strings.EqualFold(k.Str, "id"):
+			sr.id = strings.Clone(v.String())
+		case strings.EqualFold(k.Str, "externalId"):
+			sr.ext = strings.Clone(v.String())
+		case strings.EqualFold(k.Str, nameAttr):
+			sr.name = strings.Clone(v.String())
+		case strings.EqualFold(k.Str, "active"):
+			sr.active = v.Type != gjson.False
+		case strings.EqualFold(k.Str, "meta"):
+			sr.etag = strings.Clone(fakeidp.Lookup(v, "version").String())
+		}
+		return true
+	})
+	return sr
+}
+
 // onUser compares one server user with its source user.
 func (e *engine) onUser(r gjson.Result, inScope bool) {
-	act := fakeidp.Lookup(r, "active")
-	sr := &srvRes{id: fakeidp.Lookup(r, "id").String(), ext: fakeidp.Lookup(r, "externalId").String(),
-		name: fakeidp.Lookup(r, "userName").String(), etag: fakeidp.Lookup(r, "meta", "version").String(),
-		active: !(act.Exists() && act.Type == gjson.False)}
+	sr := scan(r, "userName")
 	if sr.id == "" {
 		e.fail("a listed User has no id")
 		return
@@ -109,8 +129,7 @@ func cutExtension(attr string) (string, string, bool) {
 // onGroup compares one server group with its source group: attributes,
 // then membership member by member.
 func (e *engine) onGroup(r gjson.Result, inScope bool) {
-	sr := &srvRes{id: fakeidp.Lookup(r, "id").String(), ext: fakeidp.Lookup(r, "externalId").String(),
-		name: fakeidp.Lookup(r, "displayName").String(), etag: fakeidp.Lookup(r, "meta", "version").String()}
+	sr := scan(r, "displayName")
 	if sr.id == "" {
 		e.fail("a listed Group has no id")
 		return
