@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scimloop/scimloop/internal/refserver"
@@ -152,4 +153,47 @@ func newUser(name, ext string, active bool) map[string]any {
 		u["externalId"] = ext
 	}
 	return u
+}
+
+func TestNestedGroupsAndMembersAddedDuringTheWalk(t *testing.T) {
+	_, base := refServer(t, refserver.Preload{Users: 5, Groups: 0}, nil)
+	group := func(name string, members ...map[string]any) string {
+		body := map[string]any{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}, "displayName": name, "externalId": name}
+		if len(members) > 0 {
+			body["members"] = members
+		}
+		return scim(t, "POST", base+"/Groups", body)["id"].(string)
+	}
+	inner := group("inner", map[string]any{"value": idOf(t, base, "Users", "externalId", "ext-0000001")})
+	group("outer", map[string]any{"value": inner, "type": "Group"}, map[string]any{"value": idOf(t, base, "Users", "externalId", "ext-0000002")})
+	src, data := export(t, base)
+	if !strings.Contains(string(data), `"members":[{"type":"Group","value":"inner"}`) {
+		t.Fatalf("export of a nested group:\n%s", data)
+	}
+	if rep := run(t, base, src, nil); !rep.InSync() {
+		t.Fatalf("nested groups against their export:\n%s%v", driftLines(rep.Drift), rep.Incomplete)
+	}
+	// Another group joins outer; a user created after the user walk joins inner.
+	rogue := group("rogue")
+	var once sync.Once
+	hook := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Groups") {
+				once.Do(func() {
+					late := scim(t, "POST", base+"/Users", newUser("late@example.test", "late", true))["id"].(string)
+					scim(t, "PATCH", base+"/Groups/"+inner, patch(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": late}}}))
+				})
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	scim(t, "PATCH", base+"/Groups/"+idOf(t, base, "Groups", "externalId", "outer"), patch(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": rogue, "type": "Group"}}}))
+	rep := run(t, refProxy(t, base, hook), src, func(c *Config) { c.Concurrency = 1 })
+	want := `membership-not-granted Group inner member late
+membership-not-granted Group outer member rogue
+extra Group rogue
+`
+	if got := driftLines(rep.Drift); got != want {
+		t.Fatalf("drift:\n%s\nwant:\n%s%v", got, want, rep.Incomplete)
+	}
 }
