@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -60,7 +59,6 @@ type exporter struct {
 	cfg      ExportConfig
 	rd       *reader
 	bw       *bufio.Writer
-	mu       sync.Mutex
 	userKey  map[string]string // server id -> match key
 	groupKey map[string]string
 	stats    ExportStats

@@ -99,6 +99,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return e.report(), nil
 }
 
+// Counts runs a reconcile and returns the drift per class name, every
+// class present (zero included): the shape `scimloop watch` exports. An
+// incomplete reconcile is an error, since its counts would understate the
+// drift. The Source is only read, so one parsed source serves every call.
+func Counts(ctx context.Context, cfg Config) (map[string]int, error) {
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Verdict == reports.ReconcileIncomplete {
+		return nil, fmt.Errorf("reconcile incomplete: %s", strings.Join(rep.Incomplete, "; "))
+	}
+	out := make(map[string]int, len(rep.Counts))
+	for c, n := range rep.Counts {
+		out[string(c)] = n
+	}
+	return out, nil
+}
+
 // engine is one reconcile: the source, what the walk learnt of the server
 // (ids and match keys, not bodies), and the drift found.
 type engine struct {
@@ -133,7 +152,7 @@ func newEngine(ctx context.Context, cfg Config) *engine {
 
 func (e *engine) run() {
 	e.progress("discovery")
-	sp, err := fakeidp.Discover(e.ctx, e.cfg.Client)
+	sp, err := fakeidp.Discover(e.ctx, e.cfg.Client.RecordInto(fakeidp.NewRecorder())) // nothing kept: Run may be called for months (watch)
 	if err != nil {
 		e.fail("discovery: %v", err)
 		return
@@ -209,7 +228,7 @@ func (e *engine) progress(phase string) {
 
 func (e *engine) report() *Report {
 	r := &Report{Reconcile: reports.Reconcile{Tool: "scimloop", Version: e.cfg.Version, Kind: "reconcile",
-		Target: e.cfg.Client.BaseURL(), Source: e.cfg.SourceName, Started: e.started.UTC(),
+		Target: e.cfg.Client.Recorder().Scrub(e.cfg.Client.BaseURL()), Source: e.cfg.SourceName, Started: e.started.UTC(),
 		Duration: time.Since(e.started).Seconds(), Match: e.matchName(), Scope: e.cfg.Scope,
 		Counts: map[reports.DriftClass]int{}, SourceErrors: e.src.Errors, SourceErrorCount: e.src.ErrorCount,
 		Drift: e.drift, Incomplete: e.incomplete, Exchanges: e.rd.sample}}

@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"context"
 	"testing"
 
 	"github.com/scimloop/scimloop/internal/refserver"
@@ -31,5 +32,30 @@ func TestPreloadDrift(t *testing.T) {
 	t.Logf("%s", driftLines(rep.Drift))
 	if rep.Verdict != "drift" {
 		t.Fatalf("verdict %s", rep.Verdict)
+	}
+}
+
+func TestCountsForWatch(t *testing.T) {
+	p := refserver.Preload{Users: 50, Groups: 3, MembersPerGroup: 10, Seed: 4}
+	_, clean := refServer(t, p, nil)
+	src, _ := export(t, clean)
+	p.Drift = 1
+	_, drifted := refServer(t, p, nil)
+	cfg := Config{Client: client(t, drifted), Source: src}
+	for range 2 { // one parsed source serves every call
+		counts, err := Counts(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 7 || counts["duplicate"] != 1 || counts["missing"] != 1 || counts["extra"] != 0 {
+			t.Fatalf("counts %v", counts)
+		}
+	}
+	if n := cfg.Client.Recorder().Len(); n != 0 {
+		t.Errorf("the caller's recorder kept %d exchanges; a watcher would grow", n)
+	}
+	cfg.Client = client(t, "http://127.0.0.1:1/scim/v2")
+	if _, err := Counts(context.Background(), cfg); err == nil {
+		t.Error("an unreachable server gave counts")
 	}
 }

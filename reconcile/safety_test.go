@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
 )
@@ -111,5 +112,30 @@ func TestShiftingPages(t *testing.T) {
 	}
 	if rep.Stats.Reread == 0 {
 		t.Fatal("no user was read again: the walk did not skip any, so the test proves nothing")
+	}
+}
+
+func TestNoCredentialInTheReport(t *testing.T) {
+	_, clean := refServer(t, refserver.Preload{Users: 20, Groups: 2, MembersPerGroup: 5, Seed: 1}, nil)
+	src, _ := export(t, clean)
+	_, base := refServer(t, refserver.Preload{Users: 20, Groups: 2, MembersPerGroup: 5, Seed: 1, Drift: 1}, nil)
+	const pw = "s3cret-passw0rd-q"
+	withPW := strings.Replace(base, "http://", "http://admin:"+pw+"@", 1)
+	c, err := fakeidp.NewClient(withPW, fakeidp.WithHeader("X-Api-Key", "k3y-v4lue-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Run(context.Background(), Config{Client: c, Source: src, Plan: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all bytes.Buffer
+	_ = reports.WriteReconcileJSON(&all, &rep.Reconcile)
+	_ = WritePlanJSON(&all, rep.Plan)
+	_ = WritePlanScript(&all, rep.Plan)
+	for _, secret := range []string{pw, "k3y-v4lue-secret"} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("a credential reached the report or the plan: %s", secret)
+		}
 	}
 }
