@@ -114,7 +114,7 @@ func (r *reader) keepSample(ex *fakeidp.Exchange) {
 	}
 	cut := func(b []byte) string { return string(b[:min(len(b), sampleBodyLimit)]) }
 	x := reports.Exchange{Seq: len(r.sample) + 1, Started: ex.Started.UTC(), Method: ex.Method, URL: ex.URL,
-		RequestHeaders: ex.ReqHeader, RequestBody: cut(ex.ReqBody), Status: ex.Status, ResponseHeaders: ex.RespHeader,
+		RequestHeaders: headerMap(ex.ReqHeader), RequestBody: cut(ex.ReqBody), Status: ex.Status, ResponseHeaders: headerMap(ex.RespHeader),
 		ResponseBody: cut(ex.RespBody), Truncated: ex.Truncated || len(ex.RespBody) > sampleBodyLimit,
 		LatencyMs: float64(ex.Latency.Microseconds()) / 1000, Attempt: ex.Attempt}
 	if ex.Err != nil {
@@ -176,4 +176,17 @@ func parallel[T any](n int, items []T, fn func(T)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// headerMap returns a recorded header as a map, whether the recorder keeps
+// an http.Header or a packed header with an HTTP method (the lean
+// recorder on main); once merged this is just h.HTTP().
+func headerMap(h any) map[string][]string {
+	switch v := h.(type) {
+	case http.Header:
+		return v
+	case interface{ HTTP() http.Header }:
+		return v.HTTP()
+	}
+	return nil
 }
