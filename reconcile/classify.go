@@ -242,7 +242,7 @@ func quoteJSON(s string) string {
 
 // lookupKey finds a source resource by a member value: its externalId,
 // its userName (or displayName), or its id.
-func lookupKey(keys map[string]int, nameAttr, k string) (int, bool) {
+func lookupKey(keys map[matchKey]int, nameAttr, k string) (int, bool) {
 	for _, a := range []string{"externalId", nameAttr, "id"} {
 		if i, ok := keys[keyIndex(a, k)]; ok {
 			return i, true
@@ -254,7 +254,7 @@ func lookupKey(keys map[string]int, nameAttr, k string) (int, bool) {
 // resolve finds the server resource a member key names: through the
 // source resource with that key, else directly on the server by
 // externalId or name (engine lock held).
-func (e *engine) resolve(sd *side, keys map[string]int, nameAttr, k string) *srvRes {
+func (e *engine) resolve(sd *side, keys map[matchKey]int, nameAttr, k string) *srvRes {
 	if i, ok := lookupKey(keys, nameAttr, k); ok {
 		return sd.first[i]
 	}

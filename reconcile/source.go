@@ -64,8 +64,8 @@ type Source struct {
 	ErrorCount int
 
 	match    string
-	userKeys map[string]int // keyIndex(attr, key) -> index in Users
-	grpKeys  map[string]int
+	userKeys map[matchKey]int // keyIndex(attr, key) -> index in Users
+	grpKeys  map[matchKey]int
 	// userAttrs and groupAttrs are the top-level attributes the source
 	// names: what the walk asks the server for (attributes=).
 	userAttrs, groupAttrs map[string]bool
@@ -87,18 +87,22 @@ func (s *Source) bad(line int, format string, args ...any) {
 	}
 }
 
+// matchKey is a match key as the indexes hold it: the attribute and its
+// value (a struct, so a lookup builds no string).
+type matchKey struct{ attr, v string }
+
 // keyIndex is the index key of a match key value: userName and
 // displayName are caseExact=false (RFC 7643 §4.1.1, §4.2), externalId and
 // id are caseExact.
-func keyIndex(attr, v string) string {
+func keyIndex(attr, v string) matchKey {
 	if attr == "userName" || attr == "displayName" {
 		v = strings.ToLower(v)
 	}
-	return attr + "\x00" + v
+	return matchKey{attr, v}
 }
 
 func newSource(format, match string) *Source {
-	return &Source{Format: format, match: match, userKeys: map[string]int{}, grpKeys: map[string]int{},
+	return &Source{Format: format, match: match, userKeys: map[matchKey]int{}, grpKeys: map[matchKey]int{},
 		userAttrs: map[string]bool{}, groupAttrs: map[string]bool{}}
 }
 

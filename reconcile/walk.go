@@ -161,7 +161,7 @@ func (e *engine) sourceKey(sd *side, i int) (string, string) {
 // the source's keys: externalId, then userName or displayName, then id. It
 // returns the source index to compare with, or -1 (none, a duplicate, or
 // a resource already seen on another page).
-func (e *engine) claim(sd *side, r *srvRes, keys map[string]int, nameAttr string, inScope bool) int32 {
+func (e *engine) claim(sd *side, r *srvRes, keys map[matchKey]int, nameAttr string, inScope bool) int32 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if old := sd.byID[r.id]; old != nil {
