@@ -48,8 +48,9 @@ image: ## build the scimloop image as $(IMAGE) and $(IMAGE):$(VERSION) (needs Do
 	cp $(CA_BUNDLE) bin/ca-certificates.crt
 	docker build -t $(IMAGE) -t $(IMAGE):$(VERSION) .
 
-bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale
+bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale, reconcile at 100k
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./sequences/ ./internal/refserver/
+	$(GO) test -run '^$$' -bench 'Reconcile' -benchtime 1x -timeout 30m ./reconcile/
 
 bench-watch: ## scimloop watch: 10,000 ticks at 10ms (RSS, goroutines, state size) and detection latency, run once
 	$(GO) test -run '^$$' -bench 'BenchmarkWatchEndurance|BenchmarkDetectionLatency' -benchtime 1x ./watch/

@@ -8,6 +8,7 @@
 //	scimloop list [--json]          print the check catalogue
 //	scimloop faults                 list the reference server's faults
 //	scimloop watch --url URL        watch a live tenant: canaries, metrics, alerts
+//	scimloop reconcile --url URL --source FILE  report drift against a source of truth (read-only)
 //
 // Exit codes: 0 every MUST-level check passed; 1 a MUST-level failure;
 // 2 a usage or configuration error; 3 the target could not be reached or the
@@ -89,5 +90,6 @@ With no --url, "scimloop run" tests the embedded reference server.`,
 	root.AddCommand(newCleanupCmd())
 	root.AddCommand(newReplayCmd())
 	root.AddCommand(newWatchCmd())
+	root.AddCommand(newReconcileCmd())
 	return root
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -28,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		without []string
 		persona []string
 		seed    int64
+		preload refserver.Preload
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -57,6 +59,9 @@ correct but limited real server (see scimloop personalities).`,
 			} else if err != nil {
 				return usageErr("%v", err)
 			}
+			if err := preloadServer(cmd.OutOrStdout(), srv, preload, seed); err != nil {
+				return usageErr("%v", err)
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return usageErr("listen on %s: %v", addr, err)
@@ -70,8 +75,27 @@ correct but limited real server (see scimloop personalities).`,
 	cmd.Flags().StringSliceVar(&faults, "fault", nil, "enable named faults, comma-separated (see scimloop faults)")
 	cmd.Flags().StringSliceVar(&without, "without", nil, "capabilities to lack, comma-separated: "+strings.Join(refserver.Capabilities(), ", "))
 	cmd.Flags().StringSliceVar(&persona, "personality", nil, "limitations of real servers to take on, comma-separated (see scimloop personalities)")
-	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx, and for --preload-* memberships")
+	cmd.Flags().IntVar(&preload.Users, "preload-users", 0, "start with this many generated users (for reconcile demos and benchmarks)")
+	cmd.Flags().IntVar(&preload.Groups, "preload-groups", 0, "start with this many generated groups")
+	cmd.Flags().IntVar(&preload.MembersPerGroup, "members-per-group", 0, "members of each preloaded group, drawn with --seed")
+	cmd.Flags().IntVar(&preload.Drift, "drift", 0, "perturb the preloaded state N times in each reconcile drift class (see README: Reconciling a tenant)")
 	return cmd
+}
+
+// preloadServer fills srv as the --preload-* flags ask.
+func preloadServer(out io.Writer, srv *refserver.Server, p refserver.Preload, seed int64) error {
+	if p == (refserver.Preload{}) {
+		return nil
+	}
+	p.Seed = seed
+	start := time.Now()
+	if err := srv.Preload(p); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "scimloop: preloaded %d users, %d groups (%d members each, seed %d, drift %d) in %s\n",
+		p.Users, p.Groups, p.MembersPerGroup, seed, p.Drift, time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func serveUntilSignal(ln net.Listener, h http.Handler) error {

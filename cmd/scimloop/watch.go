@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/reconcile"
 	"github.com/scimloop/scimloop/watch"
 )
 
@@ -23,6 +26,16 @@ type watchFlags struct {
 	cfg         watch.Config
 	metricsAddr string
 	logFormat   string
+	source      reconcileFlags // --source, --match, --scope, --strict-source
+}
+
+// sourceReconciler is the reconcile engine as the watcher's Reconciler: the
+// tenant against --source, drift counted by class, nothing kept between calls.
+type sourceReconciler struct{ cfg reconcile.Config }
+
+func (r sourceReconciler) Reconcile(ctx context.Context) (watch.DriftCounts, error) {
+	m, err := reconcile.Counts(ctx, r.cfg)
+	return watch.DriftCounts(m), err
 }
 
 func newWatchCmd() *cobra.Command {
@@ -74,6 +87,10 @@ Credentials and TLS options are those of "scimloop run".`,
 	fl.StringVar(&f.cfg.AlertWebhook, "alert-webhook", "", "post Alertmanager-compatible JSON (firing and resolved) to this URL")
 	fl.StringVar(&f.cfg.IncidentDir, "incident-dir", "", "write a HAR file of the last exchanges here when an anomaly fires (default: beside --state)")
 	fl.IntVar(&f.cfg.FlightSize, "flight-size", watch.DefaultFlightSize, "exchanges the flight recorder keeps for an incident file")
+	fl.StringVar(&f.source.source, "source", "", "also reconcile the tenant against this source of truth at --reconcile-every (see scimloop reconcile)")
+	fl.StringVar(&f.source.match, "match", "", "match key for --source: externalId, userName or id (default: externalId, else userName)")
+	fl.StringVar(&f.source.scope, "scope", "", `with --source: "all", "source", or a SCIM filter on Users`)
+	fl.BoolVar(&f.source.strictSource, "strict-source", false, "with --source: a bad source row is fatal")
 	fl.StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9464", `serve /metrics and the status page here ("" for none)`)
 	fl.StringVar(&f.logFormat, "log", "json", "log format on stderr: json or text")
 	cmd.AddCommand(newWatchStatusCmd())
@@ -131,6 +148,13 @@ func runWatch(stdout, stderr io.Writer, f watchFlags) error {
 	}
 	cfg := f.cfg
 	cfg.Client, cfg.Log = c, slog.New(h)
+	if f.source.source != "" {
+		src, err := readReconcileSource(stderr, f.source)
+		if err != nil {
+			return err
+		}
+		cfg.Source = sourceReconciler{reconcile.Config{Client: c, Source: src, SourceName: f.source.source, Scope: f.source.scope, Version: harness.Version}}
+	}
 	if cfg.IncidentDir == "" {
 		cfg.IncidentDir = dirOf(cfg.StatePath)
 	}

@@ -3,6 +3,7 @@ package refserver
 import (
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,6 +167,7 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	defer s.st.mu.RUnlock()
 	matches := s.matching(rts, expr, filters)
 	if q.sortBy != "" {
+		matches = slices.Clone(matches)
 		s.sortResources(matches, q.sortBy, sortOrder == "descending")
 	}
 	total := len(matches)
@@ -179,7 +181,7 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	}
 	resources := make([]any, len(page))
 	for i, res := range page {
-		resources[i] = projs[res.rt].apply(s.render(res, base))
+		resources[i] = projs[res.rt].apply(s.renderFor(res, base, projs[res.rt]))
 	}
 	out := listResponse(resources, total, start)
 	if s.fault(fItemsPerPageWrong) {
@@ -238,8 +240,13 @@ func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters m
 					pool = append(pool, res)
 				}
 			}
-		} else {
+		} else if ghosts {
 			pool = s.st.all(rt, ghosts)
+		} else {
+			pool = s.st.live(rt)
+		}
+		if f == nil && len(rts) == 1 {
+			return pool // shared: runQuery copies it before sorting
 		}
 		for _, res := range pool {
 			if f == nil || f.root.eval(&scope{s: s, res: res}) {

@@ -24,6 +24,12 @@ var projectFaults = []Fault{
 // lock held (it reads the membership index); the result shares no mutable
 // state with the store.
 func (s *Server) render(res *resource, base string) map[string]any {
+	return s.renderFor(res, base, projection{})
+}
+
+// renderFor is render for a projection: a User's groups, which cost a
+// lookup in the membership index, are left out when p drops them anyway.
+func (s *Server) renderFor(res *resource, base string, p projection) map[string]any {
 	out := make(map[string]any, len(res.attrs)+4)
 	schemas := []any{res.rt.Schema.ID}
 	for _, e := range res.rt.Extensions {
@@ -56,6 +62,9 @@ func (s *Server) render(res *resource, base string) map[string]any {
 			out["members"] = ms
 		}
 	case defs.userRT:
+		if p.drops("groups") {
+			break
+		}
 		if gs := s.st.groupsOf(res.id); len(gs) > 0 && !s.is(pSchemaSubset) {
 			arr := make([]any, len(gs))
 			for i, g := range gs {
@@ -151,6 +160,15 @@ func (s *Server) parseProjection(rt *resourceType, attrs, excluded []string) pro
 		p.exclude, p.subsExcl, p.exclExt = build(excluded)
 	}
 	return p
+}
+
+// drops reports whether the projection leaves out the core attribute name
+// (a whole attribute, not one of its sub-attributes).
+func (p projection) drops(name string) bool {
+	if p.active {
+		return !p.include[""][name] && p.subsIncl["\x00"+name] == nil
+	}
+	return p.excluded && p.exclude[""][name]
 }
 
 // defFor finds the definition of a rendered key in a container.

@@ -55,6 +55,7 @@ type store struct {
 	lastInt        int64                          // integer-ids: the last id issued
 	seq            uint64
 	foldName       func(string) string // nil (exact) with the username-case-sensitive fault
+	cache          liveCache           // live resources per type, dropped on every write
 }
 
 func newStore(foldName func(string) string) *store {
@@ -106,6 +107,7 @@ func (st *store) userNameTaken(userName, exceptID string) bool {
 
 // insert adds a new resource (write lock held).
 func (st *store) insert(r *resource) {
+	st.cache.drop()
 	st.seq++
 	r.seq = st.seq
 	st.byID[r.id] = r
@@ -115,6 +117,7 @@ func (st *store) insert(r *resource) {
 
 // update swaps old for r, which has the same id (write lock held).
 func (st *store) update(old, r *resource) {
+	st.cache.drop()
 	r.seq = old.seq
 	st.byID[r.id] = r
 	st.index(old, r)
@@ -122,6 +125,7 @@ func (st *store) update(old, r *resource) {
 
 // remove deletes a resource and its index entries (write lock held).
 func (st *store) remove(r *resource) {
+	st.cache.drop()
 	delete(st.byID, r.id)
 	st.deadInOrd[r.rt]++
 	st.index(r, nil)

@@ -1,0 +1,199 @@
+package reconcile
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimloop/scimloop/reports"
+)
+
+// finishPending settles the groups whose membership waited: the member
+// ids the walk had not seen are read by id (a user created during the
+// walk, or a dangling id), then each group's members are compared.
+func (e *engine) finishPending() {
+	if len(e.pending) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, p := range e.pending {
+		for _, id := range p.unknownIDs {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	attrs := e.userAttrs()
+	parallel(e.cfg.Concurrency, ids, func(id string) {
+		e.reread.Add(1)
+		ex, err := e.rd.get("User", id, attrs)
+		switch {
+		case err == nil:
+			e.onUser(gjson.ParseBytes(ex.RespBody), false)
+		case !isNotFound(err):
+			e.fail("reading member User %s: %v", id, err)
+		}
+	})
+	for _, p := range e.pending {
+		e.settle(p)
+	}
+}
+
+// settle compares a pending group's remaining members.
+func (e *engine) settle(p pendingGroup) {
+	sg := &e.src.Groups[p.src]
+	sr := &srvRes{id: p.id, etag: p.etag}
+	e.mu.Lock()
+	open := map[string]bool{}
+	for _, k := range p.unresolved {
+		open[k] = true
+	}
+	type drift struct {
+		class       reports.DriftClass
+		member, mid string
+	}
+	var out []drift
+	for _, id := range p.unknownIDs {
+		u := e.users.byID[id]
+		if u == nil {
+			out = append(out, drift{reports.DriftMembershipNotGranted, "(no such user)", id})
+			continue
+		}
+		granted := false
+		for k := range open {
+			if e.resolve(e.users, e.src.userKeys, "userName", k) == u {
+				delete(open, k)
+				granted = true
+				break
+			}
+		}
+		if !granted {
+			out = append(out, drift{reports.DriftMembershipNotGranted, e.keyOf(e.users, u), id})
+		}
+	}
+	for k := range open {
+		out = append(out, drift{reports.DriftMissingMembership, k, ""})
+	}
+	want := map[string]string{}
+	var wantUnresolved []string
+	for _, k := range sg.GroupMembers {
+		if g := e.resolve(e.groups, e.src.grpKeys, "displayName", k); g != nil {
+			want[g.id] = k
+		} else {
+			wantUnresolved = append(wantUnresolved, k)
+		}
+	}
+	for _, id := range p.serverGroups {
+		if _, ok := want[id]; ok {
+			delete(want, id)
+			continue
+		}
+		name := "(no such group)"
+		if g := e.groups.byID[id]; g != nil {
+			name = e.keyOf(e.groups, g)
+		}
+		out = append(out, drift{reports.DriftMembershipNotGranted, name, id})
+	}
+	for id, k := range want {
+		out = append(out, drift{reports.DriftMissingMembership, k, id})
+	}
+	e.mu.Unlock()
+	for _, k := range wantUnresolved {
+		out = append(out, drift{reports.DriftMissingMembership, k, ""})
+	}
+	for _, d := range out {
+		e.memberDrift(d.class, sg, sr, d.member, d.mid)
+	}
+}
+
+// finish reports what only the whole walk tells: missing resources,
+// duplicates, and extras in scope.
+func (e *engine) finish() {
+	if e.ctx.Err() != nil {
+		return // an interrupted walk cannot tell missing from unread
+	}
+	e.finishSide(e.users)
+	e.finishSide(e.groups)
+}
+
+func (e *engine) finishSide(sd *side) {
+	for i, f := range sd.first {
+		key := e.sourceKeyOnly(sd, i)
+		if f == nil {
+			e.add(reports.Drift{Class: reports.DriftMissing, Type: sd.typ, Key: key})
+			if e.plan != nil {
+				e.plan.create(sd.typ, i, e.createBody(sd, i))
+			}
+			continue
+		}
+		if dups := sd.dups[int32(i)]; len(dups) > 0 {
+			ids := append([]string{f.id}, dups...)
+			e.add(reports.Drift{Class: reports.DriftDuplicate, Type: sd.typ, Key: key, ID: f.id, IDs: ids})
+			if e.plan != nil {
+				for _, id := range dups {
+					e.plan.remove(sd.typ, id, "")
+				}
+			}
+		}
+	}
+	if e.cfg.Scope == ScopeSource {
+		return
+	}
+	extras := make([]*srvRes, 0)
+	for _, r := range sd.byID {
+		if r.src < 0 && r.inScope {
+			extras = append(extras, r)
+		}
+	}
+	sort.Slice(extras, func(a, b int) bool { return extras[a].id < extras[b].id })
+	for _, r := range extras {
+		class := reports.DriftExtra
+		if sd.typ == "User" && r.active {
+			class = reports.DriftAccessLingers
+		}
+		e.add(reports.Drift{Class: class, Type: sd.typ, Key: e.keyOf(sd, r), ID: r.id})
+		if e.plan != nil {
+			e.plan.remove(sd.typ, r.id, r.etag)
+		}
+	}
+}
+
+func (e *engine) sourceKeyOnly(sd *side, i int) string {
+	_, k := e.sourceKey(sd, i)
+	return k
+}
+
+// createBody is the POST body for a missing source resource: its source
+// attributes, and for a group its members, each by server id or by a
+// reference to the plan step that creates it.
+func (e *engine) createBody(sd *side, i int) []byte {
+	if sd.typ == "User" {
+		return e.src.Users[i].Raw
+	}
+	g := e.src.Groups[i]
+	var members []string
+	for _, k := range g.Members {
+		if u := e.resolve(e.users, e.src.userKeys, "userName", k); u != nil {
+			members = append(members, `{"value":`+quoteJSON(u.id)+`}`)
+		} else if j, ok := lookupKey(e.src.userKeys, "userName", k); ok {
+			members = append(members, `{"value":`+quoteJSON(userRef(j))+`}`)
+		}
+	}
+	for _, k := range g.GroupMembers {
+		if r := e.resolve(e.groups, e.src.grpKeys, "displayName", k); r != nil {
+			members = append(members, `{"value":`+quoteJSON(r.id)+`,"type":"Group"}`)
+		}
+	}
+	raw := strings.TrimSpace(string(g.Raw))
+	if len(members) == 0 || !strings.HasSuffix(raw, "}") {
+		return g.Raw
+	}
+	sep := ","
+	if raw == "{}" {
+		sep = ""
+	}
+	return []byte(raw[:len(raw)-1] + sep + `"members":[` + strings.Join(members, ",") + `]}`)
+}

@@ -1,0 +1,61 @@
+package reconcile
+
+import (
+	"context"
+	"testing"
+
+	"github.com/scimloop/scimloop/internal/refserver"
+)
+
+func TestCleanPairInSync(t *testing.T) {
+	_, url := refServer(t, refserver.Preload{Users: 300, Groups: 20, MembersPerGroup: 30, Seed: 1}, nil)
+	src, _ := export(t, url)
+	if len(src.Users) != 300 || len(src.Groups) != 20 || src.Memberships() != 600 {
+		t.Fatalf("export: %d users, %d groups, %d memberships", len(src.Users), len(src.Groups), src.Memberships())
+	}
+	rep := run(t, url, src, nil)
+	if !rep.InSync() || rep.Total() != 0 {
+		t.Fatalf("a server against its own export: %s, %d drift:\n%s%v", rep.Verdict, rep.Total(), driftLines(rep.Drift), rep.Incomplete)
+	}
+	if rep.Stats.Compared != 320 {
+		t.Errorf("compared %d, want 320", rep.Stats.Compared)
+	}
+}
+
+func TestPreloadDrift(t *testing.T) {
+	p := refserver.Preload{Users: 100, Groups: 10, MembersPerGroup: 20, Seed: 2}
+	_, clean := refServer(t, p, nil)
+	src, _ := export(t, clean)
+	p.Drift = 2
+	_, drifted := refServer(t, p, nil)
+	rep := run(t, drifted, src, nil)
+	t.Logf("%s", driftLines(rep.Drift))
+	if rep.Verdict != "drift" {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+}
+
+func TestCountsForWatch(t *testing.T) {
+	p := refserver.Preload{Users: 50, Groups: 3, MembersPerGroup: 10, Seed: 4}
+	_, clean := refServer(t, p, nil)
+	src, _ := export(t, clean)
+	p.Drift = 1
+	_, drifted := refServer(t, p, nil)
+	cfg := Config{Client: client(t, drifted), Source: src}
+	for range 2 { // one parsed source serves every call
+		counts, err := Counts(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(counts) != 7 || counts["duplicate"] != 1 || counts["missing"] != 1 || counts["extra"] != 0 {
+			t.Fatalf("counts %v", counts)
+		}
+	}
+	if n := cfg.Client.Recorder().Len(); n != 0 {
+		t.Errorf("the caller's recorder kept %d exchanges; a watcher would grow", n)
+	}
+	cfg.Client = client(t, "http://127.0.0.1:1/scim/v2")
+	if _, err := Counts(context.Background(), cfg); err == nil {
+		t.Error("an unreachable server gave counts")
+	}
+}

@@ -1,0 +1,313 @@
+package reconcile
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// add files one resource, given as JSON, as a user or a group, or
+// reports why not. It works on the bytes (gjson), so that a 100k-user
+// source costs its size once, not a parsed tree per resource.
+func (s *Source) add(line int, raw []byte) {
+	r := gjson.ParseBytes(raw)
+	if !r.IsObject() || !gjson.ValidBytes(raw) {
+		s.bad(line, "not a JSON object")
+		return
+	}
+	switch kindOf(r) {
+	case "User":
+		s.addUser(line, r)
+	case "Group":
+		s.addGroup(line, r)
+	default:
+		s.bad(line, "cannot tell a User from a Group: no core schema in \"schemas\", no userName, no displayName")
+	}
+}
+
+func kindOf(r gjson.Result) string {
+	for _, v := range fakeidp.Lookup(r, "schemas").Array() {
+		switch {
+		case strings.EqualFold(v.String(), fakeidp.SchemaUser):
+			return "User"
+		case strings.EqualFold(v.String(), fakeidp.SchemaGroup):
+			return "Group"
+		}
+	}
+	if fakeidp.Lookup(r, "userName").Exists() {
+		return "User"
+	}
+	if fakeidp.Lookup(r, "displayName").Exists() {
+		return "Group"
+	}
+	return ""
+}
+
+// strings reads the named string attributes of r; ok is false, with the
+// name, when one is present but not a string.
+func stringAttrs(r gjson.Result, names ...string) (map[string]string, string) {
+	vals := make(map[string]string, len(names))
+	for _, n := range names {
+		v := fakeidp.Lookup(r, n)
+		switch v.Type {
+		case gjson.Null:
+		case gjson.String:
+			vals[n] = strings.Clone(v.Str) // not the whole line's string
+		default:
+			return nil, n
+		}
+	}
+	return vals, ""
+}
+
+// pick chooses the match key: the forced attribute, or the first of
+// preferred that has a value.
+func pick(forced string, values map[string]string, preferred ...string) (string, string) {
+	if forced != "" {
+		return forced, values[forced]
+	}
+	for _, a := range preferred {
+		if values[a] != "" {
+			return a, values[a]
+		}
+	}
+	return preferred[len(preferred)-1], ""
+}
+
+func (s *Source) addUser(line int, r gjson.Result) {
+	vals, bad := stringAttrs(r, "userName", "externalId", "id")
+	if bad != "" {
+		s.bad(line, "User %s is not a string", bad)
+		return
+	}
+	if vals["userName"] == "" {
+		s.bad(line, "User without userName (required, RFC 7643 §4.1.1)")
+		return
+	}
+	var active *bool
+	switch v := fakeidp.Lookup(r, "active"); v.Type {
+	case gjson.Null:
+	case gjson.True, gjson.False:
+		b := v.Bool()
+		active = &b
+	default:
+		s.bad(line, "User %q: active is %s, want true or false", vals["userName"], v.Raw)
+		return
+	}
+	attr, key := pick(s.match, vals, "externalId", "userName")
+	if key == "" {
+		s.bad(line, "User %q has no %s to match it by", vals["userName"], attr)
+		return
+	}
+	k := keyIndex(attr, key)
+	if first, dup := s.userKeys[k]; dup {
+		s.bad(line, "User %s %q is also on line %d", attr, key, s.Users[first].Line)
+		return
+	}
+	s.userKeys[k] = len(s.Users)
+	s.Users = append(s.Users, SourceUser{Line: line, KeyAttr: attr, Key: key, UserName: vals["userName"],
+		ExternalID: vals["externalId"], ID: vals["id"], Active: active, Raw: rawWithout(r, s.userAttrs, "id", "meta", "groups")})
+}
+
+func (s *Source) addGroup(line int, r gjson.Result) {
+	vals, bad := stringAttrs(r, "displayName", "externalId", "id")
+	if bad != "" {
+		s.bad(line, "Group %s is not a string", bad)
+		return
+	}
+	if vals["displayName"] == "" {
+		s.bad(line, "Group without displayName (required, RFC 7643 §4.2)")
+		return
+	}
+	forced := map[string]string{MatchExternalID: "externalId", MatchUserName: "displayName", MatchID: "id"}[s.match]
+	attr, key := pick(forced, vals, "externalId", "displayName")
+	if key == "" {
+		s.bad(line, "Group %q has no %s to match it by", vals["displayName"], attr)
+		return
+	}
+	g := SourceGroup{Line: line, KeyAttr: attr, Key: key, DisplayName: vals["displayName"], ExternalID: vals["externalId"], ID: vals["id"]}
+	members := fakeidp.Lookup(r, "members")
+	if members.Exists() && members.Type != gjson.Null && !members.IsArray() {
+		s.bad(line, "Group %q: members is not an array", key)
+		return
+	}
+	for i, m := range members.Array() {
+		v := fakeidp.Lookup(m, "value")
+		if !m.IsObject() || v.Type != gjson.String || v.Str == "" {
+			s.bad(line, "Group %q: members[%d] has no string value (the member's match key)", key, i)
+			return
+		}
+		if strings.EqualFold(fakeidp.Lookup(m, "type").String(), "Group") {
+			g.GroupMembers = append(g.GroupMembers, strings.Clone(v.Str))
+		} else {
+			g.Members = append(g.Members, strings.Clone(v.Str))
+		}
+	}
+	k := keyIndex(attr, key)
+	if first, dup := s.grpKeys[k]; dup {
+		s.bad(line, "Group %s %q is also on line %d", attr, key, s.Groups[first].Line)
+		return
+	}
+	g.Raw = rawWithout(r, s.groupAttrs, "id", "meta", "members")
+	s.grpKeys[k] = len(s.Groups)
+	s.Groups = append(s.Groups, g)
+}
+
+// rawWithout returns the object r as JSON without the named attributes
+// (any case), and notes every attribute it keeps in named.
+func rawWithout(r gjson.Result, named map[string]bool, drop ...string) []byte {
+	out := make([]byte, 0, len(r.Raw))
+	out = append(out, '{')
+	r.ForEach(func(k, v gjson.Result) bool {
+		if slices.ContainsFunc(drop, func(n string) bool { return strings.EqualFold(n, k.Str) }) {
+			return true
+		}
+		named[strings.ToLower(k.Str)] = true
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = append(append(append(out, k.Raw...), ':'), v.Raw...)
+		return true
+	})
+	return append(out, '}')
+}
+
+// CSVColumns are the columns a CSV source may have; userName is required.
+// emails and groups hold several values separated by ";", an e-mail may
+// carry its type as "work:ann@example.com"; active is true/false/yes/no/1/0
+// or empty (not stated). Each group named in groups becomes a source group
+// matched by displayName.
+func CSVColumns() []string {
+	return []string{"userName", "externalId", "active", "emails", "displayName", "givenName", "familyName", "groups"}
+}
+
+func readCSV(r io.Reader, match string) (*Source, error) {
+	src := newSource("csv", match)
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("line 1: reading the CSV header: %v", err)
+	}
+	cols := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		j := slices.IndexFunc(CSVColumns(), func(c string) bool { return strings.EqualFold(c, h) })
+		if j < 0 {
+			return nil, fmt.Errorf("line 1: unknown CSV column %q (the columns are %s)", h, strings.Join(CSVColumns(), ", "))
+		}
+		cols[CSVColumns()[j]] = i
+	}
+	if _, ok := cols["userName"]; !ok {
+		return nil, errors.New("line 1: the CSV header has no userName column")
+	}
+	groups := map[string]*SourceGroup{}
+	var order []string
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+			s := pe.StartLine
+			if s == 0 {
+				s = pe.Line
+			}
+			src.bad(s, "%v", pe.Err)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		cell := func(c string) string {
+			if i, ok := cols[c]; ok {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		m, err := csvUser(cell)
+		if err != nil {
+			src.bad(line, "%v", err)
+			continue
+		}
+		before := len(src.Users)
+		src.addUser(line, gjson.ParseBytes(must(json.Marshal(m))))
+		if len(src.Users) == before {
+			continue
+		}
+		for _, g := range splitList(cell("groups")) {
+			k := strings.ToLower(g)
+			if groups[k] == nil {
+				groups[k] = &SourceGroup{Line: line, KeyAttr: "displayName", Key: g, DisplayName: g,
+					Raw: []byte(`{"displayName":` + string(must(json.Marshal(g))) + `}`)}
+				order = append(order, k)
+			}
+			groups[k].Members = append(groups[k].Members, src.Users[before].Key)
+		}
+	}
+	for _, k := range order {
+		src.grpKeys[keyIndex("displayName", groups[k].Key)] = len(src.Groups)
+		src.Groups = append(src.Groups, *groups[k])
+	}
+	return src, nil
+}
+
+func csvUser(cell func(string) string) (map[string]any, error) {
+	m := map[string]any{"schemas": []any{fakeidp.SchemaUser}, "userName": cell("userName")}
+	for _, a := range []string{"externalId", "displayName"} {
+		if v := cell(a); v != "" {
+			m[a] = v
+		}
+	}
+	switch strings.ToLower(cell("active")) {
+	case "":
+	case "true", "yes", "1":
+		m["active"] = true
+	case "false", "no", "0":
+		m["active"] = false
+	default:
+		return nil, fmt.Errorf("active %q: want true, false, yes, no, 1, 0 or empty", cell("active"))
+	}
+	name := map[string]any{}
+	for _, a := range []string{"givenName", "familyName"} {
+		if v := cell(a); v != "" {
+			name[a] = v
+		}
+	}
+	if len(name) > 0 {
+		m["name"] = name
+	}
+	var emails []any
+	for _, e := range splitList(cell("emails")) {
+		t, addr, typed := strings.Cut(e, ":")
+		if typed && !strings.Contains(t, "@") {
+			emails = append(emails, map[string]any{"type": t, "value": addr})
+		} else {
+			emails = append(emails, map[string]any{"value": e})
+		}
+	}
+	if len(emails) > 0 {
+		m["emails"] = emails
+	}
+	return m, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func must(b []byte, _ error) []byte { return b }
