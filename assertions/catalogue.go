@@ -28,5 +28,6 @@ func All() []Check {
 		discoveryMoreChecks,
 		schemaChecks,
 		dialectChecks,
+		schemaPropChecks,
 	)
 }

@@ -185,15 +185,26 @@ func complexValue(t *rapid.T, d declAttr, g *genCtx, typ string) map[string]any 
 			v[s.Name] = simpleValue(t, d.Name+"."+s.Name, s, g)
 		}
 	}
-	if len(v) == 0 && len(d.subs) > 0 {
+	if !hasContent(v) {
+		// a value of type and primary only says nothing: give it content
 		for _, s := range d.subs {
-			if writable(s) && lower(s.Type) == "string" {
+			if n := lower(s.Name); writable(s) && lower(s.Type) == "string" && n != "type" && n != "primary" {
 				v[s.Name] = simpleValue(t, d.Name+"."+s.Name, s, g)
 				break
 			}
 		}
 	}
 	return v
+}
+
+// hasContent reports whether a complex value sets more than type and primary.
+func hasContent(v map[string]any) bool {
+	for k := range v {
+		if n := lower(k); n != "type" && n != "primary" {
+			return true
+		}
+	}
+	return false
 }
 
 // simpleValue draws a value of a's type; path ("emails.value") picks a
@@ -257,6 +268,8 @@ func stringValue(t *rapid.T, path string, a fakeidp.Attribute, g *genCtx) string
 		return fmt.Sprintf("%s.%d@%s", g.tag, g.next(), g.domain)
 	case p == "ims.value":
 		return fmt.Sprintf("%s.%d@im.%s", g.tag, g.next(), g.domain)
+	case p == "phonenumbers.value":
+		return fmt.Sprintf("%s ext. %d", rapid.SampledFrom(pools[p]).Draw(t, path), g.next())
 	case p == "password":
 		return "Pw-" + rapid.StringMatching(`[A-Za-z0-9]{12}`).Draw(t, path) + "!7"
 	case p == "employeenumber":
@@ -269,7 +282,14 @@ func stringValue(t *rapid.T, path string, a fakeidp.Attribute, g *genCtx) string
 		return rapid.SampledFrom(givenNames).Draw(t, path) + " " + rapid.SampledFrom(familyNames).Draw(t, path)
 	}
 	if pool, ok := pools[p]; ok {
-		return rapid.SampledFrom(pool).Draw(t, path)
+		v := rapid.SampledFrom(pool).Draw(t, path)
+		if strings.HasSuffix(p, ".value") {
+			// values of a multi-valued attribute stay unique within the
+			// case, so that an added value never repeats a (type, value)
+			// pair a server may merge (RFC 7643 §2.4)
+			return fmt.Sprintf("%s-%d", v, g.next())
+		}
+		return v
 	}
 	last := p[strings.LastIndex(p, ".")+1:]
 	if pool, ok := pools[last]; ok {

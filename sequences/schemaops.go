@@ -3,6 +3,8 @@ package sequences
 import (
 	"fmt"
 	"maps"
+	"reflect"
+	"slices"
 	"strings"
 
 	"pgregory.net/rapid"
@@ -204,6 +206,9 @@ func addValues(old, add []any) []any {
 	}
 	out := make([]any, 0, len(old)+len(add))
 	for _, e := range old {
+		if slices.ContainsFunc(add, func(a any) bool { return sameValue(a, e) }) {
+			continue // adding a value already there changes nothing (RFC 7644 §3.5.2.1)
+		}
 		if m, _ := e.(map[string]any); m != nil && newPrimary {
 			m = maps.Clone(m)
 			delete(m, "primary")
@@ -212,6 +217,19 @@ func addValues(old, add []any) []any {
 		out = append(out, e)
 	}
 	return append(out, add...)
+}
+
+// sameValue reports whether two values are equal but for primary.
+func sameValue(a, b any) bool {
+	am, ok1 := a.(map[string]any)
+	bm, ok2 := b.(map[string]any)
+	if !ok1 || !ok2 {
+		return reflect.DeepEqual(a, b)
+	}
+	am, bm = maps.Clone(am), maps.Clone(bm)
+	delete(am, "primary")
+	delete(bm, "primary")
+	return reflect.DeepEqual(am, bm)
 }
 
 // applyFiltered applies a valuePath replace or remove to the values of d
