@@ -48,3 +48,39 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 		}
 	}
 }
+
+// schemaCoverage writes the schema coverage table of the Markdown summary.
+func (m *mdWriter) schemaCoverage(run *Run) {
+	if len(run.SchemaCoverage) == 0 {
+		return
+	}
+	m.line("")
+	m.line("### Schema coverage")
+	m.line("")
+	m.line("Writable attributes (sub-attributes counted) that a generated request set and a read-back judged.")
+	m.line("")
+	m.row("Resource type", "Declared", "Exercised", "Not exercised")
+	m.row("---", "---", "---", "---")
+	for _, rt := range slices.Sorted(mapKeys(run.SchemaCoverage)) {
+		c := run.SchemaCoverage[rt]
+		m.row(mdCell(rt), fmt.Sprint(c.Declared), fmt.Sprintf("%d (%.0f%%)", c.Exercised, c.Percent()), mdCell(strings.Join(c.Missing, ", ")))
+	}
+}
+
+// htmlSchemaRow is one resource type of the HTML report's schema coverage.
+type htmlSchemaRow struct {
+	Type                string
+	Declared, Exercised int
+	Percent             string
+	Missing             string
+}
+
+func newHTMLSchemaCoverage(run *Run) []htmlSchemaRow {
+	var out []htmlSchemaRow
+	for _, rt := range slices.Sorted(mapKeys(run.SchemaCoverage)) {
+		c := run.SchemaCoverage[rt]
+		out = append(out, htmlSchemaRow{Type: clean(rt), Declared: c.Declared, Exercised: c.Exercised,
+			Percent: fmt.Sprintf("%.0f%%", c.Percent()), Missing: clean(strings.Join(c.Missing, ", "))})
+	}
+	return out
+}
