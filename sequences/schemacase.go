@@ -56,6 +56,17 @@ type schemaCase struct {
 	touched  map[string]bool // leaves set by a request and judged on read-back
 }
 
+// resources counts what the case created.
+func (c *schemaCase) resources() int {
+	n := 0
+	for _, id := range []string{c.id, c.refID} {
+		if id != "" {
+			n++
+		}
+	}
+	return n
+}
+
 func (c *schemaCase) find(check, where, msg string, exs ...*fakeidp.Exchange) {
 	c.findings = append(c.findings, propFinding{check: check, where: where, msg: msg, exs: safety.NonNil(exs)})
 	c.judged[check] = true

@@ -48,7 +48,7 @@ func opGen(s *rtSchema, g *genCtx, model map[string]any, patch bool) *rapid.Gene
 		if !patch || len(cands) == 0 {
 			return putOp(t, s, g, model)
 		}
-		d := rapid.SampledFrom(cands).Draw(t, "attribute")
+		d := pickAttr(t, cands, model)
 		_, set := attrIn(model, d)
 		kinds := []string{"add", "replace"}
 		if set && !d.Required {
@@ -74,6 +74,41 @@ func opGen(s *rtSchema, g *genCtx, model map[string]any, patch bool) *rapid.Gene
 		}
 		return op
 	})
+}
+
+// pickAttr draws the attribute to patch: first its kind (simple, complex,
+// multi-valued), so that the few complex attributes are not drowned by
+// the many simple ones, then mostly one the resource already holds.
+func pickAttr(t *rapid.T, cands []declAttr, model map[string]any) declAttr {
+	kind := func(d declAttr) string {
+		switch {
+		case d.MultiValued:
+			return "multi-valued"
+		case d.isComplex():
+			return "complex"
+		}
+		return "simple"
+	}
+	var kinds []string
+	for _, d := range cands {
+		if !slices.Contains(kinds, kind(d)) {
+			kinds = append(kinds, kind(d))
+		}
+	}
+	k := rapid.SampledFrom(kinds).Draw(t, "attribute kind")
+	var of, set []declAttr
+	for _, d := range cands {
+		if kind(d) == k {
+			of = append(of, d)
+			if _, ok := attrIn(model, d); ok {
+				set = append(set, d)
+			}
+		}
+	}
+	if len(set) > 0 && rapid.Bool().Draw(t, "one it holds") {
+		of = set
+	}
+	return rapid.SampledFrom(of).Draw(t, "attribute")
 }
 
 // valuePathTarget picks, sometimes, a type the model's values of d carry

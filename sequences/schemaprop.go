@@ -56,6 +56,7 @@ type SchemaFailure struct {
 	Type      string   // the resource type
 	Property  string   // the property whose search found it
 	Steps     []string // the minimal case's requests, in words
+	Resources int      // resources the minimal case created (a referenced user counts)
 	Message   string
 	Seed      uint64
 	Exchanges []*fakeidp.Exchange
@@ -151,7 +152,7 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 		if failAt >= 0 {
 			seed = failingSeed(base, failAt)
 		}
-		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Message: f.msg, Seed: seed, Exchanges: f.exs})
+		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Resources: last.resources(), Message: f.msg, Seed: seed, Exchanges: f.exs})
 		ignore[f.check] = true
 	}
 	return out

@@ -95,6 +95,16 @@ const (
 	fFlaky5xx                 = "flaky-5xx"
 	fFlaky429                 = "flaky-429"
 	fSlow                     = "slow"
+
+	// Faults only the schema properties catch (sequences/schemaprop.go);
+	// their misbehaviour is in schemafaults.go.
+	fEmptyCanonicalValues    = "empty-canonical-values"
+	fDecimalTruncated        = "decimal-truncated"
+	fDateTimeRewritten       = "datetime-rewritten"
+	fWriteOnlyReturned       = "writeonly-returned"
+	fImmutableChanges        = "immutable-changes"
+	fSubAttrDroppedOnReplace = "subattribute-dropped-on-replace"
+	fPrimaryNotExclusive     = "primary-not-exclusive-on-patch"
 )
 
 var faultTable = []Fault{
@@ -147,6 +157,14 @@ var faultTable = []Fault{
 	conformance(fNoWWWAuthenticate, "401 responses carry no WWW-Authenticate header"),
 	conformance(fPatchReturnsStaleBody, "the PATCH 200 body shows the resource as it was before the patch"),
 	conformance(fNoopBumpsVersion, "a no-op update (re-adding an existing value) bumps meta.version and lastModified"),
+	// The schema properties' faults (kept together).
+	should(fEmptyCanonicalValues, "roles.type and x509Certificates.type are declared with an empty canonicalValues list, and every value sent for them is refused with 400"),
+	idp(fDecimalTruncated, "entra", "decimal attributes (the workforce extension's hourlyRate) are stored without their fraction"),
+	idp(fDateTimeRewritten, "entra", "dateTime attributes (the workforce extension's hireDate) keep their digits but lose their offset, which moves the instant"),
+	conformance(fWriteOnlyReturned, "the response to a PUT or PATCH carries the writeOnly password (its stored hash)"),
+	conformance(fImmutableChanges, "every PUT or PATCH re-issues the immutable badgeId of the workforce extension"),
+	conformance(fSubAttrDroppedOnReplace, "PATCH replace of a complex attribute with a path drops the sub-attributes the value does not name"),
+	conformance(fPrimaryNotExclusive, "PATCH add of a primary value to a multi-valued attribute leaves the old primary value primary too"),
 	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (a retry of the same request never twice in a row; seeded)"),
 	chaos(fFlaky429, "about 20% of requests answer 429 with Retry-After: 0 or 1 (a retry of the same request never twice in a row; seeded)"),
 	chaos(fSlow, "every request is delayed by 50ms"),
