@@ -17,7 +17,7 @@ var schemaSymptoms = map[string]func(t *testing.T, faults []string) bool{
 	fDecimalTruncated: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		r := c.createUser("u", urnWorkforce, obj{"hourlyRate": 85.5})
-		return r.get(escapeURN(urnWorkforce) + ".hourlyRate").Float() != 85.5
+		return r.get(escapeURN(urnWorkforce)+".hourlyRate").Float() != 85.5
 	},
 	fDateTimeRewritten: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
