@@ -37,6 +37,9 @@ type SchemaConfig struct {
 	ShrinkTime  time.Duration // bound on shrinking one failure
 	MaxDuration time.Duration // bound on the whole run; 0 none
 	NoFailFile  bool
+	// Types and Properties narrow the run (nil: every resource type the
+	// server declares, every property); benchmarks use them.
+	Types, Properties []string
 	// NewClient, as in [PropertyConfig], gives each case its own recorder.
 	NewClient func(rec *fakeidp.Recorder) *fakeidp.Client
 }
@@ -46,6 +49,7 @@ type SchemaResult struct {
 	Coverage map[string]reports.SchemaCoverage
 	Failures []SchemaFailure
 	Cases    int // cases run, shrinking's included
+	Requests int // requests the cases sent (with a recorder per case)
 	Skipped  []string
 	passed   map[string]bool
 }
@@ -71,6 +75,7 @@ type schemaRunner struct {
 
 	mu      sync.Mutex
 	n       int
+	reqs    int
 	touched map[string]map[string]bool // resource type → leaves exercised
 	passed  map[string]bool
 	last    *schemaCase
@@ -88,8 +93,11 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 	ignore := map[string]bool{} // checks already found failing: one minimal case each
 	for _, s := range types {
 		r.touched[s.name] = map[string]bool{}
+		if cfg.Types != nil && !slices.Contains(cfg.Types, s.name) {
+			continue
+		}
 		for _, prop := range schemaProps {
-			if prop == "filter" && (env.SP == nil || !env.SP.Filter) {
+			if prop == "filter" && (env.SP == nil || !env.SP.Filter) || cfg.Properties != nil && !slices.Contains(cfg.Properties, prop) {
 				continue
 			}
 			res.Failures = append(res.Failures, r.search(s, prop, ignore)...)
@@ -107,7 +115,7 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 		}
 		res.Coverage[s.name] = cov
 	}
-	res.Cases, res.passed = r.n, r.passed
+	res.Cases, res.Requests, res.passed = r.n, r.reqs, r.passed
 	if r.aborted != nil {
 		res.Skipped = append(res.Skipped, r.aborted.Error())
 	}
@@ -148,6 +156,10 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 		if f == nil {
 			break
 		}
+		if len(last.ops) > 1 {
+			last = r.minimizeOps(last, f.check)
+			f = last.firstOf(f.check)
+		}
 		seed := base
 		if failAt >= 0 {
 			seed = failingSeed(base, failAt)
@@ -183,10 +195,20 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 	defer r.finish(c)
 	defer c.cleanup()
 	body := resourceGen(s, c.g).Draw(t, "resource")
+	c.body = body
 	err := c.create(body)
 	if err == nil && c.id != "" {
 		err = c.exercise(t, prop)
 	}
+	r.settleCase(c, err)
+	if f := c.firstNew(ignore); f != nil {
+		t.Fatalf("%s: %s", f.check, f.where)
+	}
+}
+
+// settleCase notes an error that is not the server's choice: the run
+// cannot go on.
+func (r *schemaRunner) settleCase(c *schemaCase, err error) {
 	var skip errSkip
 	if err != nil && !errors.As(err, &skip) {
 		r.mu.Lock()
@@ -194,10 +216,6 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 			r.aborted = err
 		}
 		r.mu.Unlock()
-		return
-	}
-	if f := c.firstNew(ignore); f != nil {
-		t.Fatalf("%s: %s", f.check, f.where)
 	}
 }
 
@@ -205,9 +223,10 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 func (c *schemaCase) exercise(t *rapid.T, prop string) error {
 	switch prop {
 	case "put", "patch":
-		n := rapid.IntRange(1, 2).Draw(t, "updates")
+		n := rapid.IntRange(1, 3).Draw(t, "updates")
 		for i := range n {
 			op := opGen(c.s, c.g, c.model, prop == "patch").Draw(t, fmt.Sprintf("update %d", i+1))
+			c.ops = append(c.ops, op)
 			if err := c.update(op, i+1); err != nil {
 				return err
 			}
@@ -240,6 +259,9 @@ func (r *schemaRunner) newCase(s *rtSchema) *schemaCase {
 // finish folds a case into the run's totals.
 func (r *schemaRunner) finish(c *schemaCase) {
 	if c.rec != nil {
+		r.mu.Lock()
+		r.reqs += c.rec.Len()
+		r.mu.Unlock()
 		for i := range c.findings {
 			if len(c.findings[i].exs) == 0 {
 				c.findings[i].exs = c.rec.Exchanges()

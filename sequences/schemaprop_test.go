@@ -3,6 +3,7 @@ package sequences
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,7 +18,7 @@ import (
 func schemaRun(t *testing.T, cfg refserver.Config, cases int) *SchemaResult {
 	t.Helper()
 	env, nc := propEnvConfig(t, cfg)
-	return RunSchemaProperties(context.Background(), env, SchemaConfig{Cases: cases, Seed: 11, NoFailFile: true, NewClient: nc})
+	return RunSchemaProperties(context.Background(), env, SchemaConfig{Cases: cases, Seed: 11, ShrinkTime: 5 * time.Second, NoFailFile: true, NewClient: nc})
 }
 
 // TestSchemaPropertiesPassOnCorrectServers: the reference server and each

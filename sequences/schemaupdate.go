@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 
 	"pgregory.net/rapid"
 
@@ -112,7 +113,10 @@ func (c *schemaCase) filter(t *rapid.T) error {
 	if c.sess.SP == nil || !c.sess.SP.Filter {
 		return nil
 	}
-	type cand struct{ path, value string }
+	type cand struct {
+		path, value string
+		caseExact   bool
+	}
 	var cands []cand
 	for _, d := range c.s.attrs {
 		v, ok := attrIn(c.model, d)
@@ -122,13 +126,13 @@ func (c *schemaCase) filter(t *rapid.T) error {
 		switch x := v.(type) {
 		case string:
 			if lower(d.Type) == "string" {
-				cands = append(cands, cand{d.key(), x})
+				cands = append(cands, cand{d.key(), x, d.CaseExact})
 			}
 		case map[string]any:
 			for _, sub := range d.subs {
 				if sv, ok := lookupCI(x, sub.Name); ok && lower(sub.Type) == "string" && !hidden(sub) && writable(sub) {
 					if s, ok := sv.(string); ok {
-						cands = append(cands, cand{d.key() + "." + sub.Name, s})
+						cands = append(cands, cand{d.key() + "." + sub.Name, s, sub.CaseExact})
 					}
 				}
 			}
@@ -138,7 +142,11 @@ func (c *schemaCase) filter(t *rapid.T) error {
 		return nil
 	}
 	k := rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
-	f := fmt.Sprintf("%s eq %s and %s eq %s", cands[k].path, quote(cands[k].value), safety.NameAttr(c.s.name), quote(c.nameOf(c.model)))
+	value := cands[k].value
+	if !cands[k].caseExact && rapid.Bool().Draw(t, "other case") {
+		value = otherCase(value) // caseExact false: eq ignores case (RFC 7644 §3.4.2.2)
+	}
+	f := fmt.Sprintf("%s eq %s and %s eq %s", cands[k].path, quote(value), safety.NameAttr(c.s.name), quote(c.nameOf(c.model)))
 	c.steps = append(c.steps, "GET filter="+cands[k].path+" eq …")
 	ex, err := c.sess.Query(c.s.name, url.Values{"filter": {f}})
 	if err != nil {
@@ -161,6 +169,20 @@ func (c *schemaCase) filter(t *rapid.T) error {
 	}
 	c.pass(ckFilter)
 	return nil
+}
+
+// otherCase swaps the case of the ASCII letters (a server's case folding
+// of other scripts is not what this judges).
+func otherCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return unicode.ToUpper(r)
+		case r >= 'A' && r <= 'Z':
+			return unicode.ToLower(r)
+		}
+		return r
+	}, s)
 }
 
 // quote writes s as a filter's JSON string.

@@ -164,7 +164,7 @@ var faultTable = []Fault{
 	conformance(fWriteOnlyReturned, "the response to a PUT or PATCH carries the writeOnly password (its stored hash)"),
 	conformance(fImmutableChanges, "every PUT or PATCH re-issues the immutable badgeId of the workforce extension"),
 	conformance(fSubAttrDroppedOnReplace, "PATCH replace of a complex attribute with a path drops the sub-attributes the value does not name"),
-	conformance(fPrimaryNotExclusive, "PATCH add of a primary value to a multi-valued attribute leaves the old primary value primary too"),
+	conformance(fPrimaryNotExclusive, "PATCH add of a primary value to a multi-valued attribute other than emails leaves the old primary value primary too"),
 	chaos(fFlaky5xx, "about 20% of requests answer 503 with Retry-After: 0 (a retry of the same request never twice in a row; seeded)"),
 	chaos(fFlaky429, "about 20% of requests answer 429 with Retry-After: 0 or 1 (a retry of the same request never twice in a row; seeded)"),
 	chaos(fSlow, "every request is delayed by 50ms"),

@@ -367,7 +367,7 @@ func (p *patchStep) addValues(vals []any) {
 			arr = append(arr, nv)
 			dup = len(arr) - 1
 		}
-		if m, ok := nv.(map[string]any); ok && m["primary"] == true && !p.s.fault(fPrimaryNotExclusive) {
+		if m, ok := nv.(map[string]any); ok && m["primary"] == true && !(p.s.fault(fPrimaryNotExclusive) && a.Name != "emails") {
 			primary = dup
 		}
 	}

@@ -44,9 +44,10 @@ var schemaSymptoms = map[string]func(t *testing.T, faults []string) bool{
 	fPrimaryNotExclusive: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
 		id := c.createUser("u").get("id").String()
-		r := c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "add", "path": "emails", "value": arr{obj{"value": "second@example.test", "type": "home", "primary": true}}}))
+		c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "add", "path": "phoneNumbers", "value": arr{obj{"value": "+1 555 0100", "type": "work", "primary": true}}}))
+		r := c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "add", "path": "phoneNumbers", "value": arr{obj{"value": "+1 555 0199", "type": "home", "primary": true}}}))
 		n := 0
-		for _, e := range r.get("emails").Array() {
+		for _, e := range r.get("phoneNumbers").Array() {
 			if e.Get("primary").Bool() {
 				n++
 			}

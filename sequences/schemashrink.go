@@ -1,0 +1,122 @@
+package sequences
+
+import (
+	"time"
+)
+
+// This file finishes rapid's shrinking of a failing PUT or PATCH case at
+// the level of its updates. rapid shrinks the draws behind a case; a
+// resource created without an attribute and then given it by an update
+// cannot become, by shrinking draws, a resource created with it. This pass
+// reruns the case with its first update folded into the create, or with
+// one update left out, and keeps any shorter case that still fails the
+// same check.
+
+// minimizeOpsBudget bounds the pass.
+const minimizeOpsBudget = 10 * time.Second
+
+func (r *schemaRunner) minimizeOps(best *schemaCase, check string) *schemaCase {
+	deadline := time.Now().Add(minimizeOpsBudget)
+	for len(best.ops) > 1 && time.Now().Before(deadline) && !r.idle() {
+		improved := false
+		for _, cand := range shorter(best) {
+			rc := r.replayCase(best.s, cand.body, cand.ops)
+			if rc != nil && rc.firstOf(check) != nil {
+				best, improved = rc, true
+				break
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return best
+}
+
+type caseSpec struct {
+	body map[string]any
+	ops  []schemaOp
+}
+
+// shorter lists the cases one update shorter than c: the first update
+// folded into the create, then each update left out.
+func shorter(c *schemaCase) []caseSpec {
+	first := c.ops[0]
+	if first.Kind == "put" {
+		v, _ := unfillRefs(first.Value, c.refID)
+		first.Value = v
+	}
+	folded, _ := first.apply(c.s, c.body)
+	folded["schemas"] = schemasOf(c.s, folded)
+	out := []caseSpec{{body: folded, ops: c.ops[1:]}}
+	for i := range c.ops {
+		ops := append(append([]schemaOp(nil), c.ops[:i]...), c.ops[i+1:]...)
+		out = append(out, caseSpec{body: c.body, ops: ops})
+	}
+	return out
+}
+
+// replayCase runs a create and updates as one case of its own, outside
+// rapid; nil when it could not run to a verdict.
+func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schemaOp) *schemaCase {
+	c := r.newCase(s)
+	defer r.finish(c)
+	defer c.cleanup()
+	c.body = body
+	if err := c.create(deepClone(body).(map[string]any)); err != nil || c.id == "" {
+		return nil
+	}
+	for i, op := range ops {
+		if op.Kind == "put" {
+			v, _ := fillRefs(op.Value, c.refID, refURL(c))
+			op.Value = v
+		}
+		c.ops = append(c.ops, op)
+		if err := c.update(op, i+1); err != nil {
+			break
+		}
+	}
+	return c
+}
+
+// firstOf is the case's first finding of check, or nil.
+func (c *schemaCase) firstOf(check string) *propFinding {
+	for i := range c.findings {
+		if c.findings[i].check == check {
+			return &c.findings[i]
+		}
+	}
+	return nil
+}
+
+// unfillRefs puts the placeholders back where a value names the
+// referenced user id, or a URL ending in it.
+func unfillRefs(v any, id string) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		if id != "" && x == id {
+			return refIDMark, true
+		}
+		if id != "" && len(x) > len(id) && x[len(x)-len(id)-1:] == "/"+id {
+			return refURLMark, true
+		}
+		return x, false
+	case map[string]any:
+		out, found := make(map[string]any, len(x)), false
+		for k, e := range x {
+			var hit bool
+			out[k], hit = unfillRefs(e, id)
+			found = found || hit
+		}
+		return out, found
+	case []any:
+		out, found := make([]any, len(x)), false
+		for i, e := range x {
+			var hit bool
+			out[i], hit = unfillRefs(e, id)
+			found = found || hit
+		}
+		return out, found
+	}
+	return v, false
+}
