@@ -81,3 +81,17 @@ func TestSchemaFaultsCaught(t *testing.T) {
 		})
 	}
 }
+
+// TestSchemaPropertiesSeeFilterCase: an eq filter in the other case finds a
+// userName (caseExact false), so a server whose userName filters are
+// case-sensitive fails schema-prop-filter.
+func TestSchemaPropertiesSeeFilterCase(t *testing.T) {
+	res := schemaRun(t, refserver.Config{Faults: []string{"username-case-sensitive"}}, 20)
+	for _, f := range res.Failures {
+		if f.Check == ckFilter {
+			t.Logf("%s", f.Text())
+			return
+		}
+	}
+	t.Errorf("schema-prop-filter did not fail: %+v", res.Failures)
+}

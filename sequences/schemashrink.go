@@ -30,6 +30,28 @@ func (r *schemaRunner) minimizeOps(best *schemaCase, check string) *schemaCase {
 			break
 		}
 	}
+	return r.minimizeBody(best, check, deadline)
+}
+
+// minimizeBody leaves out, one at a time, each attribute the created
+// resource sets (but required ones), keeping every omission after which
+// the same check still fails: what rapid's shrinking of draws left behind
+// (a referenced user, say) goes.
+func (r *schemaRunner) minimizeBody(best *schemaCase, check string, deadline time.Time) *schemaCase {
+	for _, d := range best.s.attrs {
+		if time.Now().After(deadline) || r.idle() {
+			break
+		}
+		if _, ok := attrIn(best.body, d); !ok || d.Required {
+			continue
+		}
+		body := deepClone(best.body).(map[string]any)
+		deleteAttr(body, d)
+		body["schemas"] = schemasOf(best.s, body)
+		if rc := r.replayCase(best.s, body, best.ops); rc != nil && rc.firstOf(check) != nil {
+			best = rc
+		}
+	}
 	return best
 }
 

@@ -118,6 +118,9 @@ func (c *schemaCase) filter(t *rapid.T) error {
 		caseExact   bool
 	}
 	var cands []cand
+	if d, ok := c.s.attr("", safety.NameAttr(c.s.name)); ok && c.nameOf(c.model) != "" {
+		cands = append(cands, cand{d.Name, c.nameOf(c.model), d.CaseExact})
+	}
 	for _, d := range c.s.attrs {
 		v, ok := attrIn(c.model, d)
 		if !ok || hidden(d.Attribute) || lower(d.Returned) == retRequest {
@@ -141,7 +144,10 @@ func (c *schemaCase) filter(t *rapid.T) error {
 	if len(cands) == 0 {
 		return nil
 	}
-	k := rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
+	k := 0 // the resource's name (userName, displayName), which IdPs filter on most
+	if !strings.EqualFold(cands[0].path, safety.NameAttr(c.s.name)) || rapid.Bool().Draw(t, "another attribute") {
+		k = rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
+	}
 	value := cands[k].value
 	if !cands[k].caseExact && rapid.Bool().Draw(t, "other case") {
 		value = otherCase(value) // caseExact false: eq ignores case (RFC 7644 §3.4.2.2)
