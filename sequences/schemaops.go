@@ -122,7 +122,7 @@ func valuePathTarget(t *rapid.T, d declAttr, model map[string]any) (typ, sub str
 	}
 	v, _ := attrIn(model, d)
 	var types []string
-	for _, e := range v.([]any) {
+	for _, e := range elements(v) {
 		if m, _ := e.(map[string]any); m != nil {
 			if ty, _ := m["type"].(string); ty != "" {
 				types = append(types, ty)
@@ -210,19 +210,25 @@ func (op schemaOp) apply(s *rtSchema, model map[string]any) (next map[string]any
 	switch {
 	case op.Filter != "":
 		next = applyFiltered(next, d, cur, op)
-		if op.Kind == "remove" {
-			if v, ok := attrIn(next, d); !ok || len(v.([]any)) == 0 {
-				deleteAttr(next, d)
-			}
+		if v, ok := attrIn(next, d); op.Kind == "remove" && (!ok || len(elements(v)) == 0) {
+			deleteAttr(next, d)
 		}
 	case op.Kind == "remove":
 		deleteAttr(next, d)
 		removed = append(removed, d)
 	case d.MultiValued && op.Kind == "add" && set:
-		putAttr(next, d, addValues(cur.([]any), op.Value.([]any)))
+		old, _ := cur.([]any)
+		add, _ := op.Value.([]any)
+		putAttr(next, d, addValues(old, add))
 	case !d.MultiValued && d.isComplex() && set && (op.Kind == "add" || op.Path != ""):
-		merged := maps.Clone(cur.(map[string]any))
-		maps.Copy(merged, op.Value.(map[string]any))
+		old, _ := cur.(map[string]any)
+		merged := maps.Clone(old)
+		if merged == nil {
+			merged = map[string]any{}
+		}
+		if add, ok := op.Value.(map[string]any); ok {
+			maps.Copy(merged, add)
+		}
 		putAttr(next, d, merged)
 	default:
 		putAttr(next, d, op.Value)
@@ -254,6 +260,12 @@ func addValues(old, add []any) []any {
 	return append(out, add...)
 }
 
+// elements is a multi-valued attribute's values; none for anything else.
+func elements(v any) []any {
+	list, _ := v.([]any)
+	return list
+}
+
 // sameValue reports whether two values are equal but for primary.
 func sameValue(a, b any) bool {
 	am, ok1 := a.(map[string]any)
@@ -271,7 +283,8 @@ func sameValue(a, b any) bool {
 // whose type is op.Filter.
 func applyFiltered(next map[string]any, d declAttr, cur any, op schemaOp) map[string]any {
 	var out []any
-	for _, e := range cur.([]any) {
+	list, _ := cur.([]any) // a replayed case may filter what it no longer sets
+	for _, e := range list {
 		m, _ := e.(map[string]any)
 		ty, _ := m["type"].(string)
 		match := m != nil && strings.EqualFold(ty, op.Filter)

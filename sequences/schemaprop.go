@@ -51,6 +51,7 @@ type SchemaResult struct {
 	Cases    int // cases run, shrinking's included
 	Requests int // requests the cases sent (with a recorder per case)
 	Skipped  []string
+	Broken   string // how the harness itself failed (a panic), when it did
 	passed   map[string]bool
 }
 
@@ -76,10 +77,14 @@ type schemaRunner struct {
 	mu      sync.Mutex
 	n       int
 	reqs    int
+	broken  string                     // a panic in a case: the harness itself failed
 	touched map[string]map[string]bool // resource type → leaves exercised
 	passed  map[string]bool
-	last    *schemaCase
-	aborted error
+	// lastFail is the last case of the search that failed a check not yet
+	// kept: after rapid's shrinking, the minimal one (rapid reruns it last;
+	// a later case cut short by the deadline does not replace it).
+	lastFail *schemaCase
+	aborted  error
 }
 
 // RunSchemaProperties runs the schema properties against env.
@@ -115,7 +120,7 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 		}
 		res.Coverage[s.name] = cov
 	}
-	res.Cases, res.Requests, res.passed = r.n, r.reqs, r.passed
+	res.Cases, res.Requests, res.passed, res.Broken = r.n, r.reqs, r.passed, r.broken
 	if r.aborted != nil {
 		res.Skipped = append(res.Skipped, r.aborted.Error())
 	}
@@ -133,7 +138,7 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 		}
 		tb := &recorderTB{name: "scimloop/" + SchemaPropertyName + "/" + s.name + "/" + prop}
 		r.mu.Lock()
-		r.last = nil
+		r.lastFail = nil
 		r.mu.Unlock()
 		calls, failAt := 0, -1
 		base := withRapid(PropertyConfig{Sequences: r.cfg.Cases, Seed: r.cfg.Seed, ShrinkTime: r.cfg.ShrinkTime, NoFailFile: r.cfg.NoFailFile}, func() {
@@ -147,7 +152,7 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 			})
 		})
 		r.mu.Lock()
-		last := r.last
+		last := r.lastFail
 		r.mu.Unlock()
 		if !tb.Failed() || last == nil {
 			break
@@ -173,7 +178,7 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 func (r *schemaRunner) idle() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.aborted != nil || r.ctx.Err() != nil || (!r.deadline.IsZero() && time.Now().After(r.deadline))
+	return r.aborted != nil || r.broken != "" || r.ctx.Err() != nil || (!r.deadline.IsZero() && time.Now().After(r.deadline))
 }
 
 // firstNew is the case's first finding of a check not yet kept.
@@ -194,6 +199,8 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 	c := r.newCase(s)
 	defer r.finish(c)
 	defer c.cleanup()
+	var out *schemaCase
+	defer r.recoverCase(&out)
 	body := resourceGen(s, c.g).Draw(t, "resource")
 	c.body = body
 	err := c.create(body)
@@ -202,6 +209,9 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 	}
 	r.settleCase(c, err)
 	if f := c.firstNew(ignore); f != nil {
+		r.mu.Lock()
+		r.lastFail = c
+		r.mu.Unlock()
 		t.Fatalf("%s: %s", f.check, f.where)
 	}
 }
@@ -270,7 +280,6 @@ func (r *schemaRunner) finish(c *schemaCase) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.last = c
 	for id := range c.judged {
 		r.passed[id] = true
 	}
@@ -322,6 +331,9 @@ func (res *SchemaResult) judgeInto(s *scenarios.S) {
 	}
 	for _, f := range res.Failures {
 		s.Judge(f.Check, errors.New(f.Text()), f.Exchanges...)
+	}
+	if res.Broken != "" {
+		s.Broken("the schema properties: %s", res.Broken)
 	}
 	if len(res.Skipped) > 0 && len(res.passed) == 0 {
 		s.Stop("the schema properties could not go on: %s", res.Skipped[0])

@@ -1,6 +1,9 @@
 package sequences
 
 import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -80,10 +83,11 @@ func shorter(c *schemaCase) []caseSpec {
 
 // replayCase runs a create and updates as one case of its own, outside
 // rapid; nil when it could not run to a verdict.
-func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schemaOp) *schemaCase {
+func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schemaOp) (out *schemaCase) {
 	c := r.newCase(s)
 	defer r.finish(c)
 	defer c.cleanup()
+	defer r.recoverCase(&out)
 	c.body = body
 	if err := c.create(deepClone(body).(map[string]any)); err != nil || c.id == "" {
 		return nil
@@ -99,6 +103,26 @@ func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schema
 		}
 	}
 	return c
+}
+
+// recoverCase turns a runtime panic in a case (a bug of the harness: a
+// nil map, a failed type assertion) into the run's end, reported as
+// broken; *out becomes nil. Any other panic is rapid's own control flow
+// (a failed or invalid case) and goes on.
+func (r *schemaRunner) recoverCase(out **schemaCase) {
+	rv := recover()
+	if rv == nil {
+		return
+	}
+	if _, ok := rv.(runtime.Error); !ok {
+		panic(rv)
+	}
+	*out = nil
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.broken == "" {
+		r.broken = fmt.Sprintf("panic in a schema property case: %v\n%s", rv, debug.Stack())
+	}
 }
 
 // firstOf is the case's first finding of check, or nil.
