@@ -264,7 +264,16 @@ func (c *schemaCase) readBack(where, check string, removed []declAttr, write *fa
 	c.judgeResponse(where+" read-back", got, ex)
 	diffs := compareModel(c.s, c.model, got)
 	var dropped, drift []string
+	gone := map[string]bool{} // attributes that lost values: their changes are that one finding
 	for _, d := range diffs {
+		if d.missing && check != ckRoundTrip {
+			gone[d.path] = true
+		}
+	}
+	for _, d := range diffs {
+		if !d.missing && gone[d.path] {
+			continue
+		}
 		if check != ckRoundTrip && immutablePath(c.s, d.path) {
 			continue // judged by ckImmutable against the previous read-back
 		}
