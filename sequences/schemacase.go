@@ -49,7 +49,7 @@ type schemaCase struct {
 	refID string // the user a reference points at, when one was made
 
 	body     map[string]any // the generated resource, references unfilled
-	ops      []schemaOp     // the updates sent after the create
+	ops      []schemaOp     // the updates sent after the create, references unfilled
 	model    map[string]any // what the resource holds, by the model
 	last     map[string]any // the last read-back
 	steps    []string

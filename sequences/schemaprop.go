@@ -236,7 +236,11 @@ func (c *schemaCase) exercise(t *rapid.T, prop string) error {
 		n := rapid.IntRange(1, 3).Draw(t, "updates")
 		for i := range n {
 			op := opGen(c.s, c.g, c.model, prop == "patch").Draw(t, fmt.Sprintf("update %d", i+1))
-			c.ops = append(c.ops, op)
+			kept := op // references unfilled, so that a replay can fill its own
+			if op.Kind == "put" {
+				kept.Value, _ = unfillRefs(op.Value, c.refID)
+			}
+			c.ops = append(c.ops, kept)
 			if err := c.update(op, i+1); err != nil {
 				return err
 			}

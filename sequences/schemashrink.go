@@ -55,6 +55,31 @@ func (r *schemaRunner) minimizeBody(best *schemaCase, check string, deadline tim
 			best = rc
 		}
 	}
+	return r.minimizePuts(best, check, deadline)
+}
+
+// minimizePuts does the same for the bodies of the case's PUTs: each
+// attribute a PUT sets and may leave out goes while the check still fails.
+func (r *schemaRunner) minimizePuts(best *schemaCase, check string, deadline time.Time) *schemaCase {
+	for i := range best.ops {
+		for _, d := range best.s.attrs {
+			if time.Now().After(deadline) || r.idle() || i >= len(best.ops) || best.ops[i].Kind != "put" {
+				return best
+			}
+			body, _ := best.ops[i].Value.(map[string]any)
+			if _, ok := attrIn(body, d); !ok || d.Required || !patchable(d) {
+				continue
+			}
+			body = deepClone(body).(map[string]any)
+			deleteAttr(body, d)
+			body["schemas"] = schemasOf(best.s, body)
+			ops := append([]schemaOp(nil), best.ops...)
+			ops[i].Value = body
+			if rc := r.replayCase(best.s, best.body, ops); rc != nil && rc.firstOf(check) != nil {
+				best = rc
+			}
+		}
+	}
 	return best
 }
 
@@ -67,10 +92,6 @@ type caseSpec struct {
 // folded into the create, then each update left out.
 func shorter(c *schemaCase) []caseSpec {
 	first := c.ops[0]
-	if first.Kind == "put" {
-		v, _ := unfillRefs(first.Value, c.refID)
-		first.Value = v
-	}
 	folded, _ := first.apply(c.s, c.body)
 	folded["schemas"] = schemasOf(c.s, folded)
 	out := []caseSpec{{body: folded, ops: c.ops[1:]}}
@@ -93,11 +114,11 @@ func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schema
 		return nil
 	}
 	for i, op := range ops {
+		c.ops = append(c.ops, op) // as given: references unfilled
 		if op.Kind == "put" {
 			v, _ := fillRefs(op.Value, c.refID, refURL(c))
 			op.Value = v
 		}
-		c.ops = append(c.ops, op)
 		if err := c.update(op, i+1); err != nil {
 			break
 		}
