@@ -296,7 +296,7 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 				opts = append(opts, harness.WithStrict())
 			}
 			if c.schema {
-				opts = append(opts, harness.WithSchemaProperties(40))
+				opts = append(opts, harness.WithSchemaProperties(40), harness.WithShrinkTime(2*time.Second))
 			}
 			run, err := runAgainst(t, fs, opts...)
 			results[i] = matrixResult{run: run, err: err}

@@ -15,11 +15,15 @@ import (
 // one update left out, and keeps any shorter case that still fails the
 // same check.
 
-// minimizeOpsBudget bounds the pass.
+// minimizeOpsBudget bounds the pass (or the shrink time, when shorter).
 const minimizeOpsBudget = 10 * time.Second
 
 func (r *schemaRunner) minimizeOps(best *schemaCase, check string) *schemaCase {
-	deadline := time.Now().Add(minimizeOpsBudget)
+	budget := minimizeOpsBudget
+	if r.cfg.ShrinkTime > 0 {
+		budget = min(budget, r.cfg.ShrinkTime)
+	}
+	deadline := time.Now().Add(budget)
 	for len(best.ops) > 1 && time.Now().Before(deadline) && !r.idle() {
 		improved := false
 		for _, cand := range shorter(best) {
