@@ -22,6 +22,12 @@ type ServiceProvider struct {
 	Enterprise bool
 	// UserAttrs and GroupAttrs hold the declared attributes, by lower-cased name.
 	UserAttrs, GroupAttrs map[string]Attribute
+	// Types are the declared resource types with their core schema and
+	// extensions; SchemaAttrs holds every declared schema's attributes by
+	// lower-cased schema URN (then by lower-cased name), so generators can
+	// cover extensions too.
+	Types       []ResourceType
+	SchemaAttrs map[string]map[string]Attribute
 
 	Config, ResourceTypes, Schemas *Exchange
 }
@@ -37,6 +43,23 @@ type Attribute struct {
 	Returned    string
 	Uniqueness  string
 	Sub         map[string]Attribute
+	// CanonicalValues is the declared list; HasCanonical tells a declared
+	// empty list (which allows nothing) from no list at all.
+	CanonicalValues []string
+	HasCanonical    bool
+	ReferenceTypes  []string
+}
+
+// ResourceType is one declared resource type (RFC 7643 §6).
+type ResourceType struct {
+	Name, Endpoint, Schema string
+	Extensions             []SchemaExtension
+}
+
+// SchemaExtension is one extension a resource type declares.
+type SchemaExtension struct {
+	Schema   string
+	Required bool
 }
 
 // Capability names, as the checks' Capability field uses them.
@@ -118,6 +141,7 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 
 	sp.ResourceTypes, _ = c.Do(ctx, Request{Method: http.MethodGet, Path: "/ResourceTypes", Retry: true})
 	for _, rt := range resources(sp.ResourceTypes) {
+		sp.Types = append(sp.Types, resourceType(rt))
 		if !strings.EqualFold(Lookup(rt, "name").String(), "User") && !strings.EqualFold(Lookup(rt, "endpoint").String(), "/Users") {
 			continue
 		}
@@ -129,7 +153,11 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 	}
 
 	sp.Schemas, _ = c.Do(ctx, Request{Method: http.MethodGet, Path: "/Schemas", Retry: true})
+	sp.SchemaAttrs = map[string]map[string]Attribute{}
 	for _, s := range resources(sp.Schemas) {
+		if id := Lookup(s, "id").String(); id != "" {
+			sp.SchemaAttrs[strings.ToLower(id)] = attributes(Lookup(s, "attributes"))
+		}
 		switch strings.ToLower(Lookup(s, "id").String()) {
 		case strings.ToLower(SchemaUser):
 			sp.UserAttrs = attributes(Lookup(s, "attributes"))
@@ -166,12 +194,30 @@ func attributes(list gjson.Result) map[string]Attribute {
 			Returned:    Lookup(a, "returned").String(),
 			Uniqueness:  Lookup(a, "uniqueness").String(),
 		}
+		if cv := Lookup(a, "canonicalValues"); cv.IsArray() {
+			attr.HasCanonical = true
+			for _, v := range cv.Array() {
+				attr.CanonicalValues = append(attr.CanonicalValues, v.String())
+			}
+		}
+		for _, v := range Lookup(a, "referenceTypes").Array() {
+			attr.ReferenceTypes = append(attr.ReferenceTypes, v.String())
+		}
 		if sub := Lookup(a, "subAttributes"); sub.IsArray() {
 			attr.Sub = attributes(sub)
 		}
 		if attr.Name != "" {
 			out[strings.ToLower(attr.Name)] = attr
 		}
+	}
+	return out
+}
+
+// resourceType reads one /ResourceTypes entry.
+func resourceType(rt gjson.Result) ResourceType {
+	out := ResourceType{Name: Lookup(rt, "name").String(), Endpoint: Lookup(rt, "endpoint").String(), Schema: Lookup(rt, "schema").String()}
+	for _, ext := range Lookup(rt, "schemaExtensions").Array() {
+		out.Extensions = append(out.Extensions, SchemaExtension{Schema: Lookup(ext, "schema").String(), Required: Lookup(ext, "required").Bool()})
 	}
 	return out
 }

@@ -72,6 +72,7 @@ func Execute(ctx context.Context, target Target, opts ...Option) (*reports.Run, 
 		p.scenarioDone(s.results[len(s.results)-1])
 	}
 	s.property(ctx, target)
+	s.schemaProperties(ctx, target)
 	p.step(StepCleanup)
 	run, err := s.end(ctx, ctx.Err() != nil)
 	p.step(StepDone)
@@ -89,6 +90,7 @@ type session struct {
 	env     *scenarios.Env
 	results []*scenarios.Result
 	prop    *propertyRun // the sequences, when they ran (property.go)
+	schema  *schemaRun   // the schema properties, when they ran (schemaprop.go)
 }
 
 // begin builds the client and discovers the server. On error, s.run is the
@@ -161,8 +163,10 @@ func (s *session) end(ctx context.Context, cancelled bool) (*reports.Run, error)
 	run.Leftovers = s.env.Tracker.Cleanup(cctx, s.client)
 
 	s.numberProperty()
+	s.numberSchema()
 	build(run, s.cfg, s.results, s.client.Recorder())
 	s.finishProperty(run)
+	s.finishSchema(run)
 	run.Duration = s.cfg.now().Sub(s.start).Seconds()
 	if broken := s.broken(); len(broken) > 0 {
 		run.Verdict.Incomplete = true

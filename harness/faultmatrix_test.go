@@ -133,12 +133,23 @@ type matrixCase struct {
 	strict  bool
 	plain   bool // an idp fault's plain rfc run, which must pass
 	seqs    bool // the fault shows only in property sequences
+	schema  bool // the run includes the schema properties
 }
 
 // sequenceOnly are the faults that only a property sequence reveals (the
 // drift shows in list views, which only the final reconciliation reads);
 // their runs include a small sequence budget.
 var sequenceOnly = map[string]bool{"group-list-members-stale": true}
+
+// schemaPropRuns are the faults whose runs, like the correct server's,
+// include the schema properties (sequences/schemaprop.go): those only the
+// properties reveal, and one fault each that shows a schema-prop check no
+// property-only fault does (honesty, put-model, projection, filter).
+var schemaPropRuns = map[string]bool{
+	"empty-canonical-values": true, "decimal-truncated": true, "datetime-rewritten": true, "writeonly-returned": true,
+	"immutable-changes": true, "subattribute-dropped-on-replace": true, "primary-not-exclusive-on-patch": true,
+	"binary-not-base64": true, "put-ignored": true, "attributes-param-ignored": true, "username-case-sensitive": true,
+}
 
 func (c matrixCase) label() string {
 	mode := c.dialect
@@ -158,10 +169,10 @@ func (c matrixCase) label() string {
 func matrixCases(t *testing.T) []matrixCase {
 	var cs []matrixCase
 	for _, d := range fakeidp.Dialects() {
-		cs = append(cs, matrixCase{fault: refserver.Fault{Name: "none", Kind: "none"}, dialect: d})
+		cs = append(cs, matrixCase{fault: refserver.Fault{Name: "none", Kind: "none"}, dialect: d, schema: true})
 	}
 	for _, f := range refserver.Faults() {
-		c := matrixCase{fault: f, dialect: fakeidp.DialectRFC, seqs: sequenceOnly[f.Name]}
+		c := matrixCase{fault: f, dialect: fakeidp.DialectRFC, seqs: sequenceOnly[f.Name], schema: schemaPropRuns[f.Name]}
 		switch f.Kind {
 		case refserver.KindConformance, refserver.KindChaos:
 		case refserver.KindShould:
@@ -172,7 +183,7 @@ func matrixCases(t *testing.T) []matrixCase {
 				continue
 			}
 			c.dialect = f.Dialect
-			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true})
+			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true, schema: schemaPropRuns[f.Name]})
 		default:
 			t.Errorf("fault %s: unknown kind %q", f.Name, f.Kind)
 			continue
@@ -283,6 +294,9 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 			}
 			if c.strict {
 				opts = append(opts, harness.WithStrict())
+			}
+			if c.schema {
+				opts = append(opts, harness.WithSchemaProperties(40), harness.WithShrinkTime(2*time.Second))
 			}
 			run, err := runAgainst(t, fs, opts...)
 			results[i] = matrixResult{run: run, err: err}

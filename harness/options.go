@@ -36,6 +36,8 @@ type config struct {
 	now            func() time.Time
 	progress       func(ProgressEvent) // see WithProgress (progress.go)
 	prop           propertyOptions     // see WithSequences (property.go)
+	schemaCases    int                 // see WithSchemaProperties (schemaprop.go)
+	schemaSet      bool
 }
 
 func newConfig(opts []Option) *config {

@@ -131,6 +131,17 @@ func Run(t *testing.T, target Target, opts ...Option) *reports.Run {
 			reportScenario(t, scenarioResult(s.results[n], cfg, s.client.Recorder()), cfg, flags)
 		})
 	}
+	if cfg.schemaBudget() > 0 {
+		t.Run(sequences.SchemaPropertyName, func(t *testing.T) {
+			t.Attr("scim.scenario", sequences.SchemaPropertyName)
+			n := len(s.results)
+			s.schemaProperties(t.Context(), target)
+			if len(s.results) == n {
+				t.Skip("the schema properties did not run: the test's context ended")
+			}
+			reportScenario(t, scenarioResult(s.results[n], cfg, s.client.Recorder()), cfg, "")
+		})
+	}
 	end()
 	t.Log(run.Summary())
 	return run

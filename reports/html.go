@@ -62,6 +62,7 @@ type htmlView struct {
 	Leftovers                                 []Leftover
 	Feedback                                  *htmlFeedback
 	Filters                                   *htmlFilters // the filter support matrix, when filters were probed
+	SchemaCoverage                            []htmlSchemaRow
 }
 
 type htmlArea struct {
@@ -163,6 +164,7 @@ func newHTMLView(run *Run) htmlView {
 		Errors:      cleanAll(run.Errors),
 		Filters:     newHTMLFilters(run),
 	}
+	v.SchemaCoverage = newHTMLSchemaCoverage(run)
 
 	areas := map[string]*htmlArea{}
 	roots, under := GroupByCause(run)

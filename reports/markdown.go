@@ -34,6 +34,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	md.header(run)
 	md.counts(run)
 	md.filters(run)
+	md.schemaCoverage(run)
 	md.failures(run)
 	md.skips(run)
 	md.runErrors(run)

@@ -70,6 +70,10 @@ type Run struct {
 	// the exchanges instead (a certification bundle's exchanges.json.gz):
 	// [ReadFile] loads it into Exchanges.
 	ExchangesFile string `json:"exchangesFile,omitempty"`
+
+	// SchemaCoverage is, per resource type, how much of the declared
+	// schema the schema properties exercised (schemacoverage.go).
+	SchemaCoverage map[string]SchemaCoverage `json:"schemaCoverage,omitempty"`
 }
 
 // Verdict is the run's outcome, given per mode.

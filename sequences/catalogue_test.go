@@ -26,6 +26,12 @@ func TestEveryCheckHasAScenario(t *testing.T) {
 	for _, id := range propertyChecks {
 		listed[id] = append(listed[id], "property sequences")
 	}
+	for _, id := range SchemaChecks {
+		listed[id] = append(listed[id], "schema properties")
+		if _, ok := assertions.Lookup(id); !ok {
+			t.Errorf("the schema properties judge %q, which the catalogue lacks", id)
+		}
+	}
 	listed[safety.CheckRetryDuplicate] = append(listed[safety.CheckRetryDuplicate], "every retried create")
 	for _, c := range assertions.All() {
 		if len(listed[c.ID]) == 0 {

@@ -452,8 +452,15 @@ func (s *Server) replace(rt *resourceType, id string, body map[string]any, base 
 	if attrs, err = s.checkMembers(id, attrs); err != nil {
 		return 0, nil, nil, err
 	}
+	if s.fault(fImmutableChanges) {
+		reissueImmutable(attrs)
+	}
 	res := s.commit(old, attrs)
-	return http.StatusOK, res, proj.apply(s.render(res, base)), nil
+	out := proj.apply(s.render(res, base))
+	if s.fault(fWriteOnlyReturned) {
+		showPassword(out, res.attrs)
+	}
+	return http.StatusOK, res, out, nil
 }
 
 // commit stores new attributes for old when they differ (lock held) and

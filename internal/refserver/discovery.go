@@ -113,6 +113,9 @@ func (s *Server) schemaDoc(base string, sc *schemaDef) map[string]any {
 		if sc == defs.user && a.Name == "emails" && s.is(pUniqueEmails) {
 			markUnique(doc, "value")
 		}
+		if sc == defs.user && s.fault(fEmptyCanonicalValues) {
+			declareEmptyCanonical(doc, a)
+		}
 		attrs = append(attrs, doc)
 	}
 	return map[string]any{

@@ -62,7 +62,7 @@ func TestSchemas(t *testing.T) {
 	c := newTC(t)
 	r := c.do("GET", "/Schemas", nil)
 	require.Equal(t, 200, r.code)
-	assert.Equal(t, int64(3), r.get("totalResults").Int())
+	assert.Equal(t, int64(4), r.get("totalResults").Int()) // core User and Group, enterprise, workforce
 	assert.NotContains(t, r.raw, []byte("null"))
 	types := map[string]bool{"string": true, "boolean": true, "decimal": true, "integer": true, "dateTime": true, "reference": true, "complex": true, "binary": true}
 	var check func(a gjson.Result, sub bool)

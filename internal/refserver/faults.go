@@ -57,6 +57,7 @@ var faultTable = slices.Concat(
 	capabilityFaults,
 	serverFaults,
 	chaosFaults,
+	schemaFaults,
 )
 
 // Faults lists every fault the reference server can inject, sorted by name:

@@ -142,12 +142,19 @@ func (s *Server) patch(rt *resourceType, id string, ops []patchOp, base string, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if s.fault(fImmutableChanges) {
+		reissueImmutable(checked)
+	}
 	res := s.commit(old, checked)
 	shown := res
 	if s.fault(fPatchReturnsStaleBody) {
 		shown = old
 	}
-	return res, proj.apply(s.render(shown, base)), nil
+	out := proj.apply(s.render(shown, base))
+	if s.fault(fWriteOnlyReturned) {
+		showPassword(out, shown.attrs)
+	}
+	return res, out, nil
 }
 
 func (e *scimError) withStatus(status int) *scimError { e.status = status; return e }

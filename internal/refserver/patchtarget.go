@@ -382,7 +382,7 @@ func (p *patchStep) addValues(vals []any) {
 			arr = append(arr, nv)
 			dup = len(arr) - 1
 		}
-		if m, ok := nv.(map[string]any); ok && m["primary"] == true {
+		if m, ok := nv.(map[string]any); ok && m["primary"] == true && !(p.s.fault(fPrimaryNotExclusive) && a.Name != "emails") {
 			primary = dup
 		}
 	}
@@ -417,6 +417,8 @@ func (p *patchStep) replaceWhole() *scimError {
 	case a.MultiValued:
 		arr := v.([]any)
 		setMulti(p.c, a.Name, arr, primaryIndex(arr, -1))
+	case a.Type == tComplex && p.s.fault(fSubAttrDroppedOnReplace):
+		p.c[a.Name] = v
 	case a.Type == tComplex:
 		p.mergeComplex(v.(map[string]any))
 	default:

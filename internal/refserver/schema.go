@@ -264,6 +264,7 @@ func buildCommonAttrs() []*attrDef {
 // schemaSet holds every definition, built once.
 type schemaSet struct {
 	user, group, enterprise *schemaDef
+	workforce               *schemaDef
 	common                  []*attrDef
 	userRT, groupRT         *resourceType
 }
@@ -272,12 +273,15 @@ var defs = buildSchemaSet()
 
 func buildSchemaSet() *schemaSet {
 	s := &schemaSet{user: buildUserSchema(), group: buildGroupSchema(), enterprise: buildEnterpriseSchema(), common: buildCommonAttrs()}
-	s.userRT = &resourceType{Name: "User", Endpoint: "/Users", Description: "User Account", Schema: s.user, Extensions: []*schemaDef{s.enterprise}, Required: "userName"}
+	s.workforce = buildWorkforceSchema()
+	s.userRT = &resourceType{Name: "User", Endpoint: "/Users", Description: "User Account", Schema: s.user, Extensions: []*schemaDef{s.enterprise, s.workforce}, Required: "userName"}
 	s.groupRT = &resourceType{Name: "Group", Endpoint: "/Groups", Description: "Group", Schema: s.group, Required: "displayName"}
 	return s
 }
 
-func (s *schemaSet) schemas() []*schemaDef { return []*schemaDef{s.user, s.group, s.enterprise} }
+func (s *schemaSet) schemas() []*schemaDef {
+	return []*schemaDef{s.user, s.group, s.enterprise, s.workforce}
+}
 
 func (s *schemaSet) resourceTypes() []*resourceType { return []*resourceType{s.userRT, s.groupRT} }
 

@@ -119,7 +119,8 @@ func (s *Server) fault(name string) bool { return s.faults[name] }
 func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 
 func (s *Server) inputOpts() inputOpts {
-	return inputOpts{strictBool: s.fault(fActiveStringRejected), keepDuplicates: s.fault(fDuplicateValuesKept)}
+	return inputOpts{strictBool: s.fault(fActiveStringRejected), keepDuplicates: s.fault(fDuplicateValuesKept),
+		emptyCanonical: s.fault(fEmptyCanonicalValues), truncDecimal: s.fault(fDecimalTruncated), rewriteZone: s.fault(fDateTimeRewritten)}
 }
 
 // baseURL is the absolute URL of the service root for this request.

@@ -19,6 +19,9 @@ import (
 type inputOpts struct {
 	strictBool     bool // active-string-rejected: refuse "True"/"False" strings
 	keepDuplicates bool // duplicate-values-kept: store a repeated (type, value) pair
+	emptyCanonical bool // empty-canonical-values: refuse roles.type and x509Certificates.type
+	truncDecimal   bool // decimal-truncated
+	rewriteZone    bool // datetime-rewritten
 }
 
 // normalizeValue validates v against def and returns the canonical value.
@@ -75,6 +78,9 @@ func normalizeSingle(def *attrDef, v any, o inputOpts) (any, bool, *scimError) {
 			if sd == nil || sd.Mutability == mReadOnly {
 				continue // unknown or readOnly sub-attributes are ignored
 			}
+			if o.emptyCanonical && emptyCanonicalOn(def, sd) && sv != nil {
+				return nil, false, badRequest(stInvalidValue, "%s.%s: %v is not one of the canonical values", def.Name, sd.Name, sv)
+			}
 			nv, ok, err := normalizeSingle(sd, sv, o)
 			if err != nil {
 				return nil, false, badRequest(err.scimType, "%s.%s", def.Name, err.detail)
@@ -120,6 +126,9 @@ func normalizeSimple(def *attrDef, v any, o inputOpts) (any, bool, *scimError) {
 		if def.Type == tInteger && f != math.Trunc(f) {
 			return bad("an integer")
 		}
+		if def.Type == tDecimal && o.truncDecimal {
+			f = truncate(f)
+		}
 		return f, true, nil
 	case tDateTime:
 		s, ok := v.(string)
@@ -128,6 +137,9 @@ func normalizeSimple(def *attrDef, v any, o inputOpts) (any, bool, *scimError) {
 		}
 		if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
 			return bad("an xsd:dateTime")
+		}
+		if o.rewriteZone {
+			s = rewriteZone(s)
 		}
 		return s, true, nil
 	case tBinary:

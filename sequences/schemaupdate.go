@@ -1,0 +1,195 @@
+package sequences
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"pgregory.net/rapid"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
+)
+
+// This file holds the schema properties after the create: updates judged
+// against the model, projection against each attribute's returned, and
+// filters against the model.
+
+// update sends op and judges its answer and the read-back.
+func (c *schemaCase) update(op schemaOp, n int) error {
+	where := fmt.Sprintf("update %d (%s)", n, op.Kind)
+	c.steps = append(c.steps, op.String())
+	var ex *fakeidp.Exchange
+	var err error
+	check := ckPatch
+	sent := map[string]any{}
+	if op.Kind == "put" {
+		check = ckPut
+		sent = op.Value.(map[string]any)
+		ex, err = c.sess.Write(http.MethodPut, c.s.name, c.id, sent, nil)
+	} else {
+		if d, ok := c.s.attrByKey(op.Attr); ok && op.Value != nil && op.Filter == "" {
+			putAttr(sent, d, op.Value)
+		}
+		ex, err = c.sess.Write(http.MethodPatch, c.s.name, c.id, op.patchBody(c.s), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if !safety.OK(ex) {
+		return c.refused(sent, where, ex)
+	}
+	if ex.Status == http.StatusOK {
+		c.judgeResponse(where, bodyOf(ex), ex)
+	}
+	next, removed := op.apply(c.s, c.model)
+	c.model = next
+	return c.readBack(where, check, removed, ex)
+}
+
+// projection asks for one attribute the model sets, then leaves it out,
+// and judges both answers against its returned characteristic (RFC 7644
+// §3.9, RFC 7643 §7).
+func (c *schemaCase) projection(t *rapid.T) error {
+	var set []declAttr
+	for _, d := range c.s.attrs {
+		if _, ok := attrIn(c.model, d); ok && !hidden(d.Attribute) && writable(d.Attribute) {
+			set = append(set, d)
+		}
+	}
+	if len(set) < 2 {
+		return nil
+	}
+	d := rapid.SampledFrom(set).Draw(t, "projected attribute")
+	c.steps = append(c.steps, "GET with attributes and excludedAttributes "+d.key())
+	in, err := c.sess.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(c.s.name) + "/" + c.id, Query: url.Values{"attributes": {d.key()}}, Retry: true})
+	if err != nil {
+		return err
+	}
+	out, err := c.sess.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(c.s.name) + "/" + c.id, Query: url.Values{"excludedAttributes": {d.key()}}, Retry: true})
+	if err != nil {
+		return err
+	}
+	if in.Status != http.StatusOK || out.Status != http.StatusOK {
+		return errSkip{fmt.Sprintf("projection answered %d and %d", in.Status, out.Status)}
+	}
+	inBody, outBody := bodyOf(in), bodyOf(out)
+	c.judgeShape("projection", inBody, false, in)
+	c.judgeShape("projection", outBody, false, out)
+	var problems []string
+	if _, ok := attrIn(inBody, d); !ok {
+		problems = append(problems, fmt.Sprintf("%s: the attribute asked for is absent", safety.OpOf(in)))
+	}
+	for _, o := range set {
+		if _, ok := attrIn(inBody, o); ok && o.key() != d.key() && !slices.Contains([]string{retAlways}, lower(o.Returned)) && !sameParent(o, d) {
+			problems = append(problems, fmt.Sprintf("%s: %s (returned %q) was not asked for but is returned", safety.OpOf(in), o.key(), o.Returned))
+		}
+	}
+	if _, ok := attrIn(outBody, d); ok && lower(d.Returned) != retAlways {
+		problems = append(problems, fmt.Sprintf("%s: the excluded attribute is still returned", safety.OpOf(out)))
+	}
+	if id, _ := inBody["id"].(string); id != c.id {
+		problems = append(problems, fmt.Sprintf("%s: id (returned always) is missing", safety.OpOf(in)))
+	}
+	if len(problems) > 0 {
+		c.find(ckProjection, "projection", strings.Join(problems, "; "), in, out)
+		return nil
+	}
+	c.pass(ckProjection)
+	return nil
+}
+
+// sameParent reports whether o and d are the same attribute (a server
+// may answer an extension attribute together with its container).
+func sameParent(o, d declAttr) bool { return strings.EqualFold(o.key(), d.key()) }
+
+// filter searches with eq on one string value the model holds (scoped to
+// the resource by its name, with and) and expects the resource found
+// (RFC 7644 §3.4.2.2). A declined filter (400) is the server's choice.
+func (c *schemaCase) filter(t *rapid.T) error {
+	if c.sess.SP == nil || !c.sess.SP.Filter {
+		return nil
+	}
+	type cand struct {
+		path, value string
+		caseExact   bool
+	}
+	var cands []cand
+	if d, ok := c.s.attr("", safety.NameAttr(c.s.name)); ok && c.nameOf(c.model) != "" {
+		cands = append(cands, cand{d.Name, c.nameOf(c.model), d.CaseExact})
+	}
+	for _, d := range c.s.attrs {
+		v, ok := attrIn(c.model, d)
+		if !ok || hidden(d.Attribute) || lower(d.Returned) == retRequest {
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if lower(d.Type) == "string" {
+				cands = append(cands, cand{d.key(), x, d.CaseExact})
+			}
+		case map[string]any:
+			for _, sub := range d.subs {
+				if sv, ok := lookupCI(x, sub.Name); ok && lower(sub.Type) == "string" && !hidden(sub) && writable(sub) {
+					if s, ok := sv.(string); ok {
+						cands = append(cands, cand{d.key() + "." + sub.Name, s, sub.CaseExact})
+					}
+				}
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	k := 0 // the resource's name (userName, displayName), which IdPs filter on most
+	if !strings.EqualFold(cands[0].path, safety.NameAttr(c.s.name)) || rapid.Bool().Draw(t, "another attribute") {
+		k = rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
+	}
+	value := cands[k].value
+	if !cands[k].caseExact && rapid.Bool().Draw(t, "other case") {
+		value = otherCase(value) // caseExact false: eq ignores case (RFC 7644 §3.4.2.2)
+	}
+	f := fmt.Sprintf("%s eq %s and %s eq %s", cands[k].path, quote(value), safety.NameAttr(c.s.name), quote(c.nameOf(c.model)))
+	c.steps = append(c.steps, "GET filter="+cands[k].path+" eq …")
+	ex, err := c.sess.Query(c.s.name, url.Values{"filter": {f}})
+	if err != nil {
+		return err
+	}
+	if ex.Status == http.StatusBadRequest {
+		return nil // the server may decline any filter (RFC 7644 Table 9)
+	}
+	body := bodyOf(ex)
+	found := false
+	res, _ := body["Resources"].([]any)
+	for _, r := range res {
+		if m, _ := r.(map[string]any); m != nil && m["id"] == c.id {
+			found = true
+		}
+	}
+	if ex.Status != http.StatusOK || !found {
+		c.find(ckFilter, "filter "+cands[k].path, fmt.Sprintf("%s = %d: the filter %s does not find the resource that holds the value", safety.OpOf(ex), ex.Status, f), ex)
+		return nil
+	}
+	c.pass(ckFilter)
+	return nil
+}
+
+// otherCase swaps the case of the ASCII letters (a server's case folding
+// of other scripts is not what this judges).
+func otherCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return unicode.ToUpper(r)
+		case r >= 'A' && r <= 'Z':
+			return unicode.ToLower(r)
+		}
+		return r
+	}, s)
+}
+
+// quote writes s as a filter's JSON string.
+func quote(s string) string { return string(fakeidp.MustJSON(s)) }
