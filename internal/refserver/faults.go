@@ -152,10 +152,42 @@ var faultTable = []Fault{
 	chaos(fSlow, "every request is delayed by 50ms"),
 }
 
+// Cursor pagination faults (RFC 9865), one per rule the cursor checks
+// judge; the misbehaviours are in cursor.go.
+const (
+	fSPCClaimsCursorButNone    = "spc-claims-cursor-but-none"
+	fCursorUnadvertised        = "cursor-unadvertised"
+	fSPCPaginationMalformed    = "spc-pagination-malformed"
+	fCursorNotURLSafe          = "cursor-not-url-safe"
+	fCursorCountExceeded       = "cursor-count-exceeded"
+	fCursorSkipsResource       = "cursor-skips-resource"
+	fCursorNextOnLastPage      = "cursor-next-on-last-page"
+	fCursorPreviousOnFirstPage = "cursor-previous-on-first-page"
+	fInvalidCursorAccepted     = "invalid-cursor-accepted"
+	fInvalidCursorWrongType    = "invalid-cursor-wrong-scimtype"
+	fExpiredCursorWrongType    = "expired-cursor-wrong-scimtype"
+	fInvalidCountWrongType     = "invalid-count-wrong-scimtype"
+)
+
+var cursorFaults = []Fault{
+	conformance(fSPCClaimsCursorButNone, "ServiceProviderConfig advertises pagination.cursor, but the cursor parameter is ignored: pages come by index, without nextCursor"),
+	should(fCursorUnadvertised, "cursor pagination works, but ServiceProviderConfig has no pagination attribute"),
+	conformance(fSPCPaginationMalformed, "ServiceProviderConfig pagination.cursor is the string \"true\" instead of a boolean"),
+	conformance(fCursorNotURLSafe, "cursors carry '/' and '=', which are not URL-safe unreserved characters"),
+	conformance(fCursorCountExceeded, "cursor pages ignore count and hold up to the default page size"),
+	conformance(fCursorSkipsResource, "each nextCursor points one resource too far, so a walk skips a resource between pages"),
+	conformance(fCursorNextOnLastPage, "the last page still carries a nextCursor, which leads to empty pages that carry it again: the walk never ends"),
+	conformance(fCursorPreviousOnFirstPage, "the first page of a cursor walk carries a previousCursor"),
+	should(fInvalidCursorAccepted, "a cursor the server never issued is taken as a request for the first page instead of 400 invalidCursor"),
+	should(fInvalidCursorWrongType, "a cursor the server never issued is refused with 400 invalidValue instead of invalidCursor"),
+	should(fExpiredCursorWrongType, "an expired cursor is refused with 400 invalidValue instead of expiredCursor"),
+	should(fInvalidCountWrongType, "a count that changes during a cursor walk is refused with 400 invalidValue instead of invalidCount"),
+}
+
 // Faults lists every fault the reference server can inject, sorted by name:
 // those checked inside the handlers and those that wrap them (wire faults).
 func Faults() []Fault {
-	out := append([]Fault(nil), faultTable...)
+	out := append(append([]Fault(nil), faultTable...), cursorFaults...)
 	for _, w := range wireFaults {
 		out = append(out, w.Fault)
 	}

@@ -344,6 +344,9 @@ func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 		if !ok {
 			probe, ok = wireSymptoms[f.Name]
 		}
+		if !ok {
+			probe, ok = cursorSymptoms[f.Name]
+		}
 		if !assert.True(t, ok, "fault %s has no symptom probe", f.Name) {
 			continue
 		}
@@ -353,7 +356,7 @@ func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 			assert.True(t, probe(t, []string{f.Name}), "fault %s does not show", f.Name)
 		})
 	}
-	assert.Equal(t, len(Faults()), len(symptoms)+len(wireSymptoms), "one probe per fault")
+	assert.Equal(t, len(Faults()), len(symptoms)+len(wireSymptoms)+len(cursorSymptoms), "one probe per fault")
 }
 
 func TestFaultCatalogue(t *testing.T) {

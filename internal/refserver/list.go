@@ -20,6 +20,8 @@ type query struct {
 	startIndex int
 	count      int
 	hasCount   bool
+	cursor     string // RFC 9865: "" asks for the first page when hasCursor
+	hasCursor  bool
 	attrs      []string
 	excluded   []string
 }
@@ -36,6 +38,9 @@ func queryFromURL(r *http.Request) query {
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("count"))); err == nil {
 		q.count, q.hasCount = n, true
+	}
+	if v.Has("cursor") {
+		q.cursor, q.hasCursor = v.Get("cursor"), true
 	}
 	return q
 }
@@ -97,6 +102,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resour
 		case "count":
 			q.count, ok = intVal(v)
 			q.hasCount = true
+		case "cursor":
+			q.cursor, ok = v.(string)
+			q.hasCursor = true
 		case "attributes":
 			q.attrs, ok = strList(v)
 		case "excludedattributes":
@@ -152,6 +160,14 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 		return nil, notFound("no resource matches the filter")
 	}
 	start, page := s.page(matches, q)
+	var cp cursorPage
+	if q.hasCursor && s.cursorOn() {
+		cp, err = s.pageByCursor(rtNames(rts), matches, q, q.sortBy != "")
+		if err != nil {
+			return nil, err
+		}
+		page = cp.page
+	}
 	projs := map[*resourceType]projection{}
 	for _, rt := range rts {
 		projs[rt] = s.parseProjection(rt, q.attrs, q.excluded)
@@ -161,6 +177,9 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 		resources[i] = projs[res.rt].apply(s.render(res, base))
 	}
 	out := listResponse(resources, total, start)
+	if q.hasCursor && s.cursorOn() {
+		cp.answer(out)
+	}
 	if s.fault(fItemsPerPageWrong) {
 		if q.hasCount {
 			out["itemsPerPage"] = q.count
