@@ -248,6 +248,14 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 	return rep
 }
 
+// AdvertisesCursors reads /ServiceProviderConfig and reports whether it
+// advertises cursor pagination (pagination.cursor, RFC 9865), for a sweep
+// run without the harness's discovery; any failure reads as no.
+func AdvertisesCursors(ctx context.Context, c *fakeidp.Client) bool {
+	ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig", Retry: true})
+	return err == nil && ex.Status == http.StatusOK && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
+}
+
 // listPrefixed lists typ's resources whose name really starts with prefix,
 // each id once. It filters with "sw"; a server that declines that filter
 // (filtering and sw are optional, RFC 7644 §3.4.2.2) is walked unfiltered

@@ -73,6 +73,9 @@ func TestSweepByCursor(t *testing.T) {
 			t.Fatalf("creating %s: %v %v", n, err, ex)
 		}
 	}
+	if !safety.AdvertisesCursors(ctx, c) {
+		t.Fatal("the reference server advertises pagination.cursor, but AdvertisesCursors says no")
+	}
 	rep := safety.Sweep(ctx, c, "scimloop-cur000-", safety.SweepOptions{PageSize: 2, Cursor: true})
 	if len(rep.Errors) > 0 || len(rep.Left) > 0 || len(rep.Deleted) != 5 {
 		t.Fatalf("sweep errors %v, left %v, deleted %d; want all five deleted", rep.Errors, rep.Left, len(rep.Deleted))
