@@ -38,6 +38,12 @@ var cursorChecks = area("cursor", []Check{
 		Spec: []string{"PROTO-CURSOR-015"}, Capability: fakeidp.CapCursor, Rule: "a cursor used after cursorTimeout is either still served (the timeout is a minimum) or refused with 400 expiredCursor (invalidCursor is tolerated: §4 says a late client may get an invalid cursor error)"},
 	{ID: "cursor-invalid-count", Title: "A changed count gets 400 invalidCount when refused", Level: lShould, Keyword: "SHOULD", RFC: "RFC 9865 §2.1",
 		Spec: []string{"PROTO-CURSOR-016"}, Capability: fakeidp.CapCursor, Rule: "a count that differs from the walk's first request is either served or refused with 400 invalidCount"},
+	{ID: "cursor-count-zero", Title: "count=0 on a cursor request returns no resources", Level: lMust, Keyword: KeywordDerived, Derived: "RFC 9865 §2 Table 1 defines count=0 as returning no resources, only totalResults", RFC: "RFC 9865 §2",
+		Spec: []string{"PROTO-CURSOR-004"}, Capability: fakeidp.CapCursor, Rule: "a cursor request with count=0 answers 200 with no resources"},
+	{ID: "cursor-negative-count", Title: "A negative count on a cursor request means 0", Level: lMust, Keyword: "SHALL", RFC: "RFC 9865 §2",
+		Spec: []string{"PROTO-CURSOR-003"}, Capability: fakeidp.CapCursor, Rule: "a negative count is interpreted as 0: 200 with no resources (400 invalidCount is tolerated, as §2.1 asks counts of 0 to maxPageSize)"},
+	{ID: "cursor-search", Title: "POST /.search pages by cursor", Level: lMust, Keyword: KeywordDerived, Derived: "RFC 9865 §3 defines cursor and count as SearchRequest members that page a .search as they page a GET", RFC: "RFC 9865 §3",
+		Spec: []string{"PROTO-CURSOR-025"}, Capability: fakeidp.CapCursor, Rule: "a SearchRequest with an empty cursor and a small count answers with a nextCursor, which the next SearchRequest follows to the next page"},
 })
 
 // unreserved is RFC 3986 §2.3's unreserved set, what a cursor is made of.

@@ -21,7 +21,7 @@ var cursorPagination = Scenario{
 	Name: "cursor-pagination",
 	Checks: withCommon("cursor-spc-shape", "cursor-advertised", "cursor-advertised-honoured", "cursor-url-safe", "cursor-count-bound",
 		"cursor-walk-complete", "cursor-walk-ends", "cursor-no-previous-on-first", "cursor-invalid-rejected", "cursor-invalid-scimtype",
-		"cursor-expired", "cursor-invalid-count"),
+		"cursor-expired", "cursor-invalid-count", "cursor-count-zero", "cursor-negative-count", "cursor-search"),
 	Run: func(s *S) {
 		spc := s.Env.SP.Config
 		if fakeidp.Get(spc.RespBody, "pagination").Exists() {
@@ -58,6 +58,8 @@ var cursorPagination = Scenario{
 		}
 		s.judgeCursorWalk(cw)
 		s.judgeCursorErrors(cw)
+		s.judgeCursorCounts(cw)
+		s.judgeCursorSearch(cw)
 		s.judgeCursorExpiry(cw)
 		s.cursorWalkUnderChange(cw, tag, users[len(users)-1])
 	},
@@ -100,6 +102,22 @@ type cursorWalk struct {
 	ended   bool              // a page without nextCursor ended the walk
 	endless string            // why the walk is judged never to end, or ""
 	refused *fakeidp.Exchange // a page answered other than 200
+	late    string            // why refused is no finding: the harness asked later than cursorTimeout allows
+}
+
+// lateFor says why a refusal of a cursor request is no finding, or "": the
+// request went out longer than the advertised cursorTimeout after the page
+// that issued the cursor (a loaded machine, a retry), so the server may
+// have let the cursor expire.
+func (s *S) lateFor(prev, ex *fakeidp.Exchange) string {
+	if ex.Status == http.StatusOK || s.Env.SP.Pagination == nil || s.Env.SP.Pagination.CursorTimeout <= 0 {
+		return ""
+	}
+	timeout := time.Duration(s.Env.SP.Pagination.CursorTimeout) * time.Second
+	if gap := ex.Started.Sub(prev.Started.Add(prev.Latency)); gap > timeout {
+		return fmt.Sprintf("the harness asked %s after the cursor was issued, longer than the advertised cursorTimeout %s", gap.Round(time.Millisecond), timeout)
+	}
+	return ""
 }
 
 // walk follows nextCursor from the first page, calling between before each
@@ -118,6 +136,9 @@ func (s *S) walk9865(cw *cursorWalker, between func(page int)) cursorWalk {
 		if ex.Status != http.StatusOK {
 			s.JudgeError(ex)
 			w.refused = ex
+			if i > 0 {
+				w.late = s.lateFor(w.pages[i-1], ex)
+			}
 			return w
 		}
 		got := assertions.ListedIDs(ex)
@@ -222,6 +243,10 @@ func (s *S) judgeCursorWalk(cw *cursorWalker) {
 	case w.refused == nil:
 		s.Skip("cursor-walk-ends", fmt.Sprintf("the walk did not end within %d pages of count=%d, and the server gave no totalResults to tell whether results remain", cw.maxPages, cw.count))
 	}
+	if w.late != "" {
+		s.Skip("cursor-walk-complete", "not judgeable: "+w.late)
+		return
+	}
 	if w.refused != nil {
 		s.Judge("cursor-walk-complete", assertions.Expect(w.refused, false, fmt.Sprintf("page %d of the walk answered %d", len(w.pages), w.refused.Status), "200: the cursor came from the previous page"), w.pages...)
 		return
@@ -309,11 +334,78 @@ func (s *S) judgeCursorErrors(cw *cursorWalker) {
 	}
 	changed := s.cursorPage(cw, next, cw.count+1)
 	s.JudgeError(changed)
+	if late := s.lateFor(first, changed); late != "" {
+		s.Skip("cursor-invalid-count", "not judgeable: "+late)
+		return
+	}
 	if changed.Status == http.StatusOK {
 		s.Judge("cursor-invalid-count", nil, first, changed) // serving a changed count is allowed
 		return
 	}
 	s.Judge("cursor-invalid-count", assertions.BadRequest(changed, "invalidCount"), first, changed)
+}
+
+// judgeCursorCounts asks first pages of count=0 and count=-1.
+func (s *S) judgeCursorCounts(cw *cursorWalker) {
+	zero := s.cursorPage(cw, "", 0)
+	s.JudgeError(zero)
+	s.JudgeCausedBy("cursor-count-zero", "cursor-count-bound", assertions.Expect(zero, zero.Status == http.StatusOK && assertions.PageLen(zero) == 0,
+		fmt.Sprintf("%d with %d resources", zero.Status, assertions.PageLen(zero)), "200 with no resources (count=0 asks only for totalResults)"), zero)
+	neg := s.cursorPage(cw, "", -1)
+	s.JudgeError(neg)
+	ok := neg.Status == http.StatusOK && assertions.PageLen(neg) == 0 || assertions.BadRequest(neg, "invalidCount") == nil
+	s.JudgeCausedBy("cursor-negative-count", "cursor-count-zero", assertions.Expect(neg, ok,
+		fmt.Sprintf("%d with %d resources", neg.Status, assertions.PageLen(neg)), "200 with no resources (a negative count means 0), or 400 invalidCount"), neg)
+}
+
+// judgeCursorSearch pages the fixture by POST /Users/.search: an empty
+// cursor, then the nextCursor it answered. A server without .search (404,
+// 405, 501) has the check skipped.
+func (s *S) judgeCursorSearch(cw *cursorWalker) {
+	post := func(cursor string) *fakeidp.Exchange {
+		body := map[string]any{"schemas": []any{fakeidp.MsgSearchRequest}, "cursor": cursor, "count": cw.count}
+		if cw.sc.filtered() {
+			body["filter"] = cw.sc.filter
+		}
+		ex := s.Do(fakeidp.Request{Method: http.MethodPost, Path: "/Users/.search", Body: fakeidp.MustJSON(body)})
+		s.sess.TrackCreated("User", ex)
+		s.JudgeError(ex)
+		return ex
+	}
+	first := post("")
+	switch first.Status {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		s.Skip("cursor-search", "the server does not offer POST /Users/.search (it answered "+itoa(first.Status)+")")
+		return
+	}
+	next, ok := assertions.Cursor(first, "nextCursor")
+	own := ownIn(first, cw.sc.ids)
+	if first.Status != http.StatusOK || !ok {
+		s.Judge("cursor-search", assertions.Expect(first, first.Status == http.StatusOK && len(own) == len(cw.sc.ids),
+			fmt.Sprintf("%d without a nextCursor, listing %d of the run's %d users", first.Status, len(own), len(cw.sc.ids)),
+			"200 with a nextCursor, as GET answers the same query"), first)
+		return
+	}
+	second := post(next)
+	if late := s.lateFor(first, second); late != "" {
+		s.Skip("cursor-search", "not judgeable: "+late)
+		return
+	}
+	more := ownIn(second, cw.sc.ids)
+	fresh := len(more) > 0 && !slices.ContainsFunc(more, func(id string) bool { return slices.Contains(own, id) })
+	s.Judge("cursor-search", assertions.Expect(second, second.Status == http.StatusOK && fresh,
+		fmt.Sprintf("%d listing %v after a first page of %v", second.Status, more, own), "200 with the next page: users the first page did not list"), first, second)
+}
+
+// ownIn is the ids of a page that are among ids.
+func ownIn(ex *fakeidp.Exchange, ids []string) []string {
+	var out []string
+	for _, id := range assertions.ListedIDs(ex) {
+		if slices.Contains(ids, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // judgeCursorExpiry waits out an advertised cursorTimeout, when it is short

@@ -19,8 +19,9 @@ import (
 // never shift the others; sorted queries page by offset.
 
 // cursorTimeout is the advertised pagination.cursorTimeout: short, so that
-// the harness can wait it out and see an expired cursor refused.
-const cursorTimeout = 2 * time.Second
+// the harness can wait it out and see an expired cursor refused, yet long
+// enough that a walk on a loaded test machine never sees one expire.
+const cursorTimeout = 3 * time.Second
 
 // scimType keywords of RFC 9865 §2.1.
 const (
@@ -120,7 +121,7 @@ type cursorPage struct {
 func (s *Server) pageByCursor(rtName string, matches []*resource, q query, sorted bool) (cursorPage, *scimError) {
 	qh := queryHash(rtName, q)
 	pos := cursorPos{Count: defaultPageSize, Query: qh}
-	if q.hasCount {
+	if q.hasCount && (q.count > 0 || !s.fault(fCursorCountZeroIgnored)) {
 		pos.Count = min(max(q.count, 0), maxResults)
 	}
 	first := q.cursor == ""

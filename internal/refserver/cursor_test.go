@@ -102,6 +102,14 @@ var cursorSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		skew.Store(int64(cursorTimeout + time.Second))
 		return c.do("GET", "/Users?count=2&cursor="+url.QueryEscape(next), nil).get("scimType").String() != stExpiredCursor
 	},
+	fCursorCountZeroIgnored: func(t *testing.T, f []string) bool {
+		c, _ := cursorTC(t, f)
+		return len(c.do("GET", "/Users?cursor=&count=0", nil).get("Resources").Array()) > 0
+	},
+	fSearchCursorIgnored: func(t *testing.T, f []string) bool {
+		c, _ := cursorTC(t, f)
+		return !c.do("POST", "/Users/.search", map[string]any{"schemas": []any{urnSearchRequest}, "cursor": "", "count": 2}).get("nextCursor").Exists()
+	},
 	fInvalidCountWrongType: func(t *testing.T, f []string) bool {
 		c, _ := cursorTC(t, f)
 		next := c.do("GET", "/Users?cursor=&count=2", nil).get("nextCursor").String()
@@ -116,7 +124,7 @@ func TestCursorWalk(t *testing.T) {
 	c, _ := cursorTC(t, nil)
 	spc := c.do("GET", "/ServiceProviderConfig", nil)
 	assert.True(t, spc.get("pagination.cursor").Bool())
-	assert.Equal(t, int64(2), spc.get("pagination.cursorTimeout").Int())
+	assert.Equal(t, int64(cursorTimeout/time.Second), spc.get("pagination.cursorTimeout").Int())
 	names, pages := c.cursorWalk("2", 10)
 	assert.Equal(t, []string{"u0", "u1", "u2", "u3", "u4"}, names)
 	require.Len(t, pages, 3)

@@ -167,6 +167,8 @@ const (
 	fInvalidCursorWrongType    = "invalid-cursor-wrong-scimtype"
 	fExpiredCursorWrongType    = "expired-cursor-wrong-scimtype"
 	fInvalidCountWrongType     = "invalid-count-wrong-scimtype"
+	fCursorCountZeroIgnored    = "cursor-count-zero-ignored"
+	fSearchCursorIgnored       = "search-cursor-ignored"
 )
 
 var cursorFaults = []Fault{
@@ -182,6 +184,8 @@ var cursorFaults = []Fault{
 	should(fInvalidCursorWrongType, "a cursor the server never issued is refused with 400 invalidValue instead of invalidCursor"),
 	should(fExpiredCursorWrongType, "an expired cursor is refused with 400 invalidValue instead of expiredCursor"),
 	should(fInvalidCountWrongType, "a count that changes during a cursor walk is refused with 400 invalidValue instead of invalidCount"),
+	conformance(fCursorCountZeroIgnored, "on a cursor request, count=0 or a negative count gives a page of the default size instead of no resources"),
+	conformance(fSearchCursorIgnored, "POST /.search ignores cursor in the SearchRequest: it answers an index page without nextCursor"),
 }
 
 // Faults lists every fault the reference server can inject, sorted by name:

@@ -104,7 +104,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resour
 			q.hasCount = true
 		case "cursor":
 			q.cursor, ok = v.(string)
-			q.hasCursor = true
+			q.hasCursor = !s.fault(fSearchCursorIgnored)
 		case "attributes":
 			q.attrs, ok = strList(v)
 		case "excludedattributes":
