@@ -424,7 +424,7 @@ func (s *S) judgeCursorExpiry(cw *cursorWalker) {
 	if !ok {
 		return
 	}
-	s.Sleep(timeout + time.Second)
+	s.Sleep(timeout + 500*time.Millisecond)
 	late := s.cursorPage(cw, next, cw.count)
 	s.JudgeError(late)
 	if late.Status == http.StatusOK {
