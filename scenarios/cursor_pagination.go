@@ -414,7 +414,7 @@ func (s *S) judgeCursorExpiry(cw *cursorWalker) {
 	timeout := time.Duration(s.Env.SP.Pagination.CursorTimeout) * time.Second
 	switch {
 	case timeout <= 0:
-		s.Skip("cursor-expired", "the server advertises no pagination.cursorTimeout, so no wait is known to expire a cursor")
+		s.Skip("cursor-expired", "the server advertises no pagination.cursorTimeout (cursors may never expire), so no wait is known to expire a cursor")
 		return
 	case timeout > maxCursorWait:
 		s.Skip("cursor-expired", fmt.Sprintf("pagination.cursorTimeout is %s, longer than the %s a run waits", timeout, maxCursorWait))

@@ -18,10 +18,17 @@ import (
 // the last resource served), so resources created or deleted during a walk
 // never shift the others; sorted queries page by offset.
 
-// cursorTimeout is the advertised pagination.cursorTimeout: short, so that
-// the harness can wait it out and see an expired cursor refused, yet long
-// enough that a walk on a loaded test machine never sees one expire.
-const cursorTimeout = 3 * time.Second
+// cursorTimeout is how long a cursor lives with the short-cursor-timeout
+// personality (or the expired-cursor fault): short, so that the harness
+// can wait it out and see an expired cursor refused. Otherwise cursors
+// never expire and no cursorTimeout is advertised (RFC 9865 §4 allows
+// both), so that no run waits.
+const cursorTimeout = time.Second
+
+// cursorsExpire reports whether cursors expire after cursorTimeout.
+func (s *Server) cursorsExpire() bool {
+	return s.is(pShortCursorTimeout) || s.fault(fExpiredCursorWrongType)
+}
 
 // scimType keywords of RFC 9865 §2.1.
 const (
@@ -56,7 +63,10 @@ func (s *Server) paginationDoc() map[string]any {
 		return nil
 	}
 	doc := map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index",
-		"defaultPageSize": defaultPageSize, "maxPageSize": maxResults, "cursorTimeout": int(cursorTimeout / time.Second)}
+		"defaultPageSize": defaultPageSize, "maxPageSize": maxResults}
+	if s.cursorsExpire() {
+		doc["cursorTimeout"] = int(cursorTimeout / time.Second)
+	}
 	if s.fault(fSPCPaginationMalformed) {
 		doc["cursor"] = "true"
 	}
@@ -91,7 +101,7 @@ func (s *Server) openCursor(c, qh string) (cursorPos, *scimError) {
 		}
 		return p, badRequest(scimType, "the cursor is not one this service provider issued for this query")
 	}
-	if s.now().Sub(time.UnixMilli(p.Issued)) > cursorTimeout {
+	if s.cursorsExpire() && s.now().Sub(time.UnixMilli(p.Issued)) > cursorTimeout {
 		scimType := stExpiredCursor
 		if s.fault(fExpiredCursorWrongType) {
 			scimType = stInvalidValue

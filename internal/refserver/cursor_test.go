@@ -14,11 +14,11 @@ import (
 
 // cursorTC is a test client with five users, u0…u4, and a clock the test
 // can move forward.
-func cursorTC(t *testing.T, faults []string) (*tc, *atomic.Int64) {
+func cursorTC(t *testing.T, faults []string, personalities ...string) (*tc, *atomic.Int64) {
 	t.Helper()
 	var skew atomic.Int64
 	clock := fakeClock()
-	c := newTCWith(t, Config{BasePath: "/scim/v2", Faults: faults, Seed: 1,
+	c := newTCWith(t, Config{BasePath: "/scim/v2", Faults: faults, Personalities: personalities, Seed: 1,
 		Now: func() time.Time { return clock().Add(time.Duration(skew.Load())) }})
 	for _, n := range []string{"u0", "u1", "u2", "u3", "u4"} {
 		c.createUser(n)
@@ -100,7 +100,8 @@ var cursorSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		c, skew := cursorTC(t, f)
 		next := c.do("GET", "/Users?cursor=&count=2", nil).get("nextCursor").String()
 		skew.Store(int64(cursorTimeout + time.Second))
-		return c.do("GET", "/Users?count=2&cursor="+url.QueryEscape(next), nil).get("scimType").String() != stExpiredCursor
+		p := c.do("GET", "/Users?count=2&cursor="+url.QueryEscape(next), nil)
+		return p.code == http.StatusBadRequest && p.get("scimType").String() != stExpiredCursor
 	},
 	fCursorCountZeroIgnored: func(t *testing.T, f []string) bool {
 		c, _ := cursorTC(t, f)
@@ -124,7 +125,7 @@ func TestCursorWalk(t *testing.T) {
 	c, _ := cursorTC(t, nil)
 	spc := c.do("GET", "/ServiceProviderConfig", nil)
 	assert.True(t, spc.get("pagination.cursor").Bool())
-	assert.Equal(t, int64(cursorTimeout/time.Second), spc.get("pagination.cursorTimeout").Int())
+	assert.False(t, spc.get("pagination.cursorTimeout").Exists(), "cursors do not expire, so no timeout is advertised")
 	names, pages := c.cursorWalk("2", 10)
 	assert.Equal(t, []string{"u0", "u1", "u2", "u3", "u4"}, names)
 	require.Len(t, pages, 3)
@@ -163,7 +164,8 @@ func TestCursorWalkUnderChange(t *testing.T) {
 }
 
 func TestCursorErrors(t *testing.T) {
-	c, skew := cursorTC(t, nil)
+	c, skew := cursorTC(t, nil, pShortCursorTimeout)
+	assert.Equal(t, int64(1), c.do("GET", "/ServiceProviderConfig", nil).get("pagination.cursorTimeout").Int())
 	assert.Equal(t, stInvalidCursor, c.do("GET", "/Users?cursor=forged", nil).get("scimType").String())
 	assert.Equal(t, http.StatusOK, c.do("POST", "/Users/.search", map[string]any{"schemas": []any{urnSearchRequest}, "cursor": "", "count": 2}).code)
 	next := c.do("GET", "/Users?cursor=&count=2", nil).get("nextCursor").String()
@@ -171,6 +173,11 @@ func TestCursorErrors(t *testing.T) {
 	assert.Equal(t, http.StatusOK, c.do("GET", "/Users?cursor="+url.QueryEscape(next), nil).code, "count may be left out after the first page")
 	skew.Store(int64(cursorTimeout + time.Second))
 	assert.Equal(t, stExpiredCursor, c.do("GET", "/Users?count=2&cursor="+url.QueryEscape(next), nil).get("scimType").String())
+
+	lasting, skew2 := cursorTC(t, nil)
+	old := lasting.do("GET", "/Users?cursor=&count=2", nil).get("nextCursor").String()
+	skew2.Store(int64(time.Hour))
+	assert.Equal(t, http.StatusOK, lasting.do("GET", "/Users?count=2&cursor="+url.QueryEscape(old), nil).code, "without the personality cursors never expire")
 
 	idx := newTCWith(t, Config{BasePath: "/scim/v2", Without: []string{"cursor"}})
 	idx.createUser("a")
