@@ -20,6 +20,7 @@ func All() []Check {
 		negativeChecks,
 		filterChecks,
 		pageChecks,
+		cursorChecks,
 		projectionChecks,
 		searchChecks,
 		putChecks,

@@ -54,6 +54,12 @@ var uncoveredWhy = map[string]string{
 	"PROTO-STATUS-024": "not black-box checkable: which attributes a server treats as sensitive is its own policy (recorded only)",
 	"PROTO-ERR-007":    "not black-box checkable: the harness cannot provoke a 500 on a correct server (recorded when one occurs)",
 	"PROTO-AUTH-007":   "not black-box checkable: token entropy and lifetime are invisible from outside; the harness refuses to send tokens over plain http",
+	"PROTO-CURSOR-001": "a client obligation the harness keeps: its first cursor request sends cursor= with no value",
+	"PROTO-CURSOR-011": "a client obligation the harness keeps: a cursor walk changes only cursor between pages",
+	"PROTO-CURSOR-026": "a client obligation the harness keeps: walks are bounded and cursor expiry is judged only when cursorTimeout is advertised",
+	"PROTO-CURSOR-023": "not black-box checkable: whatever a request without paging parameters gets is some default",
+	"PROTO-CURSOR-020": "no check yet: a page larger than maxPageSize needs more matching resources than a run creates (the reference server's maxPageSize is 200)",
+	"PROTO-CURSOR-021": "no check yet: it needs a wait just short of cursorTimeout, which a run cannot time reliably",
 }
 
 func uncoveredReason(r requirements.Row) string {

@@ -18,6 +18,9 @@ type ServiceProvider struct {
 	BulkMaxOperations, BulkMaxPayloadSize           int64
 	FilterMaxResults                                int64
 	AuthSchemes                                     []string
+	// Pagination is the RFC 9865 pagination attribute; nil when the
+	// document has none (an index-only server of RFC 7644).
+	Pagination *Pagination
 	// Enterprise is set when the User resource type declares the enterprise extension.
 	Enterprise bool
 	// UserAttrs and GroupAttrs hold the declared attributes, by lower-cased name.
@@ -70,7 +73,27 @@ const (
 	CapSort           = "sort"
 	CapETag           = "etag"
 	CapChangePassword = "changePassword"
+	// CapCursor is cursor-based pagination (RFC 9865), advertised as
+	// pagination.cursor rather than cursor.supported.
+	CapCursor = "cursor"
 )
+
+// Pagination is what ServiceProviderConfig's pagination attribute
+// (RFC 9865 §4) advertises. Zero numbers were not advertised.
+type Pagination struct {
+	Cursor, Index                               bool
+	DefaultMethod                               string
+	DefaultPageSize, MaxPageSize, CursorTimeout int64
+}
+
+// Advertised names where ServiceProviderConfig advertises a capability,
+// for skip reasons: "patch.supported", "pagination.cursor".
+func Advertised(capability string) string {
+	if capability == CapCursor {
+		return "pagination.cursor"
+	}
+	return capability + ".supported"
+}
 
 // Has reports whether the server advertises capability name ("" is always had).
 func (sp *ServiceProvider) Has(name string) bool {
@@ -89,13 +112,15 @@ func (sp *ServiceProvider) Has(name string) bool {
 		return sp.ETag
 	case CapChangePassword:
 		return sp.ChangePassword
+	case CapCursor:
+		return sp.Pagination != nil && sp.Pagination.Cursor
 	}
 	return false
 }
 
 // Capabilities returns the advertised capabilities as a map, for reports.
 func (sp *ServiceProvider) Capabilities() map[string]bool {
-	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword}
+	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword, CapCursor: sp.Has(CapCursor)}
 }
 
 // Declares reports whether the User schema declares attribute name (lower-cased
@@ -135,6 +160,11 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 	sp.Sort = Get(cfg, "sort", "supported").Bool()
 	sp.ETag = Get(cfg, "etag", "supported").Bool()
 	sp.ChangePassword = Get(cfg, "changePassword", "supported").Bool()
+	if p := Get(cfg, "pagination"); p.IsObject() {
+		sp.Pagination = &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: Lookup(p, "index").Bool(),
+			DefaultMethod: Lookup(p, "defaultPaginationMethod").String(), DefaultPageSize: Lookup(p, "defaultPageSize").Int(),
+			MaxPageSize: Lookup(p, "maxPageSize").Int(), CursorTimeout: Lookup(p, "cursorTimeout").Int()}
+	}
 	for _, s := range Get(cfg, "authenticationSchemes").Array() {
 		sp.AuthSchemes = append(sp.AuthSchemes, Lookup(s, "type").String())
 	}

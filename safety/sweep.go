@@ -183,6 +183,10 @@ type SweepOptions struct {
 	DryRun   bool // list what would be deleted, delete nothing
 	PageSize int  // default 100
 	MaxPages int  // per resource type; default 50
+	// Cursor pages with RFC 9865 cursors, for a server that advertises
+	// pagination.cursor; index paging stays the fallback when a cursor
+	// request is refused.
+	Cursor bool
 }
 
 // SweepReport is what a sweep found and did.
@@ -244,22 +248,45 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 	return rep
 }
 
+// AdvertisesCursors reads /ServiceProviderConfig and reports whether it
+// advertises cursor pagination (pagination.cursor, RFC 9865), for a sweep
+// run without the harness's discovery; any failure reads as no.
+func AdvertisesCursors(ctx context.Context, c *fakeidp.Client) bool {
+	ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig", Retry: true})
+	return err == nil && ex.Status == http.StatusOK && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
+}
+
 // listPrefixed lists typ's resources whose name really starts with prefix,
 // each id once. It filters with "sw"; a server that declines that filter
 // (filtering and sw are optional, RFC 7644 §3.4.2.2) is walked unfiltered
 // instead, within the same page bound.
-func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, opt SweepOptions) ([]Listed, error) {
+func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, opt SweepOptions) (out []Listed, err error) {
 	filter := NameAttr(typ) + ` sw "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix) + `"`
-	out, status, err := listPages(ctx, c, typ, prefix, filter, opt)
-	if err != nil && (status == http.StatusBadRequest || status == http.StatusNotImplemented || status == http.StatusForbidden) {
-		out, _, err = listPages(ctx, c, typ, prefix, "", opt)
+	for _, f := range []string{filter, ""} {
+		for _, byCursor := range []bool{true, false} {
+			if byCursor && !opt.Cursor {
+				continue
+			}
+			var status int
+			out, status, err = listPages(ctx, c, typ, prefix, f, opt, byCursor)
+			if err == nil || !refused(status) {
+				return out, err
+			}
+		}
 	}
 	return out, err
 }
 
-// listPages pages through typ with filter ("" for none) and keeps what
-// carries prefix. status is the answer that ended a failed listing.
-func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter string, opt SweepOptions) (_ []Listed, status int, _ error) {
+// refused reports whether a listing was declined (a filter or a paging
+// method the server does not support) rather than broken.
+func refused(status int) bool {
+	return status == http.StatusBadRequest || status == http.StatusNotImplemented || status == http.StatusForbidden
+}
+
+// listPages pages through typ with filter ("" for none), by startIndex or
+// by cursor, and keeps what carries prefix. status is the answer that ended
+// a failed listing.
+func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter string, opt SweepOptions, byCursor bool) (_ []Listed, status int, _ error) {
 	attr := NameAttr(typ)
 	what := Endpoint(typ) + " with " + filter
 	if filter == "" {
@@ -267,9 +294,12 @@ func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter strin
 	}
 	seen := map[string]bool{}
 	var out []Listed
-	start := 1
+	start, cursor := 1, ""
 	for page := 0; page < opt.MaxPages; page++ {
 		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(opt.PageSize)}}
+		if byCursor {
+			q = url.Values{"cursor": {cursor}, "count": {strconv.Itoa(opt.PageSize)}}
+		}
 		if filter != "" {
 			q.Set("filter", filter)
 		}
@@ -299,6 +329,14 @@ func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter strin
 			}
 		}
 		start += len(lp.Items)
+		if byCursor {
+			next := fakeidp.Get(ex.RespBody, "nextCursor")
+			if next.Type != gjson.String || next.Str == "" || next.Str == cursor || fresh == 0 && len(lp.Items) > 0 {
+				return out, http.StatusOK, nil // no nextCursor: the last page (RFC 9865 §2)
+			}
+			cursor = next.Str
+			continue
+		}
 		if fresh == 0 || lp.Total >= 0 && int64(start) > lp.Total {
 			return out, http.StatusOK, nil
 		}

@@ -30,6 +30,7 @@ type Tracker struct {
 	// the resource is read and its name checked (see Confirm).
 	prefix    string
 	sweep     bool
+	cursors   bool // the sweep pages by RFC 9865 cursor (see PageByCursor)
 	confirmed map[string]bool
 	refused   map[string]bool    // ids a create answered that turned out not to be ours
 	client    *fakeidp.Client    // verifies ids as they are added (see Bind)
@@ -208,6 +209,15 @@ func (t *Tracker) Scope(prefix string, sweep bool) {
 	t.prefix, t.sweep = prefix, sweep
 }
 
+// PageByCursor makes the cleanup sweep page with RFC 9865 cursors, for a
+// server that advertises pagination.cursor; index paging stays its
+// fallback.
+func (t *Tracker) PageByCursor(on bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cursors = on
+}
+
 // Confirm makes sure the resource typ/id is this run's before the harness
 // writes to it: it must have been created by the run and, when the tracker
 // is scoped, read back with a name that carries the run prefix. A server that
@@ -372,11 +382,11 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 		}
 	}
 	t.mu.Lock()
-	prefix, sweep := t.prefix, t.sweep
+	prefix, sweep, cursors := t.prefix, t.sweep, t.cursors
 	left = append(left, t.unfound...)
 	t.mu.Unlock()
 	if sweep && prefix != "" && ctx.Err() == nil {
-		left = t.sweepAfter(ctx, c, prefix, left)
+		left = t.sweepAfter(ctx, c, prefix, left, cursors)
 	}
 	return left
 }
@@ -384,8 +394,8 @@ func (t *Tracker) Cleanup(ctx context.Context, c *fakeidp.Client) []reports.Left
 // sweepAfter deletes whatever else carries the run prefix, and returns left
 // as it then is: what the sweep deleted is no longer left, and a resource
 // is listed once.
-func (t *Tracker) sweepAfter(ctx context.Context, c *fakeidp.Client, prefix string, left []reports.Leftover) []reports.Leftover {
-	rep := Sweep(ctx, c, prefix, SweepOptions{MaxPages: 10})
+func (t *Tracker) sweepAfter(ctx context.Context, c *fakeidp.Client, prefix string, left []reports.Leftover, cursors bool) []reports.Leftover {
+	rep := Sweep(ctx, c, prefix, SweepOptions{MaxPages: 10, Cursor: cursors})
 	gone := map[string]bool{}
 	for _, d := range rep.Deleted {
 		t.Gone(d.Type, d.ID)

@@ -14,6 +14,7 @@ func All() []*Scenario {
 		&negativeInputs,
 		&filters,
 		&paging,
+		&cursorPagination,
 		&projection,
 		&search,
 		&replaceAndDelete,

@@ -16,7 +16,7 @@ func TestScenarioAreas(t *testing.T) {
 	want := map[string]string{
 		"discovery": "discovery", "user-lifecycle": "lifecycle", "group-membership": "groups",
 		"conditional-requests": "etag", "http-basics": "http", "auth": "auth", "capability-honesty": "capability",
-		"negative-inputs": "negative", "filters": "filter", "paging-and-sorting": "page", "projection": "projection",
+		"negative-inputs": "negative", "filters": "filter", "paging-and-sorting": "page", "cursor-pagination": "cursor", "projection": "projection",
 		"search": "search", "replace-create-delete": "put", "patch-operations": "patch", "bulk": "bulk",
 		"discovery-documents": "discovery-documents", "resource-schema": "schema", "idp-dialects": "dialect",
 	}

@@ -8,13 +8,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/scimloop/scimloop/internal/refserver"
 )
 
 func TestPersonalitiesOutput(t *testing.T) {
 	code, stdout, _ := runCLI(t, "personalities")
 	require.Equal(t, exitOK, code)
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	assert.Len(t, lines, 10)
+	assert.Len(t, lines, len(refserver.Personalities()))
 	for _, l := range lines {
 		name, desc, ok := strings.Cut(l, "\t")
 		require.True(t, ok, "line %q", l)

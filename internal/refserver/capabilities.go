@@ -18,12 +18,12 @@ var capabilityFaults = []Fault{
 }
 
 // Capabilities are the optional features /ServiceProviderConfig advertises,
-// by their names there. Config.Without switches some off: the server then
+// by their names there ("cursor" is pagination.cursor, RFC 9865). Config.Without switches some off: the server then
 // advertises them as unsupported and behaves like a correct server built
 // without them, so that the harness can be seen to gate its checks (and
 // fall back, as reconciliation does without filter) instead of failing.
 func Capabilities() []string {
-	return []string{"patch", "bulk", "filter", "sort", "etag", "changePassword"}
+	return []string{"patch", "bulk", "filter", "sort", "etag", "changePassword", "cursor"}
 }
 
 func parseWithout(names []string) (map[string]bool, error) {

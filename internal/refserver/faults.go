@@ -58,6 +58,7 @@ var faultTable = slices.Concat(
 	serverFaults,
 	chaosFaults,
 	schemaFaults,
+	cursorFaults,
 )
 
 // Faults lists every fault the reference server can inject, sorted by name:

@@ -361,6 +361,9 @@ func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 			probe, ok = schemaSymptoms[f.Name]
 		}
 		if !ok {
+			probe, ok = cursorSymptoms[f.Name]
+		}
+		if !ok {
 			continue
 		}
 		t.Run(f.Name, func(t *testing.T) {
@@ -369,7 +372,7 @@ func TestEveryFaultShowsAndOnlyWithItsFault(t *testing.T) {
 			assert.True(t, probe(t, []string{f.Name}), "fault %s does not show", f.Name)
 		})
 	}
-	for _, probes := range []map[string]func(*testing.T, []string) bool{symptoms, wireSymptoms, schemaSymptoms} {
+	for _, probes := range []map[string]func(*testing.T, []string) bool{symptoms, wireSymptoms, schemaSymptoms, cursorSymptoms} {
 		for name := range probes {
 			assert.True(t, known[name], "symptom probe for %s, which is no fault", name)
 		}

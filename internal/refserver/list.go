@@ -42,6 +42,8 @@ type query struct {
 	startIndex int
 	count      int
 	hasCount   bool
+	cursor     string // RFC 9865: "" asks for the first page when hasCursor
+	hasCursor  bool
 	attrs      []string
 	excluded   []string
 }
@@ -58,6 +60,9 @@ func queryFromURL(r *http.Request) query {
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("count"))); err == nil {
 		q.count, q.hasCount = n, true
+	}
+	if v.Has("cursor") {
+		q.cursor, q.hasCursor = v.Get("cursor"), true
 	}
 	return q
 }
@@ -119,6 +124,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resour
 		case "count":
 			q.count, ok = intVal(v)
 			q.hasCount = true
+		case "cursor":
+			q.cursor, ok = v.(string)
+			q.hasCursor = !s.fault(fSearchCursorIgnored)
 		case "attributes":
 			q.attrs, ok = strList(v)
 		case "excludedattributes":
@@ -175,6 +183,14 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 		return nil, notFound("no resource matches the filter")
 	}
 	start, page := s.page(matches, q)
+	var cp cursorPage
+	if q.hasCursor && s.cursorOn() {
+		cp, err = s.pageByCursor(rtNames(rts), matches, q, q.sortBy != "")
+		if err != nil {
+			return nil, err
+		}
+		page = cp.page
+	}
 	projs := map[*resourceType]projection{}
 	for _, rt := range rts {
 		projs[rt] = s.parseProjection(rt, q.attrs, q.excluded)
@@ -184,6 +200,9 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 		resources[i] = projs[res.rt].apply(s.renderFor(res, base, projs[res.rt]))
 	}
 	out := listResponse(resources, total, start)
+	if q.hasCursor && s.cursorOn() {
+		cp.answer(out)
+	}
 	if s.fault(fItemsPerPageWrong) {
 		if q.hasCount {
 			out["itemsPerPage"] = q.count

@@ -22,17 +22,18 @@ type Personality struct {
 
 // Personality names, as constants so a typo in the server is a compile error.
 const (
-	pFiltersEqAndOnly  = "filters-eq-and-only"
-	pSchemaSubset      = "schema-subset"
-	pUniqueEmails      = "unique-emails"
-	pUniqueExternalID  = "unique-externalid"
-	pNoMe              = "no-me"
-	pSecondPrecision   = "second-precision-timestamps"
-	pWeakETags         = "weak-etags"
-	pPatch204          = "patch-204"
-	pStrictSchemas     = "strict-schemas"
-	pIntegerIDs        = "integer-ids"
-	hiddenAttrsComment = "groups, addresses, x509Certificates and ims"
+	pFiltersEqAndOnly   = "filters-eq-and-only"
+	pSchemaSubset       = "schema-subset"
+	pUniqueEmails       = "unique-emails"
+	pUniqueExternalID   = "unique-externalid"
+	pNoMe               = "no-me"
+	pSecondPrecision    = "second-precision-timestamps"
+	pWeakETags          = "weak-etags"
+	pPatch204           = "patch-204"
+	pStrictSchemas      = "strict-schemas"
+	pIntegerIDs         = "integer-ids"
+	pShortCursorTimeout = "short-cursor-timeout"
+	hiddenAttrsComment  = "groups, addresses, x509Certificates and ims"
 )
 
 // Personalities lists the personalities the reference server can take on,
@@ -49,6 +50,7 @@ func Personalities() []Personality {
 		{pPatch204, "a successful PATCH answers 204 No Content without a body, or 200 when attributes or excludedAttributes is given (RFC 7644 §3.5.2)"},
 		{pStrictSchemas, "an attribute not in the declared schemas answers 400 invalidSyntax instead of being ignored"},
 		{pIntegerIDs, "ids are 1, 2, 3… from one counter shared by Users and Groups"},
+		{pShortCursorTimeout, "cursors expire one second after the page that issued them: pagination.cursorTimeout is 1, and a later cursor answers 400 expiredCursor (RFC 9865)"},
 	}
 	slices.SortFunc(out, func(a, b Personality) int { return strings.Compare(a.Name, b.Name) })
 	return out

@@ -69,6 +69,8 @@ type Server struct {
 
 	handler http.Handler // serve, wrapped by the enabled wire faults
 	chaos   *chaosState  // flaky-5xx, flaky-429
+
+	cursorKey []byte // seals the cursors this server issues (cursor.go)
 }
 
 // New builds a server. It fails when cfg names an unknown fault.
@@ -100,6 +102,8 @@ func New(cfg Config) (*Server, error) {
 		personas: personas,
 		st:       newStore(nil),
 		chaos:    newChaosState(cfg.Seed),
+
+		cursorKey: newCursorKey(),
 	}
 	if !fs[fUserNameCaseSensitive] {
 		s.st.foldName = s.fold()

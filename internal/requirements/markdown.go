@@ -37,6 +37,7 @@ const (
 	GateChangePassword = "changePassword"
 	GateSearch         = "search"
 	GateMe             = "me"
+	GateCursor         = "cursor" // pagination.cursor (RFC 9865)
 	GateToken2         = "token2" // needs a second token or tenant
 	GateTLS            = "tls"    // needs an https target
 	GateInfo           = "info"   // recorded only, never pass/fail
@@ -46,7 +47,7 @@ const (
 func IsGate(s string) bool {
 	switch s {
 	case "", GatePatch, GateBulk, GateFilter, GateSort, GateETag, GateChangePassword,
-		GateSearch, GateMe, GateToken2, GateTLS, GateInfo:
+		GateSearch, GateMe, GateCursor, GateToken2, GateTLS, GateInfo:
 		return true
 	}
 	return false
@@ -310,6 +311,7 @@ var areaGate = map[string]string{
 	"PROTO-ETAG":   GateETag,
 	"PROTO-SEARCH": GateSearch,
 	"PROTO-ME":     GateMe,
+	"PROTO-CURSOR": GateCursor,
 }
 
 // schemaGates are gate phrases that depend on what the server declares in
@@ -401,6 +403,8 @@ func capabilityWord(phrase, area string) (string, bool) {
 		return GatePatch, true
 	case strings.Contains(phrase, "changepassword"):
 		return GateChangePassword, true
+	case strings.Contains(phrase, "cursor"):
+		return GateCursor, true
 	case strings.Contains(phrase, "sort"):
 		return GateSort, true
 	case strings.Contains(phrase, "root query"):
