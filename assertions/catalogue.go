@@ -28,6 +28,7 @@ func All() []Check {
 		discoveryMoreChecks,
 		schemaChecks,
 		dialectChecks,
+		asyncChecks,
 	)
 }
 

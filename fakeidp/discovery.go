@@ -18,6 +18,11 @@ type ServiceProvider struct {
 	BulkMaxOperations, BulkMaxPayloadSize           int64
 	FilterMaxResults                                int64
 	AuthSchemes                                     []string
+
+	// Async is set when securityEvents.asyncRequest is "long" or "request"
+	// (RFC 9967 §4): the server may answer a write 202 when asked to.
+	Async bool
+
 	// Enterprise is set when the User resource type declares the enterprise extension.
 	Enterprise bool
 	// UserAttrs and GroupAttrs hold the declared attributes, by lower-cased name.
@@ -47,6 +52,7 @@ const (
 	CapSort           = "sort"
 	CapETag           = "etag"
 	CapChangePassword = "changePassword"
+	CapAsync          = "asyncRequest"
 )
 
 // Has reports whether the server advertises capability name ("" is always had).
@@ -66,13 +72,26 @@ func (sp *ServiceProvider) Has(name string) bool {
 		return sp.ETag
 	case CapChangePassword:
 		return sp.ChangePassword
+	case CapAsync:
+		return sp.Async
 	}
 	return false
 }
 
+// Advertisement names where /ServiceProviderConfig advertises capability
+// name, for the reason a gated check is skipped with.
+func Advertisement(name string) string {
+	if name == CapAsync {
+		return "securityEvents.asyncRequest (long or request)"
+	}
+	return name + ".supported"
+}
+
 // Capabilities returns the advertised capabilities as a map, for reports.
 func (sp *ServiceProvider) Capabilities() map[string]bool {
-	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword}
+	m := map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword}
+	m[CapAsync] = sp.Async
+	return m
 }
 
 // Declares reports whether the User schema declares attribute name (lower-cased
@@ -112,6 +131,10 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 	sp.Sort = Get(cfg, "sort", "supported").Bool()
 	sp.ETag = Get(cfg, "etag", "supported").Bool()
 	sp.ChangePassword = Get(cfg, "changePassword", "supported").Bool()
+	switch strings.ToLower(Get(cfg, "securityEvents", "asyncRequest").String()) {
+	case "long", "request":
+		sp.Async = true
+	}
 	for _, s := range Get(cfg, "authenticationSchemes").Array() {
 		sp.AuthSchemes = append(sp.AuthSchemes, Lookup(s, "type").String())
 	}

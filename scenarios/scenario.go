@@ -200,7 +200,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 	if sc.Needs != "" && !env.SP.Has(sc.Needs) {
 		s.stopped = "skip"
 		for _, id := range s.checks {
-			s.outcome(id).Status, s.outcome(id).Reason = reports.StatusSkip, "the server does not advertise "+sc.Needs+".supported"
+			s.outcome(id).Status, s.outcome(id).Reason = reports.StatusSkip, "the server does not advertise "+fakeidp.Advertisement(sc.Needs)
 		}
 		return res
 	}
@@ -208,7 +208,7 @@ func Run(ctx context.Context, env *Env, sc *Scenario) (res *Result) {
 		c, ok := assertions.Lookup(id)
 		if ok && !env.SP.Has(c.Capability) {
 			o := s.outcome(id)
-			o.Status, o.Reason = reports.StatusSkip, "the server does not advertise "+c.Capability+".supported"
+			o.Status, o.Reason = reports.StatusSkip, "the server does not advertise "+fakeidp.Advertisement(c.Capability)
 		}
 	}
 	defer func() {

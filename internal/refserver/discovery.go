@@ -63,7 +63,7 @@ func (s *Server) discoveryMeta(resourceType, location string) map[string]any {
 }
 
 func (s *Server) spcDoc(base string) map[string]any {
-	return map[string]any{
+	doc := map[string]any{
 		"schemas":          []any{urnSPC},
 		"documentationUri": "https://github.com/scimloop/scimloop",
 		"patch":            map[string]any{"supported": s.supports("patch")},
@@ -81,6 +81,10 @@ func (s *Server) spcDoc(base string) map[string]any {
 		}},
 		"meta": s.discoveryMeta("ServiceProviderConfig", base+"/ServiceProviderConfig"),
 	}
+	if se := s.securityEvents(); se != nil {
+		doc["securityEvents"] = se
+	}
+	return doc
 }
 
 func (s *Server) rtDoc(base string, rt *resourceType) map[string]any {
