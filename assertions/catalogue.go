@@ -30,6 +30,7 @@ func All() []Check {
 		schemaChecks,
 		dialectChecks,
 		schemaPropChecks,
+		asyncChecks,
 	)
 }
 

@@ -21,6 +21,11 @@ type ServiceProvider struct {
 	// Pagination is the RFC 9865 pagination attribute; nil when the
 	// document has none (an index-only server of RFC 7644).
 	Pagination *Pagination
+
+	// Async is set when securityEvents.asyncRequest is "long" or "request"
+	// (RFC 9967 §4): the server may answer a write 202 when asked to.
+	Async bool
+
 	// Enterprise is set when the User resource type declares the enterprise extension.
 	Enterprise bool
 	// UserAttrs and GroupAttrs hold the declared attributes, by lower-cased name.
@@ -76,6 +81,7 @@ const (
 	// CapCursor is cursor-based pagination (RFC 9865), advertised as
 	// pagination.cursor rather than cursor.supported.
 	CapCursor = "cursor"
+	CapAsync  = "asyncRequest"
 )
 
 // Pagination is what ServiceProviderConfig's pagination attribute
@@ -89,8 +95,11 @@ type Pagination struct {
 // Advertised names where ServiceProviderConfig advertises a capability,
 // for skip reasons: "patch.supported", "pagination.cursor".
 func Advertised(capability string) string {
-	if capability == CapCursor {
+	switch capability {
+	case CapCursor:
 		return "pagination.cursor"
+	case CapAsync:
+		return "securityEvents.asyncRequest (long or request)"
 	}
 	return capability + ".supported"
 }
@@ -114,13 +123,15 @@ func (sp *ServiceProvider) Has(name string) bool {
 		return sp.ChangePassword
 	case CapCursor:
 		return sp.Pagination != nil && sp.Pagination.Cursor
+	case CapAsync:
+		return sp.Async
 	}
 	return false
 }
 
 // Capabilities returns the advertised capabilities as a map, for reports.
 func (sp *ServiceProvider) Capabilities() map[string]bool {
-	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword, CapCursor: sp.Has(CapCursor)}
+	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword, CapCursor: sp.Has(CapCursor), CapAsync: sp.Async}
 }
 
 // Declares reports whether the User schema declares attribute name (lower-cased
@@ -164,6 +175,10 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 		sp.Pagination = &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: Lookup(p, "index").Bool(),
 			DefaultMethod: Lookup(p, "defaultPaginationMethod").String(), DefaultPageSize: Lookup(p, "defaultPageSize").Int(),
 			MaxPageSize: Lookup(p, "maxPageSize").Int(), CursorTimeout: Lookup(p, "cursorTimeout").Int()}
+	}
+	switch strings.ToLower(Get(cfg, "securityEvents", "asyncRequest").String()) {
+	case "long", "request":
+		sp.Async = true
 	}
 	for _, s := range Get(cfg, "authenticationSchemes").Array() {
 		sp.AuthSchemes = append(sp.AuthSchemes, Lookup(s, "type").String())

@@ -23,5 +23,6 @@ func All() []*Scenario {
 		&discoveryMore,
 		&resourceSchema,
 		&idpDialects,
+		&asyncRequests,
 	}
 }

@@ -23,7 +23,7 @@ var capabilityFaults = []Fault{
 // without them, so that the harness can be seen to gate its checks (and
 // fall back, as reconciliation does without filter) instead of failing.
 func Capabilities() []string {
-	return []string{"patch", "bulk", "filter", "sort", "etag", "changePassword", "cursor"}
+	return []string{"patch", "bulk", "filter", "sort", "etag", "changePassword", "cursor", capAsync}
 }
 
 func parseWithout(names []string) (map[string]bool, error) {

@@ -84,6 +84,9 @@ func (s *Server) spcDoc(base string) map[string]any {
 	if p := s.paginationDoc(); p != nil {
 		doc["pagination"] = p
 	}
+	if se := s.securityEvents(); se != nil {
+		doc["securityEvents"] = se
+	}
 	return doc
 }
 

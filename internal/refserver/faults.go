@@ -55,6 +55,7 @@ var faultTable = slices.Concat(
 	projectFaults,
 	caselessFaults,
 	capabilityFaults,
+	asyncFaults,
 	serverFaults,
 	chaosFaults,
 	schemaFaults,

@@ -167,6 +167,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, err)
 		return
 	}
+	if s.wantsAsync(r, segs) {
+		s.serveAsync(w, r, segs)
+		return
+	}
 	s.route(w, r, segs)
 }
 
