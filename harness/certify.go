@@ -73,14 +73,15 @@ const maxCertifyFindings = 12
 //	reports.WriteJSON(f, run)
 func Certify(ctx context.Context, target Target, opts ...Option) (*reports.Run, error) {
 	base := newConfig(opts)
+	prof := base.certProfileOrDefault()
 	reproBase := base.reproBase
 	if reproBase == "" {
 		reproBase = "scimloop run --url <URL>"
 	}
 	var runs []*reports.Run
 	var errs []error
-	for _, d := range CertifyDialects() {
-		for _, seed := range CertifySeeds() {
+	for _, d := range prof.Dialects {
+		for _, seed := range prof.Seeds {
 			if ctx.Err() != nil {
 				break
 			}
@@ -98,11 +99,14 @@ func Certify(ctx context.Context, target Target, opts ...Option) (*reports.Run, 
 			}
 			if run.Verdict.Incomplete && len(run.Scenarios) == 0 {
 				// Discovery failed: further runs would fail the same way.
-				return mergeRuns(runs), errors.Join(errs...)
+				merged := mergeRuns(runs)
+				applyProfile(merged, prof)
+				return merged, errors.Join(errs...)
 			}
 		}
 	}
 	merged := mergeRuns(runs)
+	applyProfile(merged, prof)
 	if ctx.Err() != nil && !merged.Verdict.Incomplete {
 		merged.Verdict.Incomplete = true
 		merged.Errors = append(merged.Errors, "the certification was cancelled before every dialect and seed ran")

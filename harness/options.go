@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/profiles"
 	"github.com/scimloop/scimloop/safety"
 	"github.com/scimloop/scimloop/scenarios"
 )
@@ -36,6 +37,7 @@ type config struct {
 	now            func() time.Time
 	progress       func(ProgressEvent) // see WithProgress (progress.go)
 	prop           propertyOptions     // see WithSequences (property.go)
+	certProfile    *profiles.Profile   // see WithCertProfile (profile.go)
 }
 
 func newConfig(opts []Option) *config {

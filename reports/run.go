@@ -70,6 +70,9 @@ type Run struct {
 	// the exchanges instead (a certification bundle's exchanges.json.gz):
 	// [ReadFile] loads it into Exchanges.
 	ExchangesFile string `json:"exchangesFile,omitempty"`
+	// Certification names the certification profile a certify run followed
+	// (profile.go).
+	Certification *Certification `json:"certification,omitempty"`
 }
 
 // Verdict is the run's outcome, given per mode.
