@@ -28,6 +28,8 @@ func All() []Check {
 		discoveryMoreChecks,
 		schemaChecks,
 		dialectChecks,
+		interopChecks,
+		ipsieChecks,
 	)
 }
 

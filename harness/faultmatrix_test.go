@@ -20,6 +20,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/profiles"
 	"github.com/scimloop/scimloop/reports"
 )
 
@@ -131,8 +132,9 @@ type matrixCase struct {
 	fault   refserver.Fault // Name "none" for the correct server
 	dialect string          // the run's dialect
 	strict  bool
-	plain   bool // an idp fault's plain rfc run, which must pass
-	seqs    bool // the fault shows only in property sequences
+	plain   bool   // an idp or profile fault's plain rfc run, which must pass
+	seqs    bool   // the fault shows only in property sequences
+	profile string // a profile fault's run follows this certification profile
 }
 
 // sequenceOnly are the faults that only a property sequence reveals (the
@@ -147,6 +149,9 @@ func (c matrixCase) label() string {
 	}
 	if c.seqs {
 		mode += "+sequences"
+	}
+	if c.profile != "" {
+		mode += "+profile:" + c.profile
 	}
 	return c.fault.Name + "\t" + c.fault.Kind + "\t" + mode
 }
@@ -172,6 +177,13 @@ func matrixCases(t *testing.T) []matrixCase {
 				continue
 			}
 			c.dialect = f.Dialect
+			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true})
+		case refserver.KindProfile:
+			if _, err := profiles.Lookup(f.Profile); err != nil {
+				t.Errorf("profile fault %s: %v", f.Name, err)
+				continue
+			}
+			c.profile = f.Profile
 			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true})
 		default:
 			t.Errorf("fault %s: unknown kind %q", f.Name, f.Kind)
@@ -284,7 +296,14 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 			if c.strict {
 				opts = append(opts, harness.WithStrict())
 			}
-			run, err := runAgainst(t, fs, opts...)
+			cfg := refserver.Config{Faults: fs}
+			if c.profile != "" {
+				// The profile's own serve configuration, which passes it.
+				p, _ := profiles.Lookup(c.profile)
+				opts = append(opts, harness.WithCertProfile(p))
+				cfg.Personalities = p.Personalities
+			}
+			run, err := runAgainstServer(t, cfg, opts...)
 			results[i] = matrixResult{run: run, err: err}
 		}()
 	}
@@ -322,6 +341,21 @@ func judgeMatrixKind(t *testing.T, c matrixCase, run *reports.Run, err error, id
 		}
 		if idp == 0 || run.Verdict.IdPCompat != "fail" || run.Verdict.Result != "fail" {
 			t.Errorf("idp fault %s: no IDP-level check failed the %s run (verdict %+v, failing: %v)", name, c.dialect, run.Verdict, ids)
+		}
+	case refserver.KindProfile:
+		if c.plain {
+			if must > 0 || should > 0 || run.Verdict.Result != "pass" {
+				t.Errorf("profile fault %s: a plain rfc run fails %d MUST and %d SHOULD checks (failing: %v); want it to pass, or the fault breaks an RFC rule", name, must, should, ids)
+			}
+			break
+		}
+		own := false
+		for _, id := range ids {
+			chk, _ := assertions.Lookup(id)
+			own = own || chk.Area == c.profile
+		}
+		if !own || run.Verdict.Result != "fail" {
+			t.Errorf("profile fault %s: no check of area %s failed the run under profile %s (failing: %v)", name, c.profile, c.profile, ids)
 		}
 	case refserver.KindChaos:
 		if err != nil || run.Verdict.Incomplete {

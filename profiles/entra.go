@@ -19,7 +19,6 @@ func entraGallery() Profile {
 		Source:     gallerySource,
 		Dialects:   []string{"entra", "entra-legacy"},
 		Seeds:      seeds,
-		Serve:      "scimloop serve",
 		Parity:     galleryTests(),
 	}
 }

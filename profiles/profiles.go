@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/scimloop/scimloop/reports"
 )
@@ -38,9 +39,9 @@ type Profile struct {
 	Levels map[string]reports.Level
 	// Why explains each level override, by check ID.
 	Why map[string]string
-	// Serve is a `scimloop serve` command line whose reference server passes
-	// the profile, for the documentation and TestProfiles.
-	Serve string
+	// Personalities are the reference server's personalities under which
+	// it passes the profile (ServeCommand; TestProfiles holds it there).
+	Personalities []string
 	// Parity maps another tester's named tests to our checks (entra-gallery).
 	Parity []Parity
 }
@@ -92,6 +93,9 @@ func (p Profile) Selects(id, area string) bool {
 	if slices.Contains(p.Extra, id) {
 		return true
 	}
+	if area == p.Name {
+		return true // the profile's own rules
+	}
 	if len(p.Areas) == 0 {
 		return !slices.Contains(profileOnlyAreas, area)
 	}
@@ -104,6 +108,15 @@ var profileOnlyAreas = []string{"interop", "ipsie"}
 
 // ProfileOnly reports whether area is judged only under a profile naming it.
 func ProfileOnly(area string) bool { return slices.Contains(profileOnlyAreas, area) }
+
+// ServeCommand is the `scimloop serve` command line whose reference server
+// passes the profile.
+func (p Profile) ServeCommand() string {
+	if len(p.Personalities) == 0 {
+		return "scimloop serve"
+	}
+	return "scimloop serve --personality " + strings.Join(p.Personalities, ",")
+}
 
 // Level returns the level of check id under the profile: the override, or
 // level.
@@ -132,6 +145,5 @@ func rfc() Profile {
 		Source:     "https://www.rfc-editor.org/rfc/rfc7644",
 		Dialects:   []string{"rfc", "entra", "entra-legacy", "okta"},
 		Seeds:      seeds,
-		Serve:      "scimloop serve",
 	}
 }

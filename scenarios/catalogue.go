@@ -22,5 +22,6 @@ func All() []*Scenario {
 		&discoveryMore,
 		&resourceSchema,
 		&idpDialects,
+		&profileRules,
 	}
 }

@@ -19,6 +19,7 @@ func TestScenarioAreas(t *testing.T) {
 		"negative-inputs": "negative", "filters": "filter", "paging-and-sorting": "page", "projection": "projection",
 		"search": "search", "replace-create-delete": "put", "patch-operations": "patch", "bulk": "bulk",
 		"discovery-documents": "discovery-documents", "resource-schema": "schema", "idp-dialects": "dialect",
+		"profile-rules": "interop",
 	}
 	for _, sc := range All() {
 		if got := sc.Area(); got != want[sc.Name] {

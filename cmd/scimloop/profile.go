@@ -20,7 +20,7 @@ func printProfile(out io.Writer, p profiles.Profile) error {
 	fmt.Fprintf(out, "source:     %s\n", p.Source)
 	fmt.Fprintf(out, "dialects:   %s\n", strings.Join(p.Dialects, ", "))
 	fmt.Fprintf(out, "seeds:      %s\n", seedList(p.Seeds))
-	fmt.Fprintf(out, "passes on:  %s\n", p.Serve)
+	fmt.Fprintf(out, "passes on:  %s\n", p.ServeCommand())
 	for _, id := range p.Overridden() {
 		fmt.Fprintf(out, "override:   %s is %s under this profile: %s\n", id, p.Levels[id], p.Why[id])
 	}
