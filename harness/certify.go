@@ -50,7 +50,8 @@ const CertifyBodyCap = 16 << 10
 // one broken rule otherwise repeats once per dialect and seed.
 const maxCertifyFindings = 12
 
-// Certify runs the certification profile against target: the pinned check
+// Certify runs a certification profile against target ([WithCertProfile];
+// without it [profiles.Default], described here): the pinned check
 // catalogue ([CatalogueVersion]), every scenario including the
 // property-based sequences ([CertifySequences] of [CertifySteps] steps),
 // strict (SHOULD failures fail), once for every dialect of [CertifyDialects]
@@ -63,6 +64,8 @@ const maxCertifyFindings = 12
 // opts configure what the profile leaves open: credentials and client
 // limits, the clock, the command line, progress, where replay files go
 // (WithReplayWriter; a file's Dialect and Seed say which run it came from).
+// Another profile names its own dialects, seeds, checks and levels, and the
+// merged run's Certification says which profile it followed.
 // Options that would change the profile (WithOnly, WithSkip, WithSeed,
 // WithDialect, WithProfile, WithStrict, the sequence budget) are overridden. The error, when not nil, wraps [ErrIncomplete]; the merged run
 // is returned with it.

@@ -47,7 +47,7 @@ func applyProfile(m *reports.Run, p profiles.Profile) {
 	}
 	m.Certification = &reports.Certification{
 		Profile: p.Name, Implements: p.Implements, Source: p.Source,
-		Overrides: overrides(p), Parity: parity(p, m.Checks),
+		Overrides: overrides(p), Omitted: p.Omit, Parity: parity(p, m.Checks),
 	}
 }
 

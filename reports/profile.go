@@ -10,6 +10,7 @@ type Certification struct {
 	Implements string          `json:"implements"`
 	Source     string          `json:"source,omitempty"`
 	Overrides  []LevelOverride `json:"levelOverrides,omitempty"`
+	Omitted    []string        `json:"omitted,omitempty"` // checks the profile leaves out although their area is selected
 	Parity     []ParityRow     `json:"parity,omitempty"`
 }
 
@@ -48,6 +49,9 @@ func (m *mdWriter) certification(run *Run) {
 	if c.Source != "" {
 		m.line("Source: %s", mdCodeSpan(c.Source, false))
 	}
+	if len(c.Omitted) > 0 {
+		m.line("Leaves out: %s.", mdText(strings.Join(c.Omitted, ", ")))
+	}
 	if len(c.Overrides) > 0 {
 		m.line("")
 		m.line("| Check | Level under this profile | Why |")
@@ -60,7 +64,7 @@ func (m *mdWriter) certification(run *Run) {
 		return
 	}
 	m.line("")
-	m.line("| Their test | Our checks | Result | Note |")
+	m.line("| Their test or rule | Our checks | Result | Note |")
 	m.line("| --- | --- | --- | --- |")
 	for _, r := range c.Parity {
 		checks := "—"

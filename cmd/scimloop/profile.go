@@ -21,6 +21,9 @@ func printProfile(out io.Writer, p profiles.Profile) error {
 	fmt.Fprintf(out, "dialects:   %s\n", strings.Join(p.Dialects, ", "))
 	fmt.Fprintf(out, "seeds:      %s\n", seedList(p.Seeds))
 	fmt.Fprintf(out, "passes on:  %s\n", p.ServeCommand())
+	if len(p.Omit) > 0 {
+		fmt.Fprintf(out, "leaves out: %s\n", strings.Join(p.Omit, ", "))
+	}
 	for _, id := range p.Overridden() {
 		fmt.Fprintf(out, "override:   %s is %s under this profile: %s\n", id, p.Levels[id], p.Why[id])
 	}
@@ -66,7 +69,7 @@ func printCertification(out io.Writer, run *reports.Run) {
 // each row without checks is not judged.
 func writeParity(out io.Writer, rows []reports.ParityRow) error {
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "THEIR TEST\tOUR CHECKS\tRESULT")
+	fmt.Fprintln(tw, "THEIR TEST OR RULE\tOUR CHECKS\tRESULT")
 	for _, r := range rows {
 		checks := strings.Join(r.Checks, ",")
 		if checks == "" {
