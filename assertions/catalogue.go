@@ -31,6 +31,8 @@ func All() []Check {
 		dialectChecks,
 		schemaPropChecks,
 		asyncChecks,
+		interopChecks,
+		ipsieChecks,
 	)
 }
 

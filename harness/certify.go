@@ -50,7 +50,8 @@ const CertifyBodyCap = 16 << 10
 // one broken rule otherwise repeats once per dialect and seed.
 const maxCertifyFindings = 12
 
-// Certify runs the certification profile against target: the pinned check
+// Certify runs a certification profile against target ([WithCertProfile];
+// without it [profiles.Default], described here): the pinned check
 // catalogue ([CatalogueVersion]), every scenario including the
 // property-based sequences ([CertifySequences] of [CertifySteps] steps),
 // strict (SHOULD failures fail), once for every dialect of [CertifyDialects]
@@ -63,6 +64,8 @@ const maxCertifyFindings = 12
 // opts configure what the profile leaves open: credentials and client
 // limits, the clock, the command line, progress, where replay files go
 // (WithReplayWriter; a file's Dialect and Seed say which run it came from).
+// Another profile names its own dialects, seeds, checks and levels, and the
+// merged run's Certification says which profile it followed.
 // Options that would change the profile (WithOnly, WithSkip, WithSeed,
 // WithDialect, WithProfile, WithStrict, the sequence budget) are overridden. The error, when not nil, wraps [ErrIncomplete]; the merged run
 // is returned with it.
@@ -73,14 +76,15 @@ const maxCertifyFindings = 12
 //	reports.WriteJSON(f, run)
 func Certify(ctx context.Context, target Target, opts ...Option) (*reports.Run, error) {
 	base := newConfig(opts)
+	prof := base.certProfileOrDefault()
 	reproBase := base.reproBase
 	if reproBase == "" {
 		reproBase = "scimloop run --url <URL>"
 	}
 	var runs []*reports.Run
 	var errs []error
-	for _, d := range CertifyDialects() {
-		for _, seed := range CertifySeeds() {
+	for _, d := range prof.Dialects {
+		for _, seed := range prof.Seeds {
 			if ctx.Err() != nil {
 				break
 			}
@@ -98,11 +102,14 @@ func Certify(ctx context.Context, target Target, opts ...Option) (*reports.Run, 
 			}
 			if run.Verdict.Incomplete && len(run.Scenarios) == 0 {
 				// Discovery failed: further runs would fail the same way.
-				return mergeRuns(runs), errors.Join(errs...)
+				merged := mergeRuns(runs)
+				applyProfile(merged, prof)
+				return merged, errors.Join(errs...)
 			}
 		}
 	}
 	merged := mergeRuns(runs)
+	applyProfile(merged, prof)
 	if ctx.Err() != nil && !merged.Verdict.Incomplete {
 		merged.Verdict.Incomplete = true
 		merged.Errors = append(merged.Errors, "the certification was cancelled before every dialect and seed ran")

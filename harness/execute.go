@@ -128,6 +128,9 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	s.client = client
 	s.env = &scenarios.Env{Client: client, SP: sp, Names: names, Tracker: safety.NewTracker(cfg.maxResources), Dialect: cfg.dialect,
 		Hook: cfg.hook}
+	if cfg.certProfile != nil {
+		s.env.Profile = cfg.certProfile.Name
+	}
 	// Confirm ownership before every first write and delete; sweep the prefix
 	// at cleanup when the server can filter (see safety.Tracker.Scope).
 	s.env.Tracker.Scope(names.Prefix, sp.Filter)

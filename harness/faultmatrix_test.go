@@ -20,6 +20,7 @@ import (
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/refserver"
+	"github.com/scimloop/scimloop/profiles"
 	"github.com/scimloop/scimloop/reports"
 )
 
@@ -131,9 +132,10 @@ type matrixCase struct {
 	fault   refserver.Fault // Name "none" for the correct server
 	dialect string          // the run's dialect
 	strict  bool
-	plain   bool // an idp fault's plain rfc run, which must pass
-	seqs    bool // the fault shows only in property sequences
-	schema  bool // the run includes the schema properties
+	plain   bool   // an idp or profile fault's plain rfc run, which must pass
+	seqs    bool   // the fault shows only in property sequences
+	schema  bool   // the run includes the schema properties
+	profile string // a profile fault's run follows this certification profile
 }
 
 // sequenceOnly are the faults that only a property sequence reveals (the
@@ -158,6 +160,9 @@ func (c matrixCase) label() string {
 	}
 	if c.seqs {
 		mode += "+sequences"
+	}
+	if c.profile != "" {
+		mode += "+profile:" + c.profile
 	}
 	return c.fault.Name + "\t" + c.fault.Kind + "\t" + mode
 }
@@ -184,6 +189,13 @@ func matrixCases(t *testing.T) []matrixCase {
 			}
 			c.dialect = f.Dialect
 			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true, schema: schemaPropRuns[f.Name]})
+		case refserver.KindProfile:
+			if _, err := profiles.Lookup(f.Profile); err != nil {
+				t.Errorf("profile fault %s: %v", f.Name, err)
+				continue
+			}
+			c.profile = f.Profile
+			cs = append(cs, matrixCase{fault: f, dialect: fakeidp.DialectRFC, plain: true})
 		default:
 			t.Errorf("fault %s: unknown kind %q", f.Name, f.Kind)
 			continue
@@ -295,10 +307,17 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 			if c.strict {
 				opts = append(opts, harness.WithStrict())
 			}
+			cfg := refserver.Config{Faults: fs}
+			if c.profile != "" {
+				// The profile's own serve configuration, which passes it.
+				p, _ := profiles.Lookup(c.profile)
+				opts = append(opts, harness.WithCertProfile(p))
+				cfg.Personalities = p.Personalities
+			}
 			if c.schema {
 				opts = append(opts, harness.WithSchemaProperties(40), harness.WithShrinkTime(2*time.Second))
 			}
-			run, err := runAgainst(t, fs, opts...)
+			run, err := runAgainstServer(t, cfg, opts...)
 			results[i] = matrixResult{run: run, err: err}
 		}()
 	}
@@ -336,6 +355,21 @@ func judgeMatrixKind(t *testing.T, c matrixCase, run *reports.Run, err error, id
 		}
 		if idp == 0 || run.Verdict.IdPCompat != "fail" || run.Verdict.Result != "fail" {
 			t.Errorf("idp fault %s: no IDP-level check failed the %s run (verdict %+v, failing: %v)", name, c.dialect, run.Verdict, ids)
+		}
+	case refserver.KindProfile:
+		if c.plain {
+			if must > 0 || should > 0 || run.Verdict.Result != "pass" {
+				t.Errorf("profile fault %s: a plain rfc run fails %d MUST and %d SHOULD checks (failing: %v); want it to pass, or the fault breaks an RFC rule", name, must, should, ids)
+			}
+			break
+		}
+		own := false
+		for _, id := range ids {
+			chk, _ := assertions.Lookup(id)
+			own = own || chk.Area == c.profile
+		}
+		if !own || run.Verdict.Result != "fail" {
+			t.Errorf("profile fault %s: no check of area %s failed the run under profile %s (failing: %v)", name, c.profile, c.profile, ids)
 		}
 	case refserver.KindChaos:
 		if err != nil || run.Verdict.Incomplete {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/profiles"
 	"github.com/scimloop/scimloop/safety"
 	"github.com/scimloop/scimloop/scenarios"
 )
@@ -38,6 +39,7 @@ type config struct {
 	prop           propertyOptions     // see WithSequences (property.go)
 	schemaCases    int                 // see WithSchemaProperties (schemaprop.go)
 	schemaSet      bool
+	certProfile    *profiles.Profile // see WithCertProfile (profile.go)
 }
 
 func newConfig(opts []Option) *config {

@@ -33,6 +33,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	md := &mdWriter{b: &b}
 	md.header(run)
 	md.counts(run)
+	md.certification(run)
 	md.filters(run)
 	md.schemaCoverage(run)
 	md.failures(run)

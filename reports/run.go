@@ -74,6 +74,10 @@ type Run struct {
 	// SchemaCoverage is, per resource type, how much of the declared
 	// schema the schema properties exercised (schemacoverage.go).
 	SchemaCoverage map[string]SchemaCoverage `json:"schemaCoverage,omitempty"`
+
+	// Certification names the certification profile a certify run followed
+	// (profile.go).
+	Certification *Certification `json:"certification,omitempty"`
 }
 
 // Verdict is the run's outcome, given per mode.

@@ -24,5 +24,6 @@ func All() []*Scenario {
 		&resourceSchema,
 		&idpDialects,
 		&asyncRequests,
+		&profileRules,
 	}
 }

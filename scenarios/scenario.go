@@ -83,6 +83,10 @@ type Env struct {
 	Names   *safety.Names
 	Tracker *safety.Tracker
 	Dialect string
+	// Profile is the certification profile the run follows ("" outside
+	// certify --profile); the checks of a profile's own area are judged only
+	// under it (profile_rules.go).
+	Profile string
 	// Now is the clock used for meta timing; nil means time.Now.
 	Now func() time.Time
 	// Hook, when set, is called at named points of the run: "scenario

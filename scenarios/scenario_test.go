@@ -20,6 +20,7 @@ func TestScenarioAreas(t *testing.T) {
 		"search": "search", "replace-create-delete": "put", "patch-operations": "patch", "bulk": "bulk",
 		"discovery-documents": "discovery-documents", "resource-schema": "schema", "idp-dialects": "dialect",
 		"async-requests": "async",
+		"profile-rules":  "interop",
 	}
 	for _, sc := range All() {
 		if got := sc.Area(); got != want[sc.Name] {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/scimloop/scimloop/harness"
 	"github.com/scimloop/scimloop/internal/redact"
+	"github.com/scimloop/scimloop/profiles"
 	"github.com/scimloop/scimloop/reports"
 	"github.com/scimloop/scimloop/sequences"
 )
@@ -64,6 +65,14 @@ fail), every request dialect (%s), and the published seeds %s.
 Each dialect runs with each seed.
 IdP-compatibility failures fail a certification.
 
+That is the default profile, rfc. --profile names another certification
+profile (scimloop list --profile NAME prints what it runs): entra-gallery
+mirrors Microsoft's 25 app-gallery validation tests in the Entra dialects and
+prints "their test -> our checks -> result"; interop and ipsie follow the
+interoperability profile drafts in the rfc dialect. The report and
+environment.json name the profile and the exact document version it
+implements.
+
 The bundle (a fresh, empty --out directory):
   results.json                the canonical result; re-render with scimloop report
                               (--format har gives every exchange as HAR 1.2)
@@ -92,6 +101,7 @@ failed: a panic or an internal error, named in the report).`,
 			harness.CertifyBodyCap>>10),
 		Example: `  scimloop certify --out certification
   SCIMLOOP_TOKEN=... scimloop certify --url https://scim.example.com/scim/v2 --out certification
+  scimloop certify --profile entra-gallery --url https://scim.example.com/scim/v2 --out gallery
   (cd certification && sha256sum -c SHA256SUMS)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -102,6 +112,7 @@ failed: a panic or an internal error, named in the report).`,
 	fl.StringVar(&f.url, "url", "", "SCIM base URL of the server to certify (default: the embedded reference server)")
 	fl.StringVar(&f.out, "out", "./scimloop-certification", "directory for the bundle; must be new or empty")
 	fl.BoolVar(&f.quiet, "quiet", false, "print only the verdict line and the bundle")
+	fl.StringVar(&f.profile, "profile", profiles.Default, "certification profile: "+strings.Join(profiles.Names(), ", ")+" (scimloop list --profile NAME prints one)")
 	f.registerPersonality(cmd)
 	f.registerClient(cmd)
 	return cmd
@@ -118,6 +129,10 @@ func seedList(seeds []int64) string {
 func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, argv []string) error {
 	if parent == nil {
 		parent = context.Background()
+	}
+	prof, err := profiles.Lookup(f.profile)
+	if err != nil {
+		return usageErr("--profile: %v", err)
 	}
 	if err := checkEmptyDir(f.out); err != nil {
 		return err
@@ -137,12 +152,12 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	opts := []harness.Option{
 		harness.WithClientOptions(clientOpts...), harness.WithMaxResources(f.maxResources),
 		harness.WithAbort(abort), harness.WithCommand(redactArgs(argv, secrets), reproBase),
-		harness.WithReplayWriter(replays.write),
+		harness.WithReplayWriter(replays.write), harness.WithCertProfile(prof),
 	}
 	var bar *progressLine
 	if wantProgress(stdout, stderr, f.quiet) {
 		bar = newProgressLine(stderr)
-		opts = append(opts, harness.WithProgress(certifyProgress(bar)))
+		opts = append(opts, harness.WithProgress(certifyProgress(bar, prof)))
 	}
 	run, runErr := harness.Certify(ctx, target, opts...)
 	bar.clear()
@@ -160,6 +175,7 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	if !f.quiet {
 		printFailures(stdout, run)
 	}
+	printCertification(stdout, run)
 	for _, p := range replays.paths {
 		cmdline := "scimloop replay " + shellQuote(p)
 		if !embedded {
@@ -213,8 +229,8 @@ func (r *certifyReplays) write(f *sequences.ReplayFile) (string, error) {
 
 // certifyProgress prefixes the progress line with the run's place in the
 // profile: "[run 3/12: entra, seed 2026] ".
-func certifyProgress(bar *progressLine) func(harness.ProgressEvent) {
-	dialects, seeds := harness.CertifyDialects(), harness.CertifySeeds()
+func certifyProgress(bar *progressLine, prof profiles.Profile) func(harness.ProgressEvent) {
+	dialects, seeds := prof.Dialects, prof.Seeds
 	total := len(dialects) * len(seeds)
 	return func(ev harness.ProgressEvent) {
 		n := slices.Index(dialects, ev.Dialect)*len(seeds) + slices.Index(seeds, ev.Seed) + 1
@@ -284,28 +300,32 @@ func safeURL(u string, secrets []string) string {
 
 // certEnvironment is environment.json: what produced the bundle.
 type certEnvironment struct {
-	Tool             string          `json:"tool"`
-	Version          string          `json:"version"`
-	CatalogueVersion string          `json:"catalogueVersion"`
-	Profile          string          `json:"profile"`
-	Strict           bool            `json:"strict"`
-	Seeds            []int64         `json:"seeds"`
-	Dialects         []string        `json:"dialects"`
-	Sequences        int             `json:"sequences"` // property-based sequences per dialect and seed
-	Steps            int             `json:"steps"`     // average steps per sequence
-	GoVersion        string          `json:"goVersion"`
-	OS               string          `json:"os"`
-	Arch             string          `json:"arch"`
-	Started          string          `json:"started"`
-	DurationSeconds  float64         `json:"durationSeconds"`
-	Target           string          `json:"target"`
-	Embedded         bool            `json:"embeddedReferenceServer"`
-	Command          string          `json:"command,omitempty"`
-	Verdict          reports.Verdict `json:"verdict"`
+	Tool             string `json:"tool"`
+	Version          string `json:"version"`
+	CatalogueVersion string `json:"catalogueVersion"`
+	Profile          string `json:"profile"`
+	// CertProfile and Implements name the certification profile followed
+	// and the document, with its exact version, that it implements.
+	CertProfile     string          `json:"certificationProfile,omitempty"`
+	Implements      string          `json:"implements,omitempty"`
+	Strict          bool            `json:"strict"`
+	Seeds           []int64         `json:"seeds"`
+	Dialects        []string        `json:"dialects"`
+	Sequences       int             `json:"sequences"` // property-based sequences per dialect and seed
+	Steps           int             `json:"steps"`     // average steps per sequence
+	GoVersion       string          `json:"goVersion"`
+	OS              string          `json:"os"`
+	Arch            string          `json:"arch"`
+	Started         string          `json:"started"`
+	DurationSeconds float64         `json:"durationSeconds"`
+	Target          string          `json:"target"`
+	Embedded        bool            `json:"embeddedReferenceServer"`
+	Command         string          `json:"command,omitempty"`
+	Verdict         reports.Verdict `json:"verdict"`
 }
 
 func newCertEnvironment(run *reports.Run, embedded bool) certEnvironment {
-	return certEnvironment{
+	env := certEnvironment{
 		Tool: "scimloop", Version: run.Version, CatalogueVersion: run.Catalogue,
 		Profile: run.Profile, Strict: run.Strict, Seeds: run.Seeds, Dialects: run.Dialects,
 		Sequences: harness.CertifySequences, Steps: harness.CertifySteps,
@@ -313,6 +333,10 @@ func newCertEnvironment(run *reports.Run, embedded bool) certEnvironment {
 		Started: run.Started.UTC().Format(time.RFC3339), DurationSeconds: run.Duration,
 		Target: run.Target, Embedded: embedded, Command: run.Command, Verdict: run.Verdict,
 	}
+	if c := run.Certification; c != nil {
+		env.CertProfile, env.Implements = c.Profile, c.Implements
+	}
+	return env
 }
 
 // writeBundle writes the certification bundle into dir and returns the names

@@ -28,6 +28,11 @@ against it must show:
   chaos        stresses the client (errors to retry, latency): the run
                completes (exit 0 or 1, never 2 or 3) and the report shows the
                retries and latencies.
+  profile      breaks only a rule of a certification profile's document (named
+               in the description) that the RFCs leave open: a plain run
+               passes; "scimloop certify --profile NAME --url URL" of
+               "scimloop serve --fault F" fails on a check of the profile's
+               own area.
 
 Enable faults with "scimloop serve --fault a,b" or "scimloop run --fault a,b".
 
@@ -48,6 +53,9 @@ func newFaultsCmd() *cobra.Command {
 				desc := f.Description
 				if f.Kind == refserver.KindIDP {
 					desc += " (dialect " + f.Dialect + ")"
+				}
+				if f.Kind == refserver.KindProfile {
+					desc += " (judged under certify --profile " + f.Profile + ")"
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%s\t%s\t%s\n", f.Name, f.Kind, desc)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scimloop/scimloop/assertions"
+	"github.com/scimloop/scimloop/profiles"
 )
 
 // listedCheck is the JSON shape of one catalogue entry.
@@ -29,6 +30,7 @@ type listedCheck struct {
 
 func newListCmd() *cobra.Command {
 	var asJSON, uncovered, allLevels bool
+	var profile string
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Print the check catalogue, or the requirement rows no check covers",
@@ -46,10 +48,18 @@ failure weighs MUST or SHOULD, DECL and DERIVED rows included.`,
 		Example: `  scimloop list
   scimloop list --json | jq '.[] | select(.level == "MUST") | .id'
   scimloop list --uncovered
+  scimloop list --profile entra-gallery
   scimloop list --uncovered --all-levels --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			if profile != "" {
+				p, err := profiles.Lookup(profile)
+				if err != nil {
+					return usageErr("--profile: %v", err)
+				}
+				return printProfile(out, p)
+			}
 			if uncovered {
 				return listUncovered(out, asJSON, allLevels)
 			}
@@ -81,6 +91,7 @@ failure weighs MUST or SHOULD, DECL and DERIVED rows included.`,
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the catalogue as a JSON array")
 	cmd.Flags().BoolVar(&uncovered, "uncovered", false, "print the MUST and SHOULD requirement rows no check covers, with the reason")
+	cmd.Flags().StringVar(&profile, "profile", "", "print the certification profile NAME ("+strings.Join(profiles.Names(), ", ")+"): its document, dialects, seeds, checks and parity table")
 	cmd.Flags().BoolVar(&allLevels, "all-levels", false, "with --uncovered: every row weighing MUST or SHOULD, DECL and DERIVED included")
 	return cmd
 }

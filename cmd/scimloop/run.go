@@ -39,6 +39,7 @@ type runFlags struct {
 	faults       []string
 	personas     []string // --personality: limitations of real servers for the embedded server
 	quiet        bool
+	profile      string // certify --profile (profile.go)
 	maxResources int
 	rps          float64
 	conn         connFlags // TLS trust, client certificates, OAuth2 (connect.go)

@@ -209,17 +209,20 @@ func TestFaultsOutput(t *testing.T) {
 	for _, l := range lines {
 		parts := strings.Split(l, "\t")
 		require.Len(t, parts, 3, "line %q", l)
-		assert.Contains(t, []string{"conformance", "should", "idp", "chaos"}, parts[1])
+		assert.Contains(t, []string{"conformance", "should", "idp", "chaos", "profile"}, parts[1])
 		kinds[parts[1]]++
 		if parts[1] == "idp" {
 			assert.Regexp(t, `\(dialect (entra|entra-legacy|okta)\)$`, parts[2], "an idp fault names its dialect")
 		}
+		if parts[1] == "profile" {
+			assert.Regexp(t, `\(judged under certify --profile (interop|ipsie)\)$`, parts[2], "a profile fault names its profile")
+		}
 	}
-	for _, k := range []string{"conformance", "should", "idp", "chaos"} {
+	for _, k := range []string{"conformance", "should", "idp", "chaos", "profile"} {
 		assert.Positive(t, kinds[k], "no %s fault", k)
 	}
 	_, help, _ := runCLI(t, "faults", "--help")
-	for _, k := range []string{"conformance", "should", "idp", "chaos", "--strict", "--dialect"} {
+	for _, k := range []string{"conformance", "should", "idp", "chaos", "profile", "--strict", "--dialect"} {
 		assert.Contains(t, help, k, "faults --help explains %s", k)
 	}
 }

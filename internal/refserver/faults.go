@@ -15,6 +15,7 @@ type Fault struct {
 	Kind        string // KindConformance, KindShould, KindIDP or KindChaos
 	Description string
 	Dialect     string // for KindIDP: the IdP dialect whose requests it breaks (e.g. "entra-legacy")
+	Profile     string // for KindProfile: the certification profile whose own rule it breaks
 }
 
 // Fault kinds: what a harness run against the fault must show.
@@ -31,6 +32,10 @@ const (
 	// KindChaos stresses the client (errors to retry, latency): the run
 	// must complete and the report show what happened.
 	KindChaos = "chaos"
+	// KindProfile breaks only a rule of a certification profile's document
+	// that the RFCs leave open: a run under that Profile fails on a check of
+	// the profile's area, while a plain run passes.
+	KindProfile = "profile"
 )
 
 func conformance(name, desc string) Fault {
@@ -41,6 +46,9 @@ func idp(name, dialect, desc string) Fault {
 	return Fault{Name: name, Kind: KindIDP, Description: desc, Dialect: dialect}
 }
 func chaos(name, desc string) Fault { return Fault{Name: name, Kind: KindChaos, Description: desc} }
+func profileFault(name, profile, desc string) Fault {
+	return Fault{Name: name, Kind: KindProfile, Description: desc, Profile: profile}
+}
 
 // faultTable is every fault checked inside the handlers. Each file declares
 // its own beside the code that checks them: a name constant (so a typo in
@@ -60,6 +68,7 @@ var faultTable = slices.Concat(
 	chaosFaults,
 	schemaFaults,
 	cursorFaults,
+	personalityFaults,
 )
 
 // Faults lists every fault the reference server can inject, sorted by name:

@@ -432,7 +432,8 @@ func TestFaultCatalogue(t *testing.T) {
 	for _, f := range fs {
 		assert.False(t, names[f.Name], "duplicate %s", f.Name)
 		names[f.Name] = true
-		assert.Contains(t, []string{KindConformance, KindShould, KindIDP, KindChaos}, f.Kind)
+		assert.Contains(t, []string{KindConformance, KindShould, KindIDP, KindChaos, KindProfile}, f.Kind)
+		assert.Equal(t, f.Kind == KindProfile, f.Profile != "", "a profile fault, and only one, names its profile: %s", f.Name)
 		assert.NotEmpty(t, f.Description)
 		if f.Kind == KindIDP {
 			assert.Contains(t, []string{"entra", "entra-legacy", "okta"}, f.Dialect, "idp fault %s needs an IdP's dialect", f.Name)

@@ -108,10 +108,18 @@ func (s *Server) hiddenPath(rt *resourceType, path string) bool {
 	return ok && s.hidden(rt, ref.attr)
 }
 
+// fStrictSchemasLapse breaks the interop profile's rule that strict-schemas
+// keeps: an undeclared attribute is refused.
+const fStrictSchemasLapse = "unknown-attribute-ignored"
+
+var personalityFaults = []Fault{
+	profileFault(fStrictSchemasLapse, "interop", "an attribute the schemas do not declare is ignored even with strict-schemas, where the interop profile wants 400 invalidSyntax"),
+}
+
 // unknownAttr is what to do with an attribute the schemas do not declare:
 // ignore it (nil), or with strict-schemas refuse it.
 func (s *Server) unknownAttr(name string) *scimError {
-	if !s.is(pStrictSchemas) {
+	if !s.is(pStrictSchemas) || s.fault(fStrictSchemasLapse) {
 		return nil
 	}
 	return badRequest(stInvalidSyntax, "attribute %q is not defined by the resource's schemas", name)

@@ -11,7 +11,7 @@ import (
 // wirefaults.go), in the order they are applied, outermost last: those on
 // discovery and lists (this file), then those on single resources
 // (wirefaults_table2.go). The tables are never modified.
-var wireFaults = slices.Concat(wireFaultsLists, wireFaultsResources, wireFaultsProbes)
+var wireFaults = slices.Concat(wireFaultsLists, wireFaultsResources, wireFaultsProbes, wireFaultsProfiles)
 
 var wireFaultsLists = []*wireFault{
 	{Fault: conformance("spc-incomplete", "ServiceProviderConfig has a wrong schema URI, no filter.maxResults and authentication schemes without a description"),
