@@ -4,7 +4,7 @@ BIN      ?= bin/scimloop
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X github.com/scimloop/scimloop/harness.Version=$(VERSION)
 
-.PHONY: build run test test-chaos race bench bench-watch lint fuzz clean image screenshot
+.PHONY: build run test test-matrix test-chaos race bench bench-watch lint fuzz clean image screenshot
 
 build: ## build the scimloop binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/scimloop
@@ -12,9 +12,14 @@ build: ## build the scimloop binary into bin/
 run: build ## run every check against the embedded reference server
 	./$(BIN) run --out scimloop-report
 
-test: ## the whole test suite, race detector on (what CI runs)
+test: ## the whole test suite but the fault matrix, race detector on (CI runs it, then test-matrix and test-chaos)
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 20m -skip '^TestFaultMatrix$$' ./...
+
+# test-matrix: one full run per reference-server fault (over 200), each held to
+# harness/testdata/faultmatrix.golden; slow, so make test leaves it to this target.
+test-matrix: ## the fault matrix: every fault's run against its golden line
+	$(GO) test -race -count=1 -timeout 30m -run '^TestFaultMatrix$$' ./harness/
 
 race: test
 
