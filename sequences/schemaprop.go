@@ -309,8 +309,8 @@ func (c *schemaCase) cleanup() {
 // ran, *out holds what they found.
 func SchemaScenario(cfg SchemaConfig, out *SchemaResult) *scenarios.Scenario {
 	return &scenarios.Scenario{
-		Name:   SchemaPropertyName,
-		Areas:  []string{"schema-prop"},
+		Name:  SchemaPropertyName,
+		Areas: []string{"schema-prop"},
 		Run: func(s *scenarios.S) {
 			if len(schemaTypes(s.Env.SP)) == 0 {
 				for _, id := range SchemaChecks {
