@@ -40,8 +40,9 @@ func WithShrinkTime(d time.Duration) Option { return func(c *config) { c.prop.sh
 func WithMaxDuration(d time.Duration) Option { return func(c *config) { c.prop.maxDuration = d } }
 
 // WithReplayWriter is called with the replay file of each distinct failure
-// the sequences found; it returns where the file was written, which the
-// run's feedback lists.
+// the sequences and the schema properties found (a schema property's has
+// Schema set); it returns where the file was written, which the run's
+// feedback lists for the sequences.
 func WithReplayWriter(write func(*sequences.ReplayFile) (string, error)) Option {
 	return func(c *config) { c.prop.onReplay = write }
 }
@@ -165,7 +166,8 @@ type ReplayResult struct {
 
 // Replay reruns the steps of a replay file against target, as one sequence
 // with fresh names under a new run prefix, and deletes what it created. The
-// result says whether the failure reproduced (Failed).
+// result says whether the failure reproduced (Failed). A schema-property
+// file's minimal case is rerun the same way ([sequences.ReplaySchema]).
 //
 // Typical usage in a program is:
 //
@@ -178,7 +180,12 @@ func Replay(ctx context.Context, target Target, f *sequences.ReplayFile, opts ..
 	if err != nil {
 		return nil, err
 	}
-	res := sequences.Replay(ctx, s.env, f.Steps, f.Checks...)
+	var res *sequences.ReplayResult
+	if f.Schema != nil {
+		res = sequences.ReplaySchema(ctx, s.env, f.Schema, f.Checks...)
+	} else {
+		res = sequences.Replay(ctx, s.env, f.Steps, f.Checks...)
+	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.cleanupTimeout)
 	defer cancel()
 	out := &ReplayResult{ReplayResult: res, Leftovers: s.env.Tracker.Cleanup(cctx, s.client)}

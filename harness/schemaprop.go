@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/scimloop/scimloop/fakeidp"
@@ -92,12 +93,25 @@ func (s *session) numberSchema() {
 }
 
 // finishSchema adds the failing cases' exchanges and the schema coverage
-// to the run.
+// to the run, and hands each failure's replay file to the writer.
 func (s *session) finishSchema(run *reports.Run) {
 	if s.schema == nil {
 		return
 	}
-	run.Exchanges = append(run.Exchanges, convertExchanges(s.schemaExchanges())...)
+	for _, f := range s.schema.res.Failures {
+		exs := convertExchanges(f.Exchanges)
+		run.Exchanges = append(run.Exchanges, exs...)
+		if s.cfg.prop.onReplay == nil {
+			continue
+		}
+		rf := sequences.NewSchemaReplayFile(f, s.client.Recorder().Scrub(run.Target), s.cfg.dialect, exs)
+		if rf == nil {
+			continue
+		}
+		if _, err := s.cfg.prop.onReplay(rf); err != nil {
+			run.Errors = append(run.Errors, fmt.Sprintf("writing the replay file: %v", err))
+		}
+	}
 	if len(s.schema.res.Coverage) > 0 {
 		run.SchemaCoverage = s.schema.res.Coverage
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/reports"
@@ -19,16 +20,20 @@ const ReplayFormat = "scimloop-replay/1"
 // ReplayFile is a failing sequence saved for rerunning: the minimal steps,
 // what failed, and the exchanges of the run that found it. Steps name users
 // and groups by slot and carry names without a run prefix, so a replay makes
-// resources of its own and touches nothing else.
+// resources of its own and touches nothing else. A schema-property failure
+// is saved the same way with its minimal case in Schema and no Steps.
 type ReplayFile struct {
-	Format    string             `json:"format"`
-	Seed      uint64             `json:"seed"`
-	Target    string             `json:"target,omitempty"`
-	Dialect   string             `json:"dialect,omitempty"`
-	Checks    []string           `json:"checks"`
-	Failure   string             `json:"failure"`
-	Flaky     bool               `json:"flaky,omitempty"`
-	Steps     []Step             `json:"steps"`
+	Format  string   `json:"format"`
+	Seed    uint64   `json:"seed"`
+	Target  string   `json:"target,omitempty"`
+	Dialect string   `json:"dialect,omitempty"`
+	Checks  []string `json:"checks"`
+	Failure string   `json:"failure"`
+	Flaky   bool     `json:"flaky,omitempty"`
+	Steps   []Step   `json:"steps"`
+	// Schema is, instead of Steps, the minimal case of a schema-property
+	// failure ([SchemaReplay]).
+	Schema    *SchemaReplay      `json:"schema,omitempty"`
 	Exchanges []reports.Exchange `json:"exchanges"`
 }
 
@@ -49,6 +54,21 @@ func NewReplayFile(fl *Failure, target, dialect string, exchanges []reports.Exch
 	return f
 }
 
+// FileName names f by what it replays, its seed and its checks:
+// sequence-seed1-group-members-match-model.json, or schema-seed… for a
+// schema property's.
+func (f *ReplayFile) FileName() string {
+	kind := "sequence"
+	if f.Schema != nil {
+		kind = "schema"
+	}
+	name := fmt.Sprintf("%s-seed%d-%s.json", kind, f.Seed, strings.Join(f.Checks, "+"))
+	if len(name) > 120 {
+		name = fmt.Sprintf("%s-seed%d.json", kind, f.Seed)
+	}
+	return name
+}
+
 // Write writes f as indented JSON.
 func (f *ReplayFile) Write(w io.Writer) error {
 	enc := json.NewEncoder(w)
@@ -66,6 +86,12 @@ func ReadReplay(r io.Reader) (*ReplayFile, error) {
 	}
 	if f.Format != ReplayFormat {
 		return nil, fmt.Errorf("replay file format %q, want %q", f.Format, ReplayFormat)
+	}
+	if f.Schema != nil {
+		if err := f.Schema.validate(); err != nil {
+			return nil, err
+		}
+		return &f, nil
 	}
 	if len(f.Steps) == 0 {
 		return nil, fmt.Errorf("the replay file has no steps")

@@ -56,6 +56,14 @@ type schemaCase struct {
 	findings []propFinding
 	judged   map[string]bool
 	touched  map[string]bool // leaves set by a request and judged on read-back
+
+	// choice is what the projection or filter property drew, kept for a
+	// replay file; pick, when set, is a replay's: the case draws nothing.
+	choice schemaChoice
+	pick   *schemaChoice
+	// origin are the names of the case that generated body and ops (an
+	// earlier one, when this case reruns them to shrink).
+	origin SchemaNames
 }
 
 // resources counts what the case created.

@@ -18,12 +18,12 @@ import (
 
 // schemaOp is one update.
 type schemaOp struct {
-	Kind   string // "put", "add", "replace" or "remove"
-	Attr   string // the attribute's key
-	Path   string // the PATCH path; "" for none (and for PUT)
-	Value  any    // the PATCH value, or the PUT body
-	Filter string // the value filter's type, for a valuePath
-	Sub    string // the sub-attribute a valuePath sets
+	Kind   string `json:"kind"`             // "put", "add", "replace" or "remove"
+	Attr   string `json:"attr,omitempty"`   // the attribute's key
+	Path   string `json:"path,omitempty"`   // the PATCH path; "" for none (and for PUT)
+	Value  any    `json:"value,omitempty"`  // the PATCH value, or the PUT body
+	Filter string `json:"filter,omitempty"` // the value filter's type, for a valuePath
+	Sub    string `json:"sub,omitempty"`    // the sub-attribute a valuePath sets
 }
 
 func (op schemaOp) String() string {

@@ -65,6 +65,7 @@ type SchemaFailure struct {
 	Message   string
 	Seed      uint64
 	Exchanges []*fakeidp.Exchange
+	Case      *SchemaReplay // the minimal case, for a replay file
 }
 
 // schemaRunner is the state of one run of the schema properties.
@@ -169,7 +170,8 @@ func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) 
 		if failAt >= 0 {
 			seed = failingSeed(base, failAt)
 		}
-		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Resources: last.resources(), Message: f.msg, Seed: seed, Exchanges: f.exs})
+		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Resources: last.resources(), Message: f.msg, Seed: seed, Exchanges: f.exs,
+			Case: newSchemaReplay(last, prop)})
 		ignore[f.check] = true
 	}
 	return out
@@ -267,7 +269,8 @@ func (r *schemaRunner) newCase(s *rtSchema) *schemaCase {
 		cl = r.cfg.NewClient(rec).ForScenario(SchemaPropertyName)
 	}
 	g := &genCtx{prefix: fmt.Sprintf("%sp%d-", r.env.Names.Prefix, n), tag: fmt.Sprintf("p%d", n), domain: r.env.Names.Domain}
-	return &schemaCase{ctx: r.ctx, s: s, sess: r.env.Session(r.ctx, cl), g: g, rec: rec, judged: map[string]bool{}, touched: map[string]bool{}}
+	return &schemaCase{ctx: r.ctx, s: s, sess: r.env.Session(r.ctx, cl), g: g, rec: rec, judged: map[string]bool{}, touched: map[string]bool{},
+		origin: SchemaNames{Prefix: g.prefix, Tag: g.tag, Domain: g.domain}}
 }
 
 // finish folds a case into the run's totals.

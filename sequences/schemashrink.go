@@ -27,7 +27,7 @@ func (r *schemaRunner) minimizeOps(best *schemaCase, check string) *schemaCase {
 	for len(best.ops) > 1 && time.Now().Before(deadline) && !r.idle() {
 		improved := false
 		for _, cand := range shorter(best) {
-			rc := r.replayCase(best.s, cand.body, cand.ops)
+			rc := r.replayCase(best, cand.body, cand.ops)
 			if rc != nil && rc.firstOf(check) != nil {
 				best, improved = rc, true
 				break
@@ -55,7 +55,7 @@ func (r *schemaRunner) minimizeBody(best *schemaCase, check string, deadline tim
 		body := deepClone(best.body).(map[string]any)
 		deleteAttr(body, d)
 		body["schemas"] = schemasOf(best.s, body)
-		if rc := r.replayCase(best.s, body, best.ops); rc != nil && rc.firstOf(check) != nil {
+		if rc := r.replayCase(best, body, best.ops); rc != nil && rc.firstOf(check) != nil {
 			best = rc
 		}
 	}
@@ -79,7 +79,7 @@ func (r *schemaRunner) minimizePuts(best *schemaCase, check string, deadline tim
 			body["schemas"] = schemasOf(best.s, body)
 			ops := append([]schemaOp(nil), best.ops...)
 			ops[i].Value = body
-			if rc := r.replayCase(best.s, best.body, ops); rc != nil && rc.firstOf(check) != nil {
+			if rc := r.replayCase(best, best.body, ops); rc != nil && rc.firstOf(check) != nil {
 				best = rc
 			}
 		}
@@ -106,10 +106,12 @@ func shorter(c *schemaCase) []caseSpec {
 	return out
 }
 
-// replayCase runs a create and updates as one case of its own, outside
-// rapid; nil when it could not run to a verdict.
-func (r *schemaRunner) replayCase(s *rtSchema, body map[string]any, ops []schemaOp) (out *schemaCase) {
-	c := r.newCase(s)
+// replayCase runs a create and updates of from's resource type as one
+// case of its own, outside rapid; nil when it could not run to a verdict.
+// Its values keep the names of from's origin.
+func (r *schemaRunner) replayCase(from *schemaCase, body map[string]any, ops []schemaOp) (out *schemaCase) {
+	c := r.newCase(from.s)
+	c.origin = from.origin
 	defer r.finish(c)
 	defer c.cleanup()
 	defer r.recoverCase(&out)

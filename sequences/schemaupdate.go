@@ -63,7 +63,15 @@ func (c *schemaCase) projection(t *rapid.T) error {
 	if len(set) < 2 {
 		return nil
 	}
-	d := rapid.SampledFrom(set).Draw(t, "projected attribute")
+	var d declAttr
+	if c.pick == nil {
+		d = rapid.SampledFrom(set).Draw(t, "projected attribute")
+	} else if i := slices.IndexFunc(set, func(o declAttr) bool { return o.key() == c.pick.Projected }); i >= 0 {
+		d = set[i]
+	} else {
+		return errSkip{fmt.Sprintf("the resource does not set %s, the attribute the replay projects", c.pick.Projected)}
+	}
+	c.choice.Projected = d.key()
 	c.steps = append(c.steps, "GET with attributes and excludedAttributes "+d.key())
 	in, err := c.sess.Do(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(c.s.name) + "/" + c.id, Query: url.Values{"attributes": {d.key()}}, Retry: true})
 	if err != nil {
@@ -144,12 +152,23 @@ func (c *schemaCase) filter(t *rapid.T) error {
 	if len(cands) == 0 {
 		return nil
 	}
-	k := 0 // the resource's name (userName, displayName), which IdPs filter on most
-	if !strings.EqualFold(cands[0].path, safety.NameAttr(c.s.name)) || rapid.Bool().Draw(t, "another attribute") {
-		k = rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
+	k, other := 0, false // the resource's name (userName, displayName), which IdPs filter on most
+	switch {
+	case c.pick != nil:
+		k = slices.IndexFunc(cands, func(cd cand) bool { return cd.path == c.pick.Filtered })
+		if k < 0 {
+			return errSkip{fmt.Sprintf("the resource holds no string value of %s, the attribute the replay filters on", c.pick.Filtered)}
+		}
+		other = c.pick.OtherCase && !cands[k].caseExact
+	default:
+		if !strings.EqualFold(cands[0].path, safety.NameAttr(c.s.name)) || rapid.Bool().Draw(t, "another attribute") {
+			k = rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
+		}
+		other = !cands[k].caseExact && rapid.Bool().Draw(t, "other case")
 	}
+	c.choice.Filtered, c.choice.OtherCase = cands[k].path, other
 	value := cands[k].value
-	if !cands[k].caseExact && rapid.Bool().Draw(t, "other case") {
+	if other {
 		value = otherCase(value) // caseExact false: eq ignores case (RFC 7644 §3.4.2.2)
 	}
 	f := fmt.Sprintf("%s eq %s and %s eq %s", cands[k].path, quote(value), safety.NameAttr(c.s.name), quote(c.nameOf(c.model)))

@@ -215,11 +215,7 @@ func (r *certifyReplays) write(f *sequences.ReplayFile) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("sequence-seed%d-%s.json", f.Seed, strings.Join(f.Checks, "+"))
-	if len(name) > 120 {
-		name = fmt.Sprintf("sequence-seed%d.json", f.Seed)
-	}
-	path := filepath.Join(dir, name)
+	path := filepath.Join(dir, f.FileName())
 	if err := writeFile(path, f.Write); err != nil {
 		return "", err
 	}

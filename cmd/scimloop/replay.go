@@ -100,11 +100,7 @@ func (r *replays) write(f *sequences.ReplayFile) (string, error) {
 	if err := os.MkdirAll(r.dir, 0o755); err != nil {
 		return "", err
 	}
-	name := fmt.Sprintf("sequence-seed%d-%s.json", f.Seed, strings.Join(f.Checks, "+"))
-	if len(name) > 120 {
-		name = fmt.Sprintf("sequence-seed%d.json", f.Seed)
-	}
-	path := filepath.Join(r.dir, name)
+	path := filepath.Join(r.dir, f.FileName())
 	if err := writeFile(path, f.Write); err != nil {
 		return "", err
 	}
@@ -124,6 +120,11 @@ func (r *replays) print(w io.Writer, fb *reports.Feedback, target string, quiet 
 			fb.Sequences, len(fb.Failures), fb.SequencesAfterFailure, fb.StepsAfterFailure)
 	}
 	for i, f := range r.files {
+		if f.Schema != nil {
+			printSchemaCase(w, f, quiet)
+			fmt.Fprintf(w, "  replay: %s\n", strings.TrimSpace("scimloop replay "+r.paths[i]+" "+target))
+			continue
+		}
 		kind := "minimal failing sequence"
 		if f.Flaky {
 			kind = "failing sequence (did not reproduce: flaky)"
@@ -138,17 +139,32 @@ func (r *replays) print(w io.Writer, fb *reports.Feedback, target string, quiet 
 	}
 }
 
+// printSchemaCase shows the minimal case of a schema-property failure.
+func printSchemaCase(w io.Writer, f *sequences.ReplayFile, quiet bool) {
+	sc := f.Schema
+	fmt.Fprintf(w, "  minimal failing schema case (%s, %s property), %d requests (seed %d), failing %s:\n",
+		sc.Type, sc.Property, len(sc.Requests), f.Seed, strings.Join(f.Checks, ", "))
+	if !quiet {
+		for j, st := range sc.Requests {
+			fmt.Fprintf(w, "    %2d. %s\n", j+1, st)
+		}
+	}
+}
+
 func newReplayCmd() *cobra.Command {
 	var (
 		f runFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "replay FILE [--url URL]",
-		Short: "Rerun a failing sequence from a replay file; exit 1 when the failure reproduces",
+		Short: "Rerun a failing sequence or schema case from a replay file; exit 1 when the failure reproduces",
 		Long: `Rerun the steps of a replay file written by "scimloop run" (under
 <out>/replay/) against a SCIM server, as one sequence of its own: fresh
 resources named with a new run prefix, each step judged against the IdP's
 model, the final state reconciled, and everything it created deleted.
+A schema-property file (schema-seed….json) reruns its minimal case the
+same way: the resource created, then its updates, projection or filter,
+each judged as the run judged it.
 
 Without --url it starts the embedded reference server (with --fault, a
 faulty one). Credentials and TLS options are those of "scimloop run".
@@ -227,7 +243,12 @@ func runReplay(parent context.Context, stdout, stderr io.Writer, f runFlags, pat
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	fmt.Fprintf(stdout, "scimloop replay %s: %d steps against %s\n", path, len(file.Steps), target.URL)
+	what, kind := fmt.Sprintf("%d steps", len(file.Steps)), "sequence"
+	if file.Schema != nil {
+		what = fmt.Sprintf("the minimal %s case of the %s property, %d requests", file.Schema.Type, file.Schema.Property, len(file.Schema.Requests))
+		kind = "case"
+	}
+	fmt.Fprintf(stdout, "scimloop replay %s: %s against %s\n", path, what, target.URL)
 	res, err := harness.Replay(ctx, target, file, harness.WithClientOptions(clientOpts...), harness.WithDialect(dialect))
 	if res == nil {
 		return &exitError{code: exitIncomplete, err: err}
@@ -237,20 +258,31 @@ func runReplay(parent context.Context, stdout, stderr io.Writer, f runFlags, pat
 	}
 	if res.Failed() {
 		for _, fd := range res.Findings {
-			where := fmt.Sprintf("step %d (%s)", fd.Step, file.Steps[max(fd.Step, 1)-1].Op)
-			if fd.Step == 0 {
-				where = "the final reconciliation"
-			}
-			fmt.Fprintf(stdout, "  FAIL %s at %s: %s\n", fd.Check, where, fd.Message)
+			fmt.Fprintf(stdout, "  FAIL %s at %s: %s\n", fd.Check, replayWhere(file, fd), fd.Message)
 		}
-		fmt.Fprintf(stdout, "REPRODUCED: the sequence failed (the file recorded %s)\n", strings.Join(file.Checks, ", "))
+		fmt.Fprintf(stdout, "REPRODUCED: the %s failed (the file recorded %s)\n", kind, strings.Join(file.Checks, ", "))
 		return &exitError{code: exitFailed, err: errors.New("")}
 	}
 	if err != nil {
 		return &exitError{code: exitIncomplete, err: err}
 	}
+	if file.Schema != nil {
+		fmt.Fprintf(stdout, "NOT REPRODUCED: all %d requests of the case passed\n", res.Steps)
+		return nil
+	}
 	fmt.Fprintf(stdout, "NOT REPRODUCED: all %d steps and the reconciliation passed\n", res.Steps)
 	return nil
+}
+
+// replayWhere says where in the replay a finding was made.
+func replayWhere(file *sequences.ReplayFile, fd sequences.ReplayFinding) string {
+	switch {
+	case file.Schema != nil:
+		return "the case"
+	case fd.Step == 0 || fd.Step > len(file.Steps):
+		return "the final reconciliation"
+	}
+	return fmt.Sprintf("step %d (%s)", fd.Step, file.Steps[fd.Step-1].Op)
 }
 
 // replayTarget is how "scimloop replay" reaches the server "run" tested.

@@ -126,3 +126,48 @@ func TestRunSequencesTwoFaults(t *testing.T) {
 	require.Len(t, doc.Feedback.Failures, 2)
 	require.Positive(t, doc.Feedback.SequencesAfterFailure)
 }
+
+// TestRunSchemaPropertyReplay: a run against a server that returns the
+// writeOnly password writes a replay file of the schema property's minimal
+// case (without the password); "scimloop replay" of it fails that check
+// against the faulty server and passes against a correct one.
+func TestRunSchemaPropertyReplay(t *testing.T) {
+	const (
+		token = "replay-test-token-789"
+		check = "schema-prop-writeonly-not-returned"
+	)
+	t.Setenv("SCIMLOOP_TOKEN", token)
+	faulty := serveRefForReplay(t, token, "writeonly-returned")
+	clean := serveRefForReplay(t, token)
+	out := t.TempDir()
+
+	var stdout, stderr bytes.Buffer
+	code := execute([]string{"run", "--url", faulty, "--seed", "1", "--only", sequences.SchemaPropertyName, "--out", out,
+		"--sequences", "80", "--shrink-time", "2s", "--max-duration", "2m"}, &stdout, &stderr)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "minimal failing schema case")
+
+	files, err := filepath.Glob(filepath.Join(out, "replay", "schema-seed*-"+check+".json"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "stdout:\n%s", stdout.String())
+	require.Contains(t, stdout.String(), "scimloop replay "+files[0])
+	raw, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	require.NotContains(t, string(raw), token, "the replay file carries the token")
+	require.NotContains(t, string(raw), `"Pw-`, "the replay file carries a password")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = execute([]string{"replay", files[0], "--url", faulty}, &stdout, &stderr)
+	require.Equal(t, exitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "  FAIL "+check+" at the case")
+	require.Contains(t, stdout.String(), "REPRODUCED")
+	require.Empty(t, stderr.String(), "the replay left something behind")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = execute([]string{"replay", files[0], "--url", clean}, &stdout, &stderr)
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	require.Contains(t, stdout.String(), "NOT REPRODUCED")
+	require.Empty(t, stderr.String(), "the replay left something behind")
+}
