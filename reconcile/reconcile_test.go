@@ -87,3 +87,21 @@ func TestCursorOnlyInSync(t *testing.T) {
 		t.Errorf("%d requests sent startIndex to a server with index paging off", starts.Load())
 	}
 }
+
+// TestCursorIgnoredFallsBackToIndex: a server that advertises cursors but
+// ignores them on POST /.search (one page, no nextCursor) is walked by
+// index after the short cursor walk, so nothing needs reading again and an
+// extra on a later page is still seen.
+func TestCursorIgnoredFallsBackToIndex(t *testing.T) {
+	p := refserver.Preload{Users: 60, Groups: 3, MembersPerGroup: 10, Seed: 3}
+	_, base := refServerWith(t, refserver.Config{Faults: []string{"search-cursor-ignored"}}, p, nil)
+	src, _ := export(t, base)
+	scim(t, "POST", base+"/Users", newUser("late-extra@example.test", "late-extra", true))
+	rep := run(t, base, src, func(c *Config) { c.Search, c.PageSize = true, 25 })
+	if got := driftLines(rep.Drift); got != "access-lingers User late-extra\n" || len(rep.Incomplete) > 0 {
+		t.Fatalf("drift:\n%s%v", got, rep.Incomplete)
+	}
+	if rep.Stats.Reread != 0 {
+		t.Errorf("%d resources read again: the walk did not fall back to index paging", rep.Stats.Reread)
+	}
+}

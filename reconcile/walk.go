@@ -49,12 +49,14 @@ func (sd *side) index(r *srvRes) {
 
 // walk streams every page of sd's type (filter: the scope), handing each
 // resource to handle. A server that advertises cursors (RFC 9865) is
-// walked by cursor. Otherwise, after the first page tells the page size
-// and total, the other pages are read by index with bounded concurrency;
-// when the total grew meanwhile, the walk goes on to the new end.
+// walked by cursor; when that walk is refused or comes short of the first
+// page's totalResults and the server also pages by index, the index walk
+// follows (claim drops what was already seen). By index, after the first
+// page tells the page size and total, the other pages are read with
+// bounded concurrency; when the total grew meanwhile, the walk goes on to
+// the new end.
 func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, bool)) {
-	if e.byCursor {
-		e.walkCursor(sd, filter, attrs, handle)
+	if e.byCursor && e.walkCursor(sd, filter, attrs, handle) || e.ctx.Err() != nil {
 		return
 	}
 	var hi atomic.Int64
@@ -76,20 +78,34 @@ func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, 
 
 // walkCursor walks sd's type by cursor, one page after another. Keyset
 // cursors do not shift when resources come and go, and the re-read still
-// backs any resource a page missed.
-func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Result, bool)) {
-	first := true
+// backs any resource a page missed. It reports false when an index walk
+// should follow: the cursor walk was refused, or read fewer resources
+// than the first page announced, and the server pages by index too.
+func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Result, bool)) bool {
+	first, read, total := true, int64(0), int64(0)
 	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) (string, error) {
-		n, total, err := e.take(sd, body, first, handle)
-		if err == nil && first && n == 0 && total > 0 && e.cfg.PageSize > 0 {
-			err = fmt.Errorf("no resources on the first page, though totalResults is %d", total)
+		n, t, err := e.take(sd, body, first, handle)
+		if first {
+			total = t
 		}
-		first = false
+		if err == nil && first && n == 0 && t > 0 && e.cfg.PageSize > 0 {
+			err = fmt.Errorf("no resources on the first page, though totalResults is %d", t)
+		}
+		first, read = false, read+int64(n)
 		return lastID(body), err
 	})
-	if err != nil {
+	index := e.sp.Pagination != nil && e.sp.Pagination.Index
+	var se *statusError
+	switch {
+	case err != nil && index && errors.As(err, &se) && se.status >= 400 && se.status < 500 && read == 0:
+		return false
+	case err != nil:
 		e.fail("listing %ss by cursor: %v", sd.typ, err)
+	case read < total && index:
+		e.total.Add(-total) // the index walk's first page counts it again
+		return false
 	}
+	return true
 }
 
 // page reads one page by index and hands over its resources; it returns
