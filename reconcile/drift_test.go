@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimloop/scimloop/internal/refserver"
@@ -63,7 +64,13 @@ func patch(ops ...map[string]any) map[string]any {
 // server then perturbed once in every drift class.
 func perturbed(t *testing.T) (string, *Source, string) {
 	t.Helper()
-	_, base := refServer(t, refserver.Preload{Users: 600, Groups: 3, MembersPerGroup: 500, Seed: 7}, nil)
+	return perturbedWith(t, refserver.Config{}, nil)
+}
+
+// perturbedWith is perturbed on a server with cfg, whose requests wrap sees.
+func perturbedWith(t *testing.T, cfg refserver.Config, wrap func(http.Handler) http.Handler) (string, *Source, string) {
+	t.Helper()
+	_, base := refServerWith(t, cfg, refserver.Preload{Users: 600, Groups: 3, MembersPerGroup: 500, Seed: 7}, wrap)
 	_, data := export(t, base)
 	data = append(data, []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"only-at-source","externalId":"src-1","active":true}`+"\n")...)
 	src, err := ReadSource(bytes.NewReader(data), "source.jsonl", MatchDefault)
@@ -106,8 +113,60 @@ func perturbed(t *testing.T) (string, *Source, string) {
 	return base, src, fmt.Sprintf("%s|%s", gone, outsider)
 }
 
+// TestEveryDriftClassExactly reconciles a server perturbed once in every
+// drift class, paging by cursor (the reference server's default), by
+// index (a server without cursors) and by cursor on a server that refuses
+// startIndex: all three find exactly the same drift.
 func TestEveryDriftClassExactly(t *testing.T) {
-	base, src, members := perturbed(t)
+	for _, tc := range pagingServers() {
+		t.Run(tc.name, func(t *testing.T) {
+			var starts atomic.Int64
+			base, src, members := perturbedWith(t, tc.cfg, countStartIndex(&starts))
+			everyDriftClass(t, base, src, members)
+			if tc.cfg.CursorOnly && starts.Load() != 0 {
+				t.Errorf("%d list requests sent startIndex to a server with index paging off", starts.Load())
+			}
+		})
+	}
+}
+
+// pagingServers are the reference servers of each paging method.
+func pagingServers() []struct {
+	name string
+	cfg  refserver.Config
+} {
+	return []struct {
+		name string
+		cfg  refserver.Config
+	}{
+		{"cursor-and-index", refserver.Config{}},
+		{"index-only", refserver.Config{Without: []string{"cursor"}}},
+		{"cursor-only", refserver.Config{CursorOnly: true}},
+	}
+}
+
+// countStartIndex counts the requests that carry startIndex, in the query
+// or a SearchRequest body.
+func countStartIndex(n *atomic.Int64) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Has("startIndex") {
+				n.Add(1)
+			}
+			if r.Method == http.MethodPost && r.Body != nil {
+				b, _ := io.ReadAll(r.Body)
+				if bytes.Contains(bytes.ToLower(b), []byte(`"startindex"`)) {
+					n.Add(1)
+				}
+				r.Body = io.NopCloser(bytes.NewReader(b))
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}
+
+func everyDriftClass(t *testing.T, base string, src *Source, members string) {
+	t.Helper()
 	gone, outsider, _ := strings.Cut(members, "|")
 	rep := run(t, base, src, nil)
 	want := `access-lingers User ext-0000009 active: false -> true

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -42,6 +43,7 @@ func Export(ctx context.Context, cfg ExportConfig, w io.Writer) (ExportStats, er
 	}
 	x := &exporter{ctx: ctx, cfg: cfg, rd: newReader(ctx, cfg.Client, cfg.RPS, cfg.Search, 0),
 		bw: bufio.NewWriterSize(w, 1<<16), userKey: map[string]string{}, groupKey: map[string]string{}}
+	x.byCursor = x.advertisesCursors()
 	if err := x.pages("User", x.user); err != nil {
 		return x.stats, err
 	}
@@ -62,11 +64,26 @@ type exporter struct {
 	userKey  map[string]string // server id -> match key
 	groupKey map[string]string
 	stats    ExportStats
+	byCursor bool // the server advertises cursors (RFC 9865)
 }
 
-// pages reads every page of typ, a batch of Concurrency pages at a time,
-// and hands the resources over in server order.
+// pages reads every page of typ and hands the resources over in server
+// order: by cursor when the server advertises cursors (RFC 9865), else by
+// index, a batch of Concurrency pages at a time.
 func (x *exporter) pages(typ string, each func(gjson.Result) error) error {
+	if x.byCursor {
+		total := 0
+		err := x.rd.cursorWalk(typ, "", "", x.cfg.PageSize, func(body []byte) (string, error) {
+			_, t, err := x.take(typ, body, each)
+			total = t
+			return lastID(body), err
+		})
+		if err != nil {
+			return x.scrub(fmt.Errorf("listing %ss by cursor: %w", typ, err))
+		}
+		x.progress(typ, total)
+		return nil
+	}
 	size, total, next := 0, 1, 1
 	for next <= total {
 		batch := 1
@@ -90,15 +107,8 @@ func (x *exporter) pages(typ string, each func(gjson.Result) error) error {
 			if errs[i] != nil {
 				return x.scrub(fmt.Errorf("listing %ss at startIndex %d: %w", typ, starts[i], errs[i]))
 			}
-			x.stats.Pages++
-			total = int(fakeidp.Get(body, "totalResults").Int())
-			n := 0
-			var err error
-			fakeidp.Get(body, "Resources").ForEach(func(_, r gjson.Result) bool {
-				n++
-				err = each(r)
-				return err == nil
-			})
+			n, t, err := x.take(typ, body, each)
+			total = t
 			if err != nil {
 				return err
 			}
@@ -111,11 +121,37 @@ func (x *exporter) pages(typ string, each func(gjson.Result) error) error {
 			size = max(size, n)
 			next = starts[i] + n
 		}
-		if x.cfg.Progress != nil {
-			x.cfg.Progress(Progress{Phase: "export " + typ + "s", Pages: x.stats.Pages, Read: x.stats.Users + x.stats.Groups, Total: total})
-		}
+		x.progress(typ, total)
 	}
 	return nil
+}
+
+// take hands each resource of one page body to each; it returns how many
+// there were and the page's totalResults.
+func (x *exporter) take(typ string, body []byte, each func(gjson.Result) error) (int, int, error) {
+	x.stats.Pages++
+	total := int(fakeidp.Get(body, "totalResults").Int())
+	n := 0
+	var err error
+	fakeidp.Get(body, "Resources").ForEach(func(_, r gjson.Result) bool {
+		n++
+		err = each(r)
+		return err == nil
+	})
+	return n, total, err
+}
+
+func (x *exporter) progress(typ string, total int) {
+	if x.cfg.Progress != nil {
+		x.cfg.Progress(Progress{Phase: "export " + typ + "s", Pages: x.stats.Pages, Read: x.stats.Users + x.stats.Groups, Total: total})
+	}
+}
+
+// advertisesCursors reads /ServiceProviderConfig through the reader; a
+// server without one, or any failure, pages by index as before.
+func (x *exporter) advertisesCursors() bool {
+	ex, err := x.rd.send(fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig"})
+	return err == nil && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
 }
 
 func (x *exporter) scrub(err error) error {

@@ -18,7 +18,14 @@ import (
 // every request first.
 func refServer(t testing.TB, p refserver.Preload, wrap func(http.Handler) http.Handler) (*refserver.Server, string) {
 	t.Helper()
-	srv, err := refserver.New(refserver.Config{BasePath: "/scim/v2"})
+	return refServerWith(t, refserver.Config{}, p, wrap)
+}
+
+// refServerWith is refServer with cfg (its BasePath is set here).
+func refServerWith(t testing.TB, cfg refserver.Config, p refserver.Preload, wrap func(http.Handler) http.Handler) (*refserver.Server, string) {
+	t.Helper()
+	cfg.BasePath = "/scim/v2"
+	srv, err := refserver.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

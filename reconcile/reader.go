@@ -123,12 +123,31 @@ func (r *reader) keepSample(ex *fakeidp.Exchange) {
 	r.sample = append(r.sample, x)
 }
 
-// list reads one page of typ: GET with query parameters, or POST /.search
-// with the same as a SearchRequest.
+// list reads one page of typ by index: GET with query parameters, or POST
+// /.search with the same as a SearchRequest.
 func (r *reader) list(typ, filter, attrs string, start, count int) (*fakeidp.Exchange, error) {
+	return r.listPage(typ, filter, attrs, count, "startIndex", start)
+}
+
+// listCursor reads one page of typ by RFC 9865 cursor ("" the first page).
+func (r *reader) listCursor(typ, filter, attrs, cursor string, count int) (*fakeidp.Exchange, error) {
+	return r.listPage(typ, filter, attrs, count, "cursor", cursor)
+}
+
+// first reads the first page of typ, by cursor when byCursor.
+func (r *reader) first(typ, filter, attrs string, count int, byCursor bool) (*fakeidp.Exchange, error) {
+	if byCursor {
+		return r.listCursor(typ, filter, attrs, "", count)
+	}
+	return r.list(typ, filter, attrs, 1, count)
+}
+
+// listPage reads one page, placed by the paging parameter key (startIndex
+// or cursor) with value at.
+func (r *reader) listPage(typ, filter, attrs string, count int, key string, at any) (*fakeidp.Exchange, error) {
 	if r.search {
 		body := map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"},
-			"startIndex": start, "count": count}
+			key: at, "count": count}
 		if filter != "" {
 			body["filter"] = filter
 		}
@@ -138,7 +157,7 @@ func (r *reader) list(typ, filter, attrs string, start, count int) (*fakeidp.Exc
 		b, _ := json.Marshal(body)
 		return r.send(fakeidp.Request{Method: http.MethodPost, Path: safety.Endpoint(typ) + "/.search", Body: b})
 	}
-	q := url.Values{"startIndex": {fmt.Sprint(start)}, "count": {fmt.Sprint(count)}}
+	q := url.Values{key: {fmt.Sprint(at)}, "count": {fmt.Sprint(count)}}
 	if filter != "" {
 		q.Set("filter", filter)
 	}
@@ -146,6 +165,42 @@ func (r *reader) list(typ, filter, attrs string, start, count int) (*fakeidp.Exc
 		q.Set("attributes", attrs)
 	}
 	return r.send(fakeidp.Request{Method: http.MethodGet, Path: safety.Endpoint(typ), Query: q})
+}
+
+// cursorWalk reads typ's pages one after another by cursor, from the
+// first, handing each body to page, which returns the id of the page's
+// last resource ("" for none). The pages cannot be read in parallel: each
+// cursor names the page after the one that issued it. The walk ends as
+// [safety.NextCursor] says, so a page that brings nothing new ends it too.
+func (r *reader) cursorWalk(typ, filter, attrs string, count int, page func(body []byte) (string, error)) error {
+	cursor, last := "", ""
+	for {
+		if err := r.ctx.Err(); err != nil {
+			return err
+		}
+		ex, err := r.listCursor(typ, filter, attrs, cursor, count)
+		if err != nil {
+			return err
+		}
+		lastID, err := page(ex.RespBody)
+		if err != nil {
+			return err
+		}
+		next, more := safety.NextCursor(ex.RespBody, cursor, lastID == "" || lastID == last)
+		if !more {
+			return nil
+		}
+		cursor, last = next, lastID
+	}
+}
+
+// lastID is the id of the last resource of a list page, "" when none.
+func lastID(body []byte) string {
+	res := fakeidp.Get(body, "Resources").Array()
+	if len(res) == 0 {
+		return ""
+	}
+	return fakeidp.Lookup(res[len(res)-1], "id").String()
 }
 
 // get reads typ/id.

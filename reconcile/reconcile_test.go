@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/scimloop/scimloop/internal/refserver"
@@ -57,5 +58,50 @@ func TestCountsForWatch(t *testing.T) {
 	cfg.Client = client(t, "http://127.0.0.1:1/scim/v2")
 	if _, err := Counts(context.Background(), cfg); err == nil {
 		t.Error("an unreachable server gave counts")
+	}
+}
+
+// TestCursorOnlyInSync: a server with index paging off, against its own
+// export, is in sync with GET lists and with POST /.search alike, as a
+// server with both methods is, and never sees startIndex.
+func TestCursorOnlyInSync(t *testing.T) {
+	p := refserver.Preload{Users: 300, Groups: 20, MembersPerGroup: 30, Seed: 1}
+	_, normal := refServer(t, p, nil)
+	src, _ := export(t, normal)
+	want := run(t, normal, src, nil)
+	var starts atomic.Int64
+	_, only := refServerWith(t, refserver.Config{CursorOnly: true}, p, countStartIndex(&starts))
+	onlySrc, _ := export(t, only)
+	if len(onlySrc.Users) != len(src.Users) || len(onlySrc.Groups) != len(src.Groups) || onlySrc.Memberships() != src.Memberships() {
+		t.Fatalf("cursor-only export: %d users, %d groups, %d memberships; want %d, %d, %d", len(onlySrc.Users), len(onlySrc.Groups),
+			onlySrc.Memberships(), len(src.Users), len(src.Groups), src.Memberships())
+	}
+	for _, search := range []bool{false, true} {
+		rep := run(t, only, onlySrc, func(c *Config) { c.Search, c.PageSize = search, 7 })
+		if !rep.InSync() || rep.Total() != 0 || rep.Stats.Compared != want.Stats.Compared {
+			t.Errorf("search=%v: %s, %d drift, compared %d (want %d):\n%s%v", search, rep.Verdict, rep.Total(),
+				rep.Stats.Compared, want.Stats.Compared, driftLines(rep.Drift), rep.Incomplete)
+		}
+	}
+	if starts.Load() != 0 {
+		t.Errorf("%d requests sent startIndex to a server with index paging off", starts.Load())
+	}
+}
+
+// TestCursorIgnoredFallsBackToIndex: a server that advertises cursors but
+// ignores them on POST /.search (one page, no nextCursor) is walked by
+// index after the short cursor walk, so nothing needs reading again and an
+// extra on a later page is still seen.
+func TestCursorIgnoredFallsBackToIndex(t *testing.T) {
+	p := refserver.Preload{Users: 60, Groups: 3, MembersPerGroup: 10, Seed: 3}
+	_, base := refServerWith(t, refserver.Config{Faults: []string{"search-cursor-ignored"}}, p, nil)
+	src, _ := export(t, base)
+	scim(t, "POST", base+"/Users", newUser("late-extra@example.test", "late-extra", true))
+	rep := run(t, base, src, func(c *Config) { c.Search, c.PageSize = true, 25 })
+	if got := driftLines(rep.Drift); got != "access-lingers User late-extra\n" || len(rep.Incomplete) > 0 {
+		t.Fatalf("drift:\n%s%v", got, rep.Incomplete)
+	}
+	if rep.Stats.Reread != 0 {
+		t.Errorf("%d resources read again: the walk did not fall back to index paging", rep.Stats.Reread)
 	}
 }

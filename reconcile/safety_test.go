@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,7 +68,25 @@ func TestReaderRefusesWrites(t *testing.T) {
 // paging skips resources) and creates others: nothing may be called
 // missing, and the skipped users must be found by reading them again.
 func TestShiftingPages(t *testing.T) {
-	_, base := refServer(t, refserver.Preload{}, nil)
+	later := func(q url.Values) bool { return q.Get("startIndex") != "" && q.Get("startIndex") != "1" }
+	rep := shiftingPages(t, refserver.Config{Without: []string{"cursor"}}, later)
+	if rep.Stats.Reread == 0 {
+		t.Fatal("no user was read again: the walk did not skip any, so the test proves nothing")
+	}
+}
+
+// TestShiftingCursorPages shifts the list the same way between cursor
+// pages: keyset cursors skip nothing, so nothing is missing.
+func TestShiftingCursorPages(t *testing.T) {
+	later := func(q url.Values) bool { return q.Get("cursor") != "" }
+	shiftingPages(t, refserver.Config{}, later)
+}
+
+// shiftingPages runs the shifting walk against a server with cfg, the
+// shift made before the first request for which later is true.
+func shiftingPages(t *testing.T, cfg refserver.Config, later func(url.Values) bool) *Report {
+	t.Helper()
+	_, base := refServerWith(t, cfg, refserver.Preload{}, nil)
 	var noise []string
 	for i := range 30 {
 		m := scim(t, "POST", base+"/Users", newUser("noise"+string(rune('a'+i%26))+strings.Repeat("x", i/26), "", true))
@@ -88,10 +107,12 @@ func TestShiftingPages(t *testing.T) {
 		t.Fatalf("%v, %d users", err, len(src.Users))
 	}
 	var once sync.Once
+	var shifted atomic.Bool
 	shift := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") && r.URL.Query().Get("startIndex") != "1" && r.URL.Query().Get("filter") == "" {
+			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/Users") && later(r.URL.Query()) && r.URL.Query().Get("filter") == "" {
 				once.Do(func() {
+					shifted.Store(true)
 					for _, id := range noise {
 						req, _ := http.NewRequest("DELETE", base+"/Users/"+id, nil)
 						resp, err := http.DefaultClient.Do(req)
@@ -107,12 +128,13 @@ func TestShiftingPages(t *testing.T) {
 	}
 	proxy := refProxy(t, base, shift)
 	rep := run(t, proxy, src, func(c *Config) { c.PageSize, c.Concurrency, c.Scope = 25, 1, ScopeSource })
+	if !shifted.Load() {
+		t.Fatal("the list never shifted: the walk did not page as expected, so the test proves nothing")
+	}
 	if rep.Counts[reports.DriftMissing] != 0 || rep.Verdict != reports.ReconcileInSync {
 		t.Fatalf("shifting pages: %s\n%s%v", rep.Verdict, driftLines(rep.Drift), rep.Incomplete)
 	}
-	if rep.Stats.Reread == 0 {
-		t.Fatal("no user was read again: the walk did not skip any, so the test proves nothing")
-	}
+	return rep
 }
 
 func TestNoCredentialInTheReport(t *testing.T) {

@@ -1,6 +1,8 @@
 package reconcile
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 
@@ -46,10 +48,17 @@ func (sd *side) index(r *srvRes) {
 }
 
 // walk streams every page of sd's type (filter: the scope), handing each
-// resource to handle. After the first page tells the page size and total,
-// the other pages are read with bounded concurrency; when the total grew
-// meanwhile, the walk goes on to the new end.
+// resource to handle. A server that advertises cursors (RFC 9865) is
+// walked by cursor; when that walk is refused or comes short of the first
+// page's totalResults and the server also pages by index, the index walk
+// follows (claim drops what was already seen). By index, after the first
+// page tells the page size and total, the other pages are read with
+// bounded concurrency; when the total grew meanwhile, the walk goes on to
+// the new end.
 func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, bool)) {
+	if e.byCursor && e.walkCursor(sd, filter, attrs, handle) || e.ctx.Err() != nil {
+		return
+	}
 	var hi atomic.Int64
 	size, ok := e.page(sd, filter, attrs, 1, &hi, handle)
 	if !ok || size == 0 {
@@ -67,24 +76,70 @@ func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, 
 	}
 }
 
-// page reads one page and hands over its resources; it returns how many
-// came, and raises hi to the announced total.
+// walkCursor walks sd's type by cursor, one page after another. Keyset
+// cursors do not shift when resources come and go, and the re-read still
+// backs any resource a page missed. It reports false when an index walk
+// should follow: the cursor walk was refused, or read fewer resources
+// than the first page announced, and the server pages by index too.
+func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Result, bool)) bool {
+	first, read, total := true, int64(0), int64(0)
+	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) (string, error) {
+		n, t, err := e.take(sd, body, first, handle)
+		if first {
+			total = t
+		}
+		if err == nil && first && n == 0 && t > 0 && e.cfg.PageSize > 0 {
+			err = fmt.Errorf("no resources on the first page, though totalResults is %d", t)
+		}
+		first, read = false, read+int64(n)
+		return lastID(body), err
+	})
+	index := e.sp.Pagination != nil && e.sp.Pagination.Index
+	var se *statusError
+	switch {
+	case err != nil && index && errors.As(err, &se) && se.status >= 400 && se.status < 500 && read == 0:
+		return false
+	case err != nil:
+		e.fail("listing %ss by cursor: %v", sd.typ, err)
+	case read < total && index:
+		e.total.Add(-total) // the index walk's first page counts it again
+		return false
+	}
+	return true
+}
+
+// page reads one page by index and hands over its resources; it returns
+// how many came, and raises hi to the announced total.
 func (e *engine) page(sd *side, filter, attrs string, start int, hi *atomic.Int64, handle func(gjson.Result, bool)) (int, bool) {
 	ex, err := e.rd.list(sd.typ, filter, attrs, start, e.cfg.PageSize)
 	if err != nil {
 		e.fail("listing %ss at startIndex %d: %v", sd.typ, start, err)
 		return 0, false
 	}
-	body := gjson.ParseBytes(ex.RespBody)
-	if !body.IsObject() {
-		e.fail("listing %ss at startIndex %d: the answer is not a JSON object", sd.typ, start)
+	n, total, err := e.take(sd, ex.RespBody, start == 1, handle)
+	if err != nil {
+		e.fail("listing %ss at startIndex %d: %v", sd.typ, start, err)
 		return 0, false
 	}
-	total := fakeidp.Lookup(body, "totalResults").Int()
-	if start == 1 {
-		e.total.Add(total)
-	}
 	for cur := hi.Load(); total > cur && !hi.CompareAndSwap(cur, total); cur = hi.Load() {
+	}
+	if n == 0 && int64(start) <= total {
+		e.fail("listing %ss at startIndex %d: no resources, though totalResults is %d", sd.typ, start, total)
+	}
+	return n, true
+}
+
+// take hands over the resources of one list page body and counts them; it
+// returns how many came and the announced total, which the first page
+// adds to the walk's.
+func (e *engine) take(sd *side, raw []byte, first bool, handle func(gjson.Result, bool)) (int, int64, error) {
+	body := gjson.ParseBytes(raw)
+	if !body.IsObject() {
+		return 0, 0, errors.New("the answer is not a JSON object")
+	}
+	total := fakeidp.Lookup(body, "totalResults").Int()
+	if first {
+		e.total.Add(total)
 	}
 	n := 0
 	inScope := e.cfg.Scope != ScopeSource
@@ -93,13 +148,10 @@ func (e *engine) page(sd *side, filter, attrs string, start int, hi *atomic.Int6
 		n++
 		return true
 	})
-	if n == 0 && int64(start) <= total {
-		e.fail("listing %ss at startIndex %d: no resources, though totalResults is %d", sd.typ, start, total)
-	}
 	e.pages.Add(1)
 	e.read.Add(int64(n))
 	e.progress(sd.typ + "s")
-	return n, true
+	return n, total, nil
 }
 
 // rereadMissing reads again, by filter on its match key (or by id), every
@@ -137,7 +189,7 @@ func (e *engine) rereadMissing(sd *side, attrs string, handle func(gjson.Result,
 			}
 			return
 		}
-		ex, err := e.rd.list(sd.typ, filterEq(attr, key), attrs, 1, e.cfg.PageSize)
+		ex, err := e.rd.first(sd.typ, filterEq(attr, key), attrs, e.cfg.PageSize, e.byCursor)
 		if err != nil {
 			e.fail("looking %s %s %q up again: %v", sd.typ, attr, key, err)
 			return

@@ -256,6 +256,19 @@ func AdvertisesCursors(ctx context.Context, c *fakeidp.Client) bool {
 	return err == nil && ex.Status == http.StatusOK && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
 }
 
+// NextCursor reads the nextCursor of a cursor page whose request sent
+// cursor prev, and reports whether a cursor walk goes on. It ends without
+// a nextCursor (the last page, RFC 9865 §2), and, so that a faulty server
+// cannot keep a walk going forever, when the cursor repeats or the page
+// was stale (it brought only resources already seen).
+func NextCursor(body []byte, prev string, stale bool) (string, bool) {
+	next := fakeidp.Get(body, "nextCursor")
+	if next.Type != gjson.String || next.Str == "" || next.Str == prev || stale {
+		return "", false
+	}
+	return next.Str, true
+}
+
 // listPrefixed lists typ's resources whose name really starts with prefix,
 // each id once. It filters with "sw"; a server that declines that filter
 // (filtering and sw are optional, RFC 7644 §3.4.2.2) is walked unfiltered
@@ -330,11 +343,11 @@ func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter strin
 		}
 		start += len(lp.Items)
 		if byCursor {
-			next := fakeidp.Get(ex.RespBody, "nextCursor")
-			if next.Type != gjson.String || next.Str == "" || next.Str == cursor || fresh == 0 && len(lp.Items) > 0 {
-				return out, http.StatusOK, nil // no nextCursor: the last page (RFC 9865 §2)
+			next, more := NextCursor(ex.RespBody, cursor, fresh == 0 && len(lp.Items) > 0)
+			if !more {
+				return out, http.StatusOK, nil
 			}
-			cursor = next.Str
+			cursor = next
 			continue
 		}
 		if fresh == 0 || lp.Total >= 0 && int64(start) > lp.Total {

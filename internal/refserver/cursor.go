@@ -100,6 +100,9 @@ func (s *Server) paginationDoc() map[string]any {
 	}
 	doc := map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index",
 		"defaultPageSize": defaultPageSize, "maxPageSize": maxResults}
+	if s.cfg.CursorOnly {
+		doc["index"], doc["defaultPaginationMethod"] = false, "cursor"
+	}
 	if s.cursorsExpire() {
 		doc["cursorTimeout"] = int(cursorTimeout / time.Second)
 	}
@@ -107,6 +110,22 @@ func (s *Server) paginationDoc() map[string]any {
 		doc["cursor"] = "true"
 	}
 	return doc
+}
+
+// cursorOnly applies Config.CursorOnly to q: a query without startIndex
+// is paged by cursor, the advertised default method. RFC 9865 does not say
+// how a server without index paging answers startIndex; this one refuses
+// it with 400 invalidValue, so a client that ignores pagination.index
+// false is seen, not silently served a first page.
+func (s *Server) cursorOnly(q *query) *scimError {
+	if !s.cfg.CursorOnly || !s.cursorOn() || q.hasCursor {
+		return nil
+	}
+	if q.hasStart {
+		return badRequest(stInvalidValue, "this service provider pages only by cursor (pagination.index is false): send cursor instead of startIndex")
+	}
+	q.hasCursor = true
+	return nil
 }
 
 func (s *Server) sealCursor(p cursorPos) string {

@@ -187,3 +187,27 @@ func TestCursorErrors(t *testing.T) {
 	assert.Equal(t, http.StatusOK, p.code)
 	assert.False(t, p.get("nextCursor").Exists(), "an index-only server ignores cursor")
 }
+
+// TestCursorOnly: with index paging off the server says so, pages by
+// cursor when no paging parameter is sent, and refuses startIndex.
+func TestCursorOnly(t *testing.T) {
+	c := newTCWith(t, Config{BasePath: "/scim/v2", CursorOnly: true})
+	for _, n := range []string{"u0", "u1", "u2"} {
+		c.createUser(n)
+	}
+	spc := c.do("GET", "/ServiceProviderConfig", nil)
+	assert.False(t, spc.get("pagination.index").Bool(), spc.String())
+	assert.True(t, spc.get("pagination.index").Exists(), spc.String())
+	assert.Equal(t, "cursor", spc.get("pagination.defaultPaginationMethod").String())
+
+	first := c.do("GET", "/Users?count=2", nil)
+	require.Equal(t, http.StatusOK, first.code, first.String())
+	assert.True(t, first.get("nextCursor").Exists(), "no paging parameter: the default method, cursor: %s", first)
+	assert.False(t, first.get("startIndex").Exists(), first.String())
+
+	names, _ := c.cursorWalk("2", 5)
+	assert.Equal(t, []string{"u0", "u1", "u2"}, names)
+
+	requireError(t, c.do("GET", "/Users?startIndex=1&count=2", nil), http.StatusBadRequest, stInvalidValue)
+	requireError(t, c.do("POST", "/Users/.search", obj{"schemas": []string{urnSearchRequest}, "startIndex": 1}), http.StatusBadRequest, stInvalidValue)
+}

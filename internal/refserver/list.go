@@ -40,6 +40,7 @@ type query struct {
 	sortBy     string
 	sortOrder  string
 	startIndex int
+	hasStart   bool // startIndex was sent
 	count      int
 	hasCount   bool
 	cursor     string // RFC 9865: "" asks for the first page when hasCursor
@@ -56,7 +57,7 @@ func queryFromURL(r *http.Request) query {
 		q.filter, q.hasFilter = v.Get("filter"), true
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("startIndex"))); err == nil {
-		q.startIndex = n
+		q.startIndex, q.hasStart = n, true
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v.Get("count"))); err == nil {
 		q.count, q.hasCount = n, true
@@ -121,6 +122,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rt *resour
 			q.sortOrder, ok = v.(string)
 		case "startindex":
 			q.startIndex, ok = intVal(v)
+			q.hasStart = true
 		case "count":
 			q.count, ok = intVal(v)
 			q.hasCount = true
@@ -181,6 +183,9 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	total := len(matches)
 	if q.hasFilter && total == 0 && s.fault(fEmptyFilterReturns404) {
 		return nil, notFound("no resource matches the filter")
+	}
+	if err := s.cursorOnly(&q); err != nil {
+		return nil, err
 	}
 	start, page := s.page(matches, q)
 	var cp cursorPage

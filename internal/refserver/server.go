@@ -55,6 +55,11 @@ type Config struct {
 	Personalities []string         // limitations of real servers to take on (see Personalities)
 	Now           func() time.Time // clock; nil = time.Now
 	Seed          int64            // seed for chaos faults (flaky-5xx, flaky-429)
+	// CursorOnly turns index paging off (RFC 9865 §4: pagination.index
+	// false, defaultPaginationMethod cursor), so tests can see a client
+	// page by cursor. A test switch, not a personality: the harness's own
+	// paging checks use startIndex.
+	CursorOnly bool
 }
 
 // Server is an http.Handler serving SCIM 2.0.
