@@ -253,16 +253,16 @@ func (s *Server) cursorStart(matches []*resource, pos cursorPos, sorted, first b
 	case sorted:
 		return min(pos.Offset, len(matches))
 	case pos.Before > 0:
-		end := slices.IndexFunc(matches, func(r *resource) bool { return r.seq >= pos.Before })
-		if end < 0 {
-			end = len(matches)
-		}
-		return max(end-count, 0)
+		return max(firstSeq(matches, pos.Before)-count, 0)
 	}
-	i := slices.IndexFunc(matches, func(r *resource) bool { return r.seq > pos.After })
-	if i < 0 {
-		return len(matches)
-	}
+	return firstSeq(matches, pos.After+1)
+}
+
+// firstSeq is the index of the first resource whose seq is at least seq, or
+// len(matches). An unsorted list is in creation (seq) order, so a binary
+// search keeps a cursor page's cost that of the page, not of the list.
+func firstSeq(matches []*resource, seq uint64) int {
+	i, _ := slices.BinarySearchFunc(matches, seq, func(r *resource, seq uint64) int { return cmpSeq(r.seq, seq) })
 	return i
 }
 
