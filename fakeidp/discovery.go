@@ -92,6 +92,26 @@ type Pagination struct {
 	DefaultPageSize, MaxPageSize, CursorTimeout int64
 }
 
+// PaginationOf reads the pagination attribute of a ServiceProviderConfig
+// document; nil when it has none.
+func PaginationOf(spc []byte) *Pagination {
+	p := Get(spc, "pagination")
+	if !p.IsObject() {
+		return nil
+	}
+	return &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: Lookup(p, "index").Bool(),
+		DefaultMethod: Lookup(p, "defaultPaginationMethod").String(), DefaultPageSize: Lookup(p, "defaultPageSize").Int(),
+		MaxPageSize: Lookup(p, "maxPageSize").Int(), CursorTimeout: Lookup(p, "cursorTimeout").Int()}
+}
+
+// PrefersCursor reports whether a client walking a whole list should page
+// by cursor: the server offers cursors and either no index paging or
+// cursor as its default method. A server with both and index as its default
+// is walked by index, which pages can be fetched concurrently by.
+func (p *Pagination) PrefersCursor() bool {
+	return p != nil && p.Cursor && (!p.Index || strings.EqualFold(p.DefaultMethod, "cursor"))
+}
+
 // Advertised names where ServiceProviderConfig advertises a capability,
 // for skip reasons: "patch.supported", "pagination.cursor".
 func Advertised(capability string) string {
@@ -171,11 +191,7 @@ func Discover(ctx context.Context, c *Client) (*ServiceProvider, error) {
 	sp.Sort = Get(cfg, "sort", "supported").Bool()
 	sp.ETag = Get(cfg, "etag", "supported").Bool()
 	sp.ChangePassword = Get(cfg, "changePassword", "supported").Bool()
-	if p := Get(cfg, "pagination"); p.IsObject() {
-		sp.Pagination = &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: Lookup(p, "index").Bool(),
-			DefaultMethod: Lookup(p, "defaultPaginationMethod").String(), DefaultPageSize: Lookup(p, "defaultPageSize").Int(),
-			MaxPageSize: Lookup(p, "maxPageSize").Int(), CursorTimeout: Lookup(p, "cursorTimeout").Int()}
-	}
+	sp.Pagination = PaginationOf(cfg)
 	switch strings.ToLower(Get(cfg, "securityEvents", "asyncRequest").String()) {
 	case "long", "request":
 		sp.Async = true

@@ -43,7 +43,7 @@ func Export(ctx context.Context, cfg ExportConfig, w io.Writer) (ExportStats, er
 	}
 	x := &exporter{ctx: ctx, cfg: cfg, rd: newReader(ctx, cfg.Client, cfg.RPS, cfg.Search, 0),
 		bw: bufio.NewWriterSize(w, 1<<16), userKey: map[string]string{}, groupKey: map[string]string{}}
-	x.byCursor = x.advertisesCursors()
+	x.byCursor = x.prefersCursors()
 	if err := x.pages("User", x.user); err != nil {
 		return x.stats, err
 	}
@@ -64,7 +64,7 @@ type exporter struct {
 	userKey  map[string]string // server id -> match key
 	groupKey map[string]string
 	stats    ExportStats
-	byCursor bool // the server advertises cursors (RFC 9865)
+	byCursor bool // the server prefers cursors (RFC 9865)
 }
 
 // pages reads every page of typ and hands the resources over in server
@@ -147,11 +147,11 @@ func (x *exporter) progress(typ string, total int) {
 	}
 }
 
-// advertisesCursors reads /ServiceProviderConfig through the reader; a
+// prefersCursors reads /ServiceProviderConfig through the reader; a
 // server without one, or any failure, pages by index as before.
-func (x *exporter) advertisesCursors() bool {
+func (x *exporter) prefersCursors() bool {
 	ex, err := x.rd.send(fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig"})
-	return err == nil && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
+	return err == nil && fakeidp.PaginationOf(ex.RespBody).PrefersCursor()
 }
 
 func (x *exporter) scrub(err error) error {

@@ -127,8 +127,8 @@ type engine struct {
 	rd      *reader
 	sp      *fakeidp.ServiceProvider
 	started time.Time
-	// byCursor: the server advertises cursors (RFC 9865), so lists are
-	// paged by cursor rather than startIndex.
+	// byCursor: the server prefers cursors (RFC 9865: no index paging, or
+	// cursor as its default), so lists are paged by cursor, not startIndex.
 	byCursor bool
 
 	users, groups *side
@@ -161,7 +161,7 @@ func (e *engine) run() {
 		return
 	}
 	e.sp, e.rd.sp = sp, sp
-	e.byCursor = sp.Has(fakeidp.CapCursor)
+	e.byCursor = sp.Pagination.PrefersCursor()
 	userFilter, groupFilter := e.scopeFilters()
 	e.walk(e.users, userFilter, e.userAttrs(), e.onUser)
 	e.rereadMissing(e.users, e.userAttrs(), e.onUser)

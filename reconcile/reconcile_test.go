@@ -88,13 +88,14 @@ func TestCursorOnlyInSync(t *testing.T) {
 	}
 }
 
-// TestCursorIgnoredFallsBackToIndex: a server that advertises cursors but
+// TestCursorIgnoredFallsBackToIndex: a server that advertises cursors (its
+// default method) and index paging but
 // ignores them on POST /.search (one page, no nextCursor) is walked by
 // index after the short cursor walk, so nothing needs reading again and an
 // extra on a later page is still seen.
 func TestCursorIgnoredFallsBackToIndex(t *testing.T) {
 	p := refserver.Preload{Users: 60, Groups: 3, MembersPerGroup: 10, Seed: 3}
-	_, base := refServerWith(t, refserver.Config{Faults: []string{"search-cursor-ignored"}}, p, nil)
+	_, base := refServerWith(t, refserver.Config{Faults: []string{"search-cursor-ignored"}, CursorDefault: true}, p, nil)
 	src, _ := export(t, base)
 	scim(t, "POST", base+"/Users", newUser("late-extra@example.test", "late-extra", true))
 	rep := run(t, base, src, func(c *Config) { c.Search, c.PageSize = true, 25 })

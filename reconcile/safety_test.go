@@ -79,7 +79,7 @@ func TestShiftingPages(t *testing.T) {
 // pages: keyset cursors skip nothing, so nothing is missing.
 func TestShiftingCursorPages(t *testing.T) {
 	later := func(q url.Values) bool { return q.Get("cursor") != "" }
-	shiftingPages(t, refserver.Config{}, later)
+	shiftingPages(t, refserver.Config{CursorOnly: true}, later)
 }
 
 // shiftingPages runs the shifting walk against a server with cfg, the

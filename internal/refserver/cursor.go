@@ -103,6 +103,9 @@ func (s *Server) paginationDoc() map[string]any {
 	if s.cfg.CursorOnly {
 		doc["index"], doc["defaultPaginationMethod"] = false, "cursor"
 	}
+	if s.cfg.CursorDefault {
+		doc["defaultPaginationMethod"] = "cursor"
+	}
 	if s.cursorsExpire() {
 		doc["cursorTimeout"] = int(cursorTimeout / time.Second)
 	}

@@ -60,6 +60,9 @@ type Config struct {
 	// page by cursor. A test switch, not a personality: the harness's own
 	// paging checks use startIndex.
 	CursorOnly bool
+	// CursorDefault keeps index paging but advertises cursor as the
+	// default pagination method, for clients that follow the default.
+	CursorDefault bool
 }
 
 // Server is an http.Handler serving SCIM 2.0.
