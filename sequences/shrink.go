@@ -28,16 +28,8 @@ func (r *runner) minimize(final *caseRecord, check string) *caseRecord {
 		if len(steps) == 0 || len(steps) >= len(best.steps) {
 			return nil
 		}
-		// Which racing worker wins is the server's choice, so a candidate
-		// with a race step gets the tries a replay gets (see [Replay]).
-		tries := 1
-		if slices.ContainsFunc(steps, func(st Step) bool { return st.Op == OpRaceGroup }) {
-			tries = raceReplayTries
-		}
-		for range tries {
-			if rc := r.rerun(steps, check); rc != nil && rc.fails(check) {
-				return rc
-			}
+		if rc := r.rerun(steps, check); rc != nil && rc.fails(check) {
+			return rc
 		}
 		return nil
 	}
