@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -216,7 +217,7 @@ func (s *Server) pageByCursor(rtName string, matches []*resource, q query, sorte
 	}
 	if !sorted {
 		matches = slices.Clone(matches)
-		slices.SortStableFunc(matches, func(a, b *resource) int { return cmpSeq(a.seq, b.seq) })
+		slices.SortStableFunc(matches, func(a, b *resource) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	from := s.cursorStart(matches, pos, sorted, first, count)
 	to := min(from+count, len(matches))
@@ -265,18 +266,8 @@ func (s *Server) cursorStart(matches []*resource, pos cursorPos, sorted, first b
 // len(matches). An unsorted list is in creation (seq) order, so a binary
 // search keeps a cursor page's cost that of the page, not of the list.
 func firstSeq(matches []*resource, seq uint64) int {
-	i, _ := slices.BinarySearchFunc(matches, seq, func(r *resource, seq uint64) int { return cmpSeq(r.seq, seq) })
+	i, _ := slices.BinarySearchFunc(matches, seq, func(r *resource, seq uint64) int { return cmp.Compare(r.seq, seq) })
 	return i
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // answer puts the page's cursors into a ListResponse; a cursor page has no

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 	"time"
@@ -152,7 +153,7 @@ func compareOne(def *attrDef, op filter.CompareOperator, v, want any, fold func(
 		if !ok {
 			return false
 		}
-		return ordered(op, cmp3(f, w))
+		return ordered(op, cmp.Compare(f, w))
 	case time.Time:
 		var t time.Time
 		switch tv := v.(type) {
@@ -187,16 +188,6 @@ func compareOne(def *attrDef, op filter.CompareOperator, v, want any, fold func(
 		return ordered(op, strings.Compare(sv, w))
 	}
 	return false
-}
-
-func cmp3(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func ordered(op filter.CompareOperator, c int) bool {
