@@ -449,6 +449,15 @@ func histogramSVG(counts []int) *htmlHistogram {
 // and tab with U+FFFD, and drops carriage returns, so the text is fit for
 // HTML.
 func clean(s string) string {
+	return replaceRunes(s, func(r rune) bool {
+		return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xFFFE || r == 0xFFFF
+	})
+}
+
+// replaceRunes keeps newline and tab, drops carriage returns, and turns
+// invalid UTF-8 and every rune bad reports into U+FFFD: the one sanitiser
+// behind the HTML and Markdown renderers, which differ only in what is bad.
+func replaceRunes(s string, bad func(rune) bool) string {
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -459,7 +468,7 @@ func clean(s string) string {
 		case r == '\n' || r == '\t':
 			b.WriteRune(r)
 		case r == '\r':
-		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == 0xFFFE || r == 0xFFFF:
+		case bad(r):
 			b.WriteRune(utf8.RuneError)
 		default:
 			b.WriteRune(r)

@@ -530,23 +530,7 @@ func mdCodeSpan(s string, inTable bool) string {
 // mdBlock makes s safe as the content of a fenced code block: invalid UTF-8
 // and control characters other than newline and tab become U+FFFD.
 func mdBlock(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b.WriteRune(utf8.RuneError)
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r == '\r':
-		case r < 0x20 || r == 0x7f:
-			b.WriteRune(utf8.RuneError)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimRight(b.String(), "\n")
+	return strings.TrimRight(replaceRunes(s, func(r rune) bool { return r < 0x20 || r == 0x7f }), "\n")
 }
 
 // mdFence returns a code fence longer than any run of backticks in s.
