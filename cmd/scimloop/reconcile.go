@@ -230,25 +230,19 @@ func writeReconcileReports(f reconcileFlags, rep *reconcile.Report) error {
 	if err := os.MkdirAll(f.conn.out, 0o755); err != nil {
 		return err
 	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"results.json", func(w io.Writer) error { return reports.WriteReconcileJSON(w, &rep.Reconcile) }},
-		{"summary.md", func(w io.Writer) error { return reports.WriteReconcileMarkdown(w, &rep.Reconcile) }},
-		{"junit.xml", func(w io.Writer) error { return reports.WriteReconcileJUnit(w, &rep.Reconcile) }},
-		{"report.html", func(w io.Writer) error { return reports.WriteReconcileHTML(w, &rep.Reconcile) }},
-		{"trace.har", func(w io.Writer) error {
-			return reports.WriteHAR(w, &reports.Run{Tool: "scimloop", Version: rep.Version, Target: rep.Target, Exchanges: rep.Exchanges})
-		}},
-	}
-	for _, fl := range files {
-		if err := writeFile(filepath.Join(f.conn.out, fl.name), fl.write); err != nil {
+	for _, fl := range []struct{ name, format string }{
+		{"results.json", "json"}, {"summary.md", "md"}, {"junit.xml", "junit"}, {"report.html", "html"}, {"trace.har", "har"},
+	} {
+		write := func(w io.Writer) error { return reports.RenderReconcile(fl.format, w, &rep.Reconcile) }
+		if err := writeFile(filepath.Join(f.conn.out, fl.name), write); err != nil {
 			return err
 		}
 	}
 	if f.plan == "" {
 		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(f.plan), 0o755); err != nil {
+		return err
 	}
 	if err := writeFile(f.plan, func(w io.Writer) error { return reconcile.WritePlanJSON(w, rep.Plan) }); err != nil {
 		return err
