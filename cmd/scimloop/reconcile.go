@@ -60,14 +60,15 @@ keyed by type and value, readOnly ignored, empty = absent). Anything the
 walk did not find is looked up again before it is called missing.
 
 CSV columns (header row required): ` + strings.Join(reconcile.CSVColumns(), ", ") + `.
-emails and groups hold values separated by ";" (an e-mail may be
+emails holds values separated by ";" (an e-mail may be
 "work:ann@example.com"); active is true/false/yes/no/1/0 or empty.
+` + reconcile.CSVGroupsHelp + `
 
 --export FILE writes the server's state as a source (JSON Lines, Users then
 Groups, members by match key): reconciling a server against its own export
 reports no drift. --plan FILE writes the SCIM requests that would converge
-the server (and a curl script beside it, the token read from
-$SCIMLOOP_TOKEN); nothing is applied.
+the server, and plan.sh beside it (needs only sh and curl; the token is
+read from $SCIMLOOP_TOKEN when it runs); nothing is applied.
 
 Exit codes: 0 in sync; 1 drift; 2 a usage error (or a bad source row with
 --strict-source); 3 incomplete (something could not be read).`,
