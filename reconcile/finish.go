@@ -110,18 +110,25 @@ func (e *engine) settle(p pendingGroup) {
 }
 
 // finish reports what only the whole walk tells: missing resources,
-// duplicates, and extras in scope.
-func (e *engine) finish() {
+// duplicates, and extras in scope. A side whose walk or re-reads failed
+// (unread) cannot tell missing from unread: what it did not find is
+// counted as not found, not reported (nor planned) as missing.
+func (e *engine) finish(usersUnread, groupsUnread bool) {
 	if e.ctx.Err() != nil {
 		return // an interrupted walk cannot tell missing from unread
 	}
-	e.finishSide(e.users)
-	e.finishSide(e.groups)
+	e.finishSide(e.users, usersUnread)
+	e.finishSide(e.groups, groupsUnread)
 }
 
-func (e *engine) finishSide(sd *side) {
+func (e *engine) finishSide(sd *side, unread bool) {
+	notFound := 0
 	for i, f := range sd.first {
 		key := e.sourceKeyOnly(sd, i)
+		if f == nil && unread {
+			notFound++
+			continue
+		}
 		if f == nil {
 			e.add(reports.Drift{Class: reports.DriftMissing, Type: sd.typ, Key: key})
 			if e.plan != nil {
@@ -138,6 +145,9 @@ func (e *engine) finishSide(sd *side) {
 				}
 			}
 		}
+	}
+	if notFound > 0 {
+		e.fail("%d source %ss were not found, but reading the %ss failed: none is called missing", notFound, sd.typ, sd.typ)
 	}
 	if e.cfg.Scope == ScopeSource {
 		return
