@@ -41,8 +41,15 @@ func TestUnreadSideCallsNothingMissing(t *testing.T) {
 			if rep.Total() != 0 {
 				t.Errorf("drift from what could not be read:\n%s", driftLines(rep.Drift))
 			}
-			if len(rep.Plan.Steps) != 0 {
-				t.Errorf("the plan has %d steps", len(rep.Plan.Steps))
+			if len(rep.Plan.Steps) != 0 || len(rep.Plan.Incomplete) == 0 {
+				t.Errorf("the plan has %d steps and says incomplete %q", len(rep.Plan.Steps), rep.Plan.Incomplete)
+			}
+			var sh strings.Builder
+			if err := WritePlanScript(&sh, rep.Plan); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(sh.String(), "\n# WARNING: the reconcile was incomplete") {
+				t.Errorf("plan.sh does not warn:\n%s", sh.String())
 			}
 		})
 	}

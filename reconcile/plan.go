@@ -17,9 +17,12 @@ import (
 // body may name the id that an earlier create step's answer carries, as
 // "{{id N}}" (N: that step).
 type Plan struct {
-	Note   string     `json:"note"`
-	Target string     `json:"target"`
-	Steps  []PlanStep `json:"steps"`
+	Note   string `json:"note"`
+	Target string `json:"target"`
+	// Incomplete says why the reconcile could not read everything: the
+	// plan then converges only what was read.
+	Incomplete []string   `json:"incomplete,omitempty"`
+	Steps      []PlanStep `json:"steps"`
 }
 
 // PlanStep is one request of a plan.

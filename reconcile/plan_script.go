@@ -73,6 +73,12 @@ SCIMLOOP_ANSWER
 func WritePlanScript(w io.Writer, p *Plan) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "#!/bin/sh\n# scimloop reconcile plan: %d SCIM requests that would converge the server with the source.\n", len(p.Steps))
+	for i, in := range p.Incomplete {
+		if i == 0 {
+			b.WriteString("# WARNING: the reconcile was incomplete, so this plan converges only what it could read:\n")
+		}
+		b.WriteString("#   " + strings.Join(strings.Fields(in), " ") + "\n")
+	}
 	b.WriteString(planScriptHead)
 	b.WriteString("\nBASE=" + shQuote(p.Target) + "\n")
 	used := map[string]bool{}

@@ -265,7 +265,7 @@ func (e *engine) report() *Report {
 	}
 	if e.plan != nil {
 		r.Plan = e.plan.build()
-		r.Plan.Target = r.Target
+		r.Plan.Target, r.Plan.Incomplete = r.Target, r.Incomplete
 	}
 	return r
 }
