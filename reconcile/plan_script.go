@@ -13,29 +13,40 @@ import (
 // the id of a created resource is read from the answer's Location header
 // (RFC 7644 §3.3: SHALL) with shell pattern matching, not with jq.
 const planScriptHead = `# Nothing has been applied. Review every step before running it.
-# Needs only a POSIX sh and curl (7.76 or later, for --fail-with-body).
+# Needs only a POSIX sh and curl.
 # The bearer token is read from $SCIMLOOP_TOKEN; it is not written here.
 # The script stops at the first step the server refuses; the steps before it
 # have been applied, so reconcile again before running anything twice.
 set -eu
 : "${SCIMLOOP_TOKEN:?set SCIMLOOP_TOKEN to a bearer token for the server}"
 CR=$(printf '\r')
+NL='
+'
 
 # scim METHOD PATH [CURL-ARGS]: one SCIM request; a body is read from standard input.
 scim() {
 	m=$1; p=$2; shift 2
-	curl -sS --fail-with-body -X "$m" -H "Authorization: Bearer $SCIMLOOP_TOKEN" \
+	curl -sS -X "$m" -H "Authorization: Bearer $SCIMLOOP_TOKEN" \
 		-H 'Accept: application/scim+json' -H 'Content-Type: application/scim+json' "$@" "$BASE$p"
 }
 
 # step N METHOD PATH [CURL-ARGS]: request N; its answer is kept in $out.
+# Anything but a 2xx status stops the script.
 step() {
 	n=$1; shift
-	if ! out=$(scim "$@"); then
-		printf '%s\n' "$out" >&2
-		echo "plan.sh: step $n ($1 $2) failed; the steps before it were applied" >&2
+	if ! out=$(scim "$@" -w "${NL}%{http_code}"); then
+		echo "plan.sh: step $n ($1 $2) failed: curl could not send it; the steps before it were applied" >&2
 		exit 1
 	fi
+	status=${out##*"$NL"}
+	out=${out%"$NL"*}
+	case $status in
+	2??) ;;
+	*)
+		printf '%s\n' "$out" >&2
+		echo "plan.sh: step $n ($1 $2) failed: HTTP $status; the steps before it were applied" >&2
+		exit 1 ;;
+	esac
 }
 
 # create N PATH: POSTs the body on standard input and sets NEW_ID to the new

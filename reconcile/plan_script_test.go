@@ -178,7 +178,7 @@ func TestPlanScriptStopsAtARefusedStep(t *testing.T) {
 	if err == nil {
 		t.Fatalf("plan.sh succeeded past a stale If-Match:\n%s", out)
 	}
-	if want := fmt.Sprintf("plan.sh: step %d (PATCH /Users/%s) failed", step, id); !strings.Contains(out, want) {
+	if want := fmt.Sprintf("plan.sh: step %d (PATCH /Users/%s) failed: HTTP 412", step, id); !strings.Contains(out, want) {
 		t.Fatalf("output lacks %q:\n%s", want, out)
 	}
 }
