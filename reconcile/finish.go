@@ -3,6 +3,7 @@ package reconcile
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -27,6 +28,8 @@ func (e *engine) finishPending() {
 		}
 	}
 	attrs := e.userAttrs()
+	var mu sync.Mutex
+	unread := map[string]bool{}
 	parallel(e.cfg.Concurrency, ids, func(id string) {
 		e.reread.Add(1)
 		ex, err := e.rd.get("User", id, attrs)
@@ -35,15 +38,20 @@ func (e *engine) finishPending() {
 			e.onUser(gjson.ParseBytes(ex.RespBody), false)
 		case !isNotFound(err):
 			e.fail("reading member User %s: %v", id, err)
+			mu.Lock()
+			unread[id] = true
+			mu.Unlock()
 		}
 	})
 	for _, p := range e.pending {
-		e.settle(p)
+		e.settle(p, unread)
 	}
 }
 
-// settle compares a pending group's remaining members.
-func (e *engine) settle(p pendingGroup) {
+// settle compares a pending group's remaining members. A member id that
+// could not be read (unread) is no finding, and while the group has one,
+// no wanted member is called missing: it may be that one.
+func (e *engine) settle(p pendingGroup, unread map[string]bool) {
 	sg := &e.src.Groups[p.src]
 	sr := &srvRes{id: p.id, etag: p.etag}
 	e.mu.Lock()
@@ -56,7 +64,12 @@ func (e *engine) settle(p pendingGroup) {
 		member, mid string
 	}
 	var out []drift
+	blind := false
 	for _, id := range p.unknownIDs {
+		if unread[id] {
+			blind = true
+			continue
+		}
 		u := e.users.byID[id]
 		if u == nil {
 			out = append(out, drift{reports.DriftMembershipNotGranted, "(no such user)", id})
@@ -75,7 +88,9 @@ func (e *engine) settle(p pendingGroup) {
 		}
 	}
 	for k := range open {
-		out = append(out, drift{reports.DriftMissingMembership, k, ""})
+		if !blind {
+			out = append(out, drift{reports.DriftMissingMembership, k, ""})
+		}
 	}
 	want := map[string]string{}
 	var wantUnresolved []string
@@ -110,18 +125,25 @@ func (e *engine) settle(p pendingGroup) {
 }
 
 // finish reports what only the whole walk tells: missing resources,
-// duplicates, and extras in scope.
-func (e *engine) finish() {
+// duplicates, and extras in scope. A side whose walk or re-reads failed
+// (unread) cannot tell missing from unread: what it did not find is
+// counted as not found, not reported (nor planned) as missing.
+func (e *engine) finish(usersUnread, groupsUnread bool) {
 	if e.ctx.Err() != nil {
 		return // an interrupted walk cannot tell missing from unread
 	}
-	e.finishSide(e.users)
-	e.finishSide(e.groups)
+	e.finishSide(e.users, usersUnread)
+	e.finishSide(e.groups, groupsUnread)
 }
 
-func (e *engine) finishSide(sd *side) {
+func (e *engine) finishSide(sd *side, unread bool) {
+	notFound := 0
 	for i, f := range sd.first {
 		key := e.sourceKeyOnly(sd, i)
+		if f == nil && unread {
+			notFound++
+			continue
+		}
 		if f == nil {
 			e.add(reports.Drift{Class: reports.DriftMissing, Type: sd.typ, Key: key})
 			if e.plan != nil {
@@ -138,6 +160,9 @@ func (e *engine) finishSide(sd *side) {
 				}
 			}
 		}
+	}
+	if notFound > 0 {
+		e.fail("%d source %ss were not found, but reading the %ss failed: none is called missing", notFound, sd.typ, sd.typ)
 	}
 	if e.cfg.Scope == ScopeSource {
 		return

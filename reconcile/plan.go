@@ -1,13 +1,11 @@
 package reconcile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
-	"strings"
 	"sync"
 
 	"github.com/scimloop/scimloop/fakeidp"
@@ -19,9 +17,12 @@ import (
 // body may name the id that an earlier create step's answer carries, as
 // "{{id N}}" (N: that step).
 type Plan struct {
-	Note   string     `json:"note"`
-	Target string     `json:"target"`
-	Steps  []PlanStep `json:"steps"`
+	Note   string `json:"note"`
+	Target string `json:"target"`
+	// Incomplete says why the reconcile could not read everything: the
+	// plan then converges only what was read.
+	Incomplete []string   `json:"incomplete,omitempty"`
+	Steps      []PlanStep `json:"steps"`
 }
 
 // PlanStep is one request of a plan.
@@ -173,57 +174,4 @@ func WritePlanJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
-}
-
-// WritePlanScript writes the plan as a POSIX shell script of curl
-// commands (plan.sh). The bearer token is read from $SCIMLOOP_TOKEN when
-// the script runs; no credential is ever written into it. Creates capture
-// the new id with jq for the steps that use it.
-func WritePlanScript(w io.Writer, p *Plan) error {
-	var b bytes.Buffer
-	b.WriteString("#!/bin/sh\n# scimloop reconcile plan: " + fmt.Sprint(len(p.Steps)) + " SCIM requests that would converge the server with the source.\n")
-	b.WriteString("# Nothing has been applied. Review every step before running it. Needs curl and jq.\n")
-	b.WriteString("# The bearer token is read from $SCIMLOOP_TOKEN; it is not written here.\nset -eu\n")
-	b.WriteString(": \"${SCIMLOOP_TOKEN:?set SCIMLOOP_TOKEN to a bearer token for the server}\"\n")
-	b.WriteString("BASE=" + shQuote(p.Target) + "\n")
-	b.WriteString(`scim() { m=$1; p=$2; shift 2; curl -sS --fail-with-body -X "$m" -H "Authorization: Bearer $SCIMLOOP_TOKEN" -H 'Accept: application/scim+json' -H 'Content-Type: application/scim+json' "$@" "$BASE$p"; }` + "\n")
-	used := map[string]bool{}
-	for _, s := range p.Steps {
-		for _, m := range idRef.FindAllStringSubmatch(s.Path+string(s.Body), -1) {
-			used[m[1]] = true
-		}
-	}
-	for _, s := range p.Steps {
-		fmt.Fprintf(&b, "\n# step %d\n", s.Step)
-		cmd := "scim " + s.Method + " " + shSplice(s.Path)
-		if s.IfMatch != "" {
-			cmd += " -H " + shQuote("If-Match: "+s.IfMatch)
-		}
-		if len(s.Body) > 0 {
-			cmd += " --data-binary " + shSplice(string(s.Body))
-		}
-		if used[fmt.Sprint(s.Step)] {
-			fmt.Fprintf(&b, "ID_%d=$(%s | jq -r .id)\n", s.Step, cmd)
-		} else {
-			b.WriteString(cmd + " >/dev/null\n")
-		}
-	}
-	_, err := w.Write(b.Bytes())
-	return err
-}
-
-// shQuote quotes s for a POSIX shell.
-func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// shSplice quotes s, with each "{{id N}}" replaced by "$ID_N".
-func shSplice(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, m := range idRef.FindAllStringSubmatchIndex(s, -1) {
-		b.WriteString(shQuote(s[last:m[0]]))
-		b.WriteString(`"$ID_` + s[m[2]:m[3]] + `"`)
-		last = m[1]
-	}
-	b.WriteString(shQuote(s[last:]))
-	return b.String()
 }

@@ -140,6 +140,7 @@ type engine struct {
 	pending    []pendingGroup
 
 	pages, read, total, compared, reread atomic.Int64
+	failures                             atomic.Int64 // calls of fail
 }
 
 func newEngine(ctx context.Context, cfg Config) *engine {
@@ -163,12 +164,16 @@ func (e *engine) run() {
 	e.sp, e.rd.sp = sp, sp
 	e.byCursor = sp.Pagination.PrefersCursor()
 	userFilter, groupFilter := e.scopeFilters()
+	failed := e.failures.Load()
 	e.walk(e.users, userFilter, e.userAttrs(), e.onUser)
 	e.rereadMissing(e.users, e.userAttrs(), e.onUser)
+	usersUnread := e.failures.Load() > failed
+	failed = e.failures.Load()
 	e.walk(e.groups, groupFilter, e.groupAttrs(), e.onGroup)
 	e.rereadMissing(e.groups, e.groupAttrs(), e.onGroup)
+	groupsUnread := e.failures.Load() > failed
 	e.finishPending()
-	e.finish()
+	e.finish(usersUnread, groupsUnread)
 	e.progress("done")
 }
 
@@ -206,6 +211,7 @@ func attrList(base []string, named map[string]bool) string {
 }
 
 func (e *engine) fail(format string, args ...any) {
+	e.failures.Add(1)
 	msg := e.cfg.Client.Recorder().Scrub(fmt.Sprintf(format, args...))
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -259,7 +265,7 @@ func (e *engine) report() *Report {
 	}
 	if e.plan != nil {
 		r.Plan = e.plan.build()
-		r.Plan.Target = r.Target
+		r.Plan.Target, r.Plan.Incomplete = r.Target, r.Incomplete
 	}
 	return r
 }

@@ -254,3 +254,34 @@ func WriteReconcileMarkdown(w io.Writer, r *Reconcile) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
+
+// reconcileWriters maps each format of [Formats] to its reconcile writer,
+// so `scimloop report` renders a reconcile results.json in every format a
+// run's renders in.
+var reconcileWriters = map[string]func(io.Writer, *Reconcile) error{
+	"har":   writeReconcileHAR,
+	"html":  WriteReconcileHTML,
+	"json":  WriteReconcileJSON,
+	"junit": WriteReconcileJUnit,
+	"md":    WriteReconcileMarkdown,
+}
+
+// RenderReconcile writes r to w in the named format, one of [Formats]:
+// the reconcile counterpart of [Render]. The reconcile command writes its
+// reports with it, so rendering its results.json again gives the same bytes.
+func RenderReconcile(format string, w io.Writer, r *Reconcile) error {
+	write, ok := reconcileWriters[format]
+	if !ok {
+		return fmt.Errorf("reports: unknown format %q (valid formats: %s)", format, strings.Join(Formats(), ", "))
+	}
+	if r == nil {
+		return fmt.Errorf("reports: RenderReconcile(%q): nil Reconcile", format)
+	}
+	return write(w, r)
+}
+
+// writeReconcileHAR writes the bounded sample of exchanges a reconcile
+// keeps as HAR 1.2.
+func writeReconcileHAR(w io.Writer, r *Reconcile) error {
+	return WriteHAR(w, &Run{Tool: "scimloop", Version: r.Version, Target: r.Target, Exchanges: r.Exchanges})
+}

@@ -60,14 +60,15 @@ keyed by type and value, readOnly ignored, empty = absent). Anything the
 walk did not find is looked up again before it is called missing.
 
 CSV columns (header row required): ` + strings.Join(reconcile.CSVColumns(), ", ") + `.
-emails and groups hold values separated by ";" (an e-mail may be
+emails holds values separated by ";" (an e-mail may be
 "work:ann@example.com"); active is true/false/yes/no/1/0 or empty.
+` + reconcile.CSVGroupsHelp + `
 
 --export FILE writes the server's state as a source (JSON Lines, Users then
 Groups, members by match key): reconciling a server against its own export
 reports no drift. --plan FILE writes the SCIM requests that would converge
-the server (and a curl script beside it, the token read from
-$SCIMLOOP_TOKEN); nothing is applied.
+the server, and plan.sh beside it (needs only sh and curl; the token is
+read from $SCIMLOOP_TOKEN when it runs); nothing is applied.
 
 Exit codes: 0 in sync; 1 drift; 2 a usage error (or a bad source row with
 --strict-source); 3 incomplete (something could not be read).`,
@@ -230,25 +231,19 @@ func writeReconcileReports(f reconcileFlags, rep *reconcile.Report) error {
 	if err := os.MkdirAll(f.conn.out, 0o755); err != nil {
 		return err
 	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{"results.json", func(w io.Writer) error { return reports.WriteReconcileJSON(w, &rep.Reconcile) }},
-		{"summary.md", func(w io.Writer) error { return reports.WriteReconcileMarkdown(w, &rep.Reconcile) }},
-		{"junit.xml", func(w io.Writer) error { return reports.WriteReconcileJUnit(w, &rep.Reconcile) }},
-		{"report.html", func(w io.Writer) error { return reports.WriteReconcileHTML(w, &rep.Reconcile) }},
-		{"trace.har", func(w io.Writer) error {
-			return reports.WriteHAR(w, &reports.Run{Tool: "scimloop", Version: rep.Version, Target: rep.Target, Exchanges: rep.Exchanges})
-		}},
-	}
-	for _, fl := range files {
-		if err := writeFile(filepath.Join(f.conn.out, fl.name), fl.write); err != nil {
+	for _, fl := range []struct{ name, format string }{
+		{"results.json", "json"}, {"summary.md", "md"}, {"junit.xml", "junit"}, {"report.html", "html"}, {"trace.har", "har"},
+	} {
+		write := func(w io.Writer) error { return reports.RenderReconcile(fl.format, w, &rep.Reconcile) }
+		if err := writeFile(filepath.Join(f.conn.out, fl.name), write); err != nil {
 			return err
 		}
 	}
 	if f.plan == "" {
 		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(f.plan), 0o755); err != nil {
+		return err
 	}
 	if err := writeFile(f.plan, func(w io.Writer) error { return reconcile.WritePlanJSON(w, rep.Plan) }); err != nil {
 		return err

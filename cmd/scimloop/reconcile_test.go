@@ -144,3 +144,13 @@ func TestWatchSourceReconciler(t *testing.T) {
 	assert.Zero(t, total(counts(clean)), "a tenant reconciled with its own export has no drift")
 	assert.Positive(t, total(counts(drifted)), "a drifted tenant shows drift to the watcher")
 }
+
+// TestReconcileHelpDocumentsSources: --help names every CSV column and
+// how a CSV group carries its externalId.
+func TestReconcileHelpDocumentsSources(t *testing.T) {
+	var out, errb bytes.Buffer
+	require.Equal(t, exitOK, execute([]string{"reconcile", "--help"}, &out, &errb), errb.String())
+	for _, want := range append(reconcile.CSVColumns(), `"displayName <externalId>"`, "Engineering <grp-001>", "only sh and curl", "--quiet") {
+		assert.Contains(t, out.String(), want)
+	}
+}
