@@ -60,7 +60,8 @@ type Client struct {
 	secrets      []string // literal values scrubbed from anything recorded
 	sleep        func(context.Context, time.Duration) error
 	tokenSource  func(context.Context) (string, error)
-	optErr       error // the first error an option met (an unreadable --ca-cert, say)
+	deadlines    *deadlines // shared by the copies for one scenario
+	optErr       error      // the first error an option met (an unreadable --ca-cert, say)
 }
 
 // setOptErr keeps the first error an Option met; NewClient returns it.
@@ -175,6 +176,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		maxBody:    DefaultMaxBody,
 		maxRetries: DefaultMaxRetries,
 		sleep:      sleepCtx,
+		deadlines:  &deadlines{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -223,6 +225,7 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 func (c *Client) ForScenario(name string) *Client {
 	cp := *c
 	cp.scenario = name
+	cp.deadlines = &deadlines{} // a scenario has a context of its own
 	return &cp
 }
 
@@ -361,12 +364,10 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 			return c.rec.add(ex), err
 		}
 	}
-	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
-		var cancel context.CancelFunc // the caller's sooner deadline is bound enough
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	ex.ReqBody, ex.Started = req.Body, time.Now()
+	if d, ok := ctx.Deadline(); !ok || d.Sub(ex.Started) > c.timeout { // else the caller's sooner deadline is bound enough
+		ctx = c.deadlines.bound(ctx, ex.Started, c.timeout)
+	}
 	hreq, err := c.newRequest(ctx, ex.URL, req)
 	if err != nil {
 		ex.Err = err

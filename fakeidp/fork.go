@@ -7,5 +7,6 @@ func (c *Client) Recording(rec *Recorder) *Client {
 	cp := *c
 	rec.addSecrets(c.rec.knownSecrets()...)
 	cp.rec = rec
+	cp.deadlines = &deadlines{}
 	return &cp
 }
