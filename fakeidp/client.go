@@ -357,7 +357,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // handed to the recorder as they are (it makes the one redacted copy), and
 // the response body is read into one buffer of its announced size.
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
-	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt}
+	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt} // the recorder keeps a copy
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			ex.Started, ex.Err = time.Now(), err
@@ -387,7 +387,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
 	ex.RespHeader = packHeaders(resp.Header, true, secrets)
-	data, err := readBody(resp, c.maxBody)
+	data, err := readBody(resp, c.maxBody, c.rec.bodyBuffer)
 	ex.Latency = time.Since(ex.Started)
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
@@ -432,22 +432,22 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 
 // readBody reads at most limit+1 bytes of the response body, so that the
 // caller can tell a body over the limit. A body of announced length is read
-// into one buffer of that size, not grown step by step.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// into one buffer of that size from buffer, not grown step by step.
+func readBody(resp *http.Response, limit int64, buffer func(n int) []byte) ([]byte, error) {
 	n := resp.ContentLength
 	if n < 0 || n > limit {
 		return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
-	buf := make([]byte, n)
+	buf := buffer(int(n))
 	got := 0
 	for got < len(buf) {
 		m, err := resp.Body.Read(buf[got:])
 		got += m
 		if err == io.EOF {
-			return buf[:got], nil
+			return buf[:got:got], nil
 		}
 		if err != nil {
-			return buf[:got], err
+			return buf[:got:got], err
 		}
 	}
 	// The announced length is read; anything more is kept, up to the limit.

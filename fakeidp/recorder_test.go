@@ -3,6 +3,7 @@ package fakeidp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -79,10 +80,41 @@ func TestReadBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(tt.body))}
-			got, err := readBody(resp, tt.limit)
+			rec := NewRecorder()
+			got, err := readBody(resp, tt.limit, rec.bodyBuffer)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(got))
+			if tt.length >= 0 && tt.length <= tt.limit && int64(len(got)) <= tt.length { // read into the arena
+				assert.Equal(t, len(got), cap(got), "room beyond the body would be the next body's")
+			}
 		})
+	}
+}
+
+// TestRecorderKeepsEveryExchangeApart: exchanges and bodies kept in the
+// recorder's blocks stay whole and apart however many there are, and
+// appending to one body never reaches another.
+func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
+	rec := NewRecorder()
+	var returned []*Exchange
+	for i := range 3*maxSlab + 7 {
+		body := rec.bodyBuffer(10 + i%50)
+		for j := range body {
+			body[j] = byte('a' + i%26)
+		}
+		if i%100 == 0 {
+			body = append(rec.bodyBuffer(maxArenaBody+1)[:0], body...) // a large one, on its own
+		}
+		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}))
+	}
+	_ = append(returned[1].RespBody, "overwrite?"...)
+	kept := rec.Exchanges()
+	require.Len(t, kept, len(returned))
+	for i, ex := range kept {
+		assert.Same(t, returned[i], ex, "the exchange returned is the one kept")
+		assert.Equal(t, i+1, ex.Seq)
+		assert.Equal(t, fmt.Sprint("/Users/", i), ex.URL)
+		assert.Equal(t, strings.Repeat(string(rune('a'+i%26)), 10+i%50), string(ex.RespBody), "exchange %d", i)
 	}
 }
 
