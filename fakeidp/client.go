@@ -60,8 +60,9 @@ type Client struct {
 	secrets      []string // literal values scrubbed from anything recorded
 	sleep        func(context.Context, time.Duration) error
 	tokenSource  func(context.Context) (string, error)
-	deadlines    *deadlines // shared by the copies for one scenario
-	optErr       error      // the first error an option met (an unreadable --ca-cert, say)
+	deadlines    *deadlines   // shared by the copies for one scenario
+	sent         *sentHeaders // shared by the copies with the same credentials and recorder
+	optErr       error        // the first error an option met (an unreadable --ca-cert, say)
 }
 
 // setOptErr keeps the first error an Option met; NewClient returns it.
@@ -177,6 +178,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		maxRetries: DefaultMaxRetries,
 		sleep:      sleepCtx,
 		deadlines:  &deadlines{},
+		sent:       &sentHeaders{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -235,6 +237,7 @@ func (c *Client) WithoutAuth(auth string) *Client {
 	cp := *c
 	cp.auth = auth
 	cp.tokenSource = nil
+	cp.sent = &sentHeaders{}
 	return &cp
 }
 
@@ -374,7 +377,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 		return c.rec.add(ex), err
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
-	ex.ReqHeader = packHeaders(hreq.Header, true, secrets)
+	ex.ReqHeader = c.sent.pack(hreq.Header, len(req.Header) == 0, req.Body != nil, secrets)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)

@@ -8,5 +8,6 @@ func (c *Client) Recording(rec *Recorder) *Client {
 	rec.addSecrets(c.rec.knownSecrets()...)
 	cp.rec = rec
 	cp.deadlines = &deadlines{}
+	cp.sent = &sentHeaders{}
 	return &cp
 }

@@ -103,7 +103,7 @@ func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 			body[j] = byte('a' + i%26)
 		}
 		if i%100 == 0 {
-			body = append(rec.bodyBuffer(maxArenaBody+1)[:0], body...) // a large one, on its own
+			body = append(rec.bodyBuffer(maxArenaBody + 1)[:0], body...) // a large one, on its own
 		}
 		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}))
 	}
