@@ -413,9 +413,16 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
+	u := c.plainURL(req, target)
+	if u != nil {
+		target = "" // set below, rather than parsed again
+	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, err
+	}
+	if u != nil {
+		hreq.URL, hreq.Host = u, u.Host
 	}
 	hreq.Header.Set("Accept", scimContentType)
 	if req.Body != nil {
@@ -502,6 +509,20 @@ func (c *Client) url(req Request) string {
 	}
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
+}
+
+// plainURL returns target parsed, when url took its plain-path shortcut to
+// build it: the base URL with target's path, which is what parsing target
+// again would give. It is nil otherwise, and for a host with an empty port
+// ("h:"), which net/http would trim.
+func (c *Client) plainURL(req Request, target string) *url.URL {
+	p, rawQuery, _ := strings.Cut(req.Path, "?")
+	if rawQuery != "" || len(req.Query) != 0 || c.plainBase == "" || !isPlainPath(p) || strings.HasSuffix(c.base.Host, ":") {
+		return nil
+	}
+	u := *c.base
+	u.Path = target[len(c.plainBase)-len(strings.TrimRight(c.base.Path, "/")):] // plainBase ends with the base path
+	return &u
 }
 
 // plainBase returns the base URL as text to which a plain path can be

@@ -140,9 +140,11 @@ func TestRateLimitSpacesRequests(t *testing.T) {
 	assert.Equal(t, 0, ex.Status)
 }
 
-// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL.
+// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL,
+// and the same request as parsing that URL.
 func TestURLFastPath(t *testing.T) {
-	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "http://u:p@127.0.0.1:80/a%2Fb/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
+	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "https://h.test/", "http://u:p@127.0.0.1:80/a%2Fb/v2",
+		"https://u:p@h.test:8443/v2", "http://[::1]:9/scim", "https://h.test:/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
 	paths := []string{"", "/Users", "/Users/2819c223-7f76", "/Users/a b", "/Users/ü", "/Users?filter=x", "Users", "/Users/%2F"}
 	for _, base := range bases {
 		c, err := NewClient(base)
@@ -150,7 +152,15 @@ func TestURLFastPath(t *testing.T) {
 		slow := *c
 		slow.plainBase = ""
 		for _, p := range paths {
-			assert.Equal(t, slow.url(Request{Path: p}), c.url(Request{Path: p}), "base %q, path %q", base, p)
+			target := c.url(Request{Path: p})
+			assert.Equal(t, slow.url(Request{Path: p}), target, "base %q, path %q", base, p)
+			// The request built from the shortcut's URL is the one parsing gives.
+			want, err := http.NewRequestWithContext(context.Background(), "GET", target, nil)
+			require.NoError(t, err)
+			got, err := c.newRequest(context.Background(), target, Request{Method: "GET", Path: p})
+			require.NoError(t, err)
+			assert.Equal(t, want.URL, got.URL, "base %q, path %q", base, p)
+			assert.Equal(t, want.Host, got.Host, "base %q, path %q", base, p)
 		}
 	}
 }
