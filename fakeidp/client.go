@@ -364,7 +364,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			ex.Started, ex.Err = time.Now(), err
-			return c.rec.add(ex), err
+			return c.rec.add(ex, nil), err
 		}
 	}
 	ex.ReqBody, ex.Started = req.Body, time.Now()
@@ -374,7 +374,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	hreq, err := c.newRequest(ctx, ex.URL, req)
 	if err != nil {
 		ex.Err = err
-		return c.rec.add(ex), err
+		return c.rec.add(ex, nil), err
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
 	ex.ReqHeader = c.sent.pack(hreq.Header, len(req.Header) == 0, req.Body != nil, secrets)
@@ -385,7 +385,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 			ue.URL = redact.URL(ue.URL, nil) // error text is only scrubbed of literal secrets later
 		}
 		ex.Err = describeTransportError(err, c.timeout)
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
@@ -396,14 +396,14 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 		ex.RespBody = data[:c.maxBody]
 		ex.Truncated = true
 		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, redact.URL(ex.URL, nil), ErrBodyTooLarge, c.maxBody)
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
 	ex.RespBody = data
 	if err != nil {
 		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, redact.URL(ex.URL, nil), describeTransportError(err, c.timeout))
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
-	return c.rec.add(ex), nil
+	return c.rec.add(ex, secrets), nil
 }
 
 // newRequest builds the HTTP request for req: SCIM content type, the

@@ -67,11 +67,16 @@ func (r *Recorder) Retries() int {
 // add redacts ex, numbers it and keeps a copy, which it returns. The
 // redaction runs outside the lock, so that concurrent scenarios do not queue
 // behind each other's bodies.
-func (r *Recorder) add(ex *Exchange) *Exchange {
+// packedWith is the secrets the client packed ex's headers redacted with
+// (nil when it did not): while they are still the known ones, the headers
+// need no second pass.
+func (r *Recorder) add(ex *Exchange, packedWith []string) *Exchange {
 	secrets := r.knownSecrets()
 	ex.URL = redact.URL(ex.URL, secrets)
-	ex.ReqHeader = ex.ReqHeader.redacted(secrets) // the client packed them redacted: a check
-	ex.RespHeader = ex.RespHeader.redacted(secrets)
+	if packedWith == nil || !sameSecrets(packedWith, secrets) {
+		ex.ReqHeader = ex.ReqHeader.redacted(secrets)
+		ex.RespHeader = ex.RespHeader.redacted(secrets)
+	}
 	ex.ReqBody = redact.Body(ex.ReqBody, secrets)
 	ex.RespBody = redact.Body(ex.RespBody, secrets)
 	if ex.Err != nil {

@@ -28,7 +28,7 @@ func TestRecorderRedactsEveryPart(t *testing.T) {
 		RespHeader: NewHeaders(http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}}),
 		RespBody:   []byte(`{"note":"` + secret + `"}`),
 		Err:        cause,
-	})
+	}, nil)
 	assert.Equal(t, "https://admin:REDACTED@h.test/v2/Users?access_token=REDACTED&q=REDACTED", ex.URL)
 	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader.HTTP())
 	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader.HTTP())
@@ -105,7 +105,7 @@ func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 		if i%100 == 0 {
 			body = append(rec.bodyBuffer(maxArenaBody + 1)[:0], body...) // a large one, on its own
 		}
-		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}))
+		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}, nil))
 	}
 	_ = append(returned[1].RespBody, "overwrite?"...)
 	kept := rec.Exchanges()
@@ -174,4 +174,17 @@ func TestTransportErrorHidesURLSecrets(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "qs-secret-1")
 	assert.Contains(t, err.Error(), "access_token=REDACTED")
+}
+
+// TestRecorderRedactsHeadersPackedWithOldSecrets: headers the client packed
+// before the recorder learned a secret get the second pass.
+func TestRecorderRedactsHeadersPackedWithOldSecrets(t *testing.T) {
+	rec := NewRecorder()
+	rec.addSecrets("old-secret-1")
+	stale := rec.knownSecrets()
+	rec.addSecrets("new-secret-2")
+	h := NewHeaders(http.Header{"X-Note": {"has new-secret-2"}})
+	ex := rec.add(&Exchange{Method: "GET", ReqHeader: h, RespHeader: h}, stale)
+	assert.Equal(t, "has REDACTED", ex.ReqHeader.Get("X-Note"))
+	assert.Equal(t, "has REDACTED", ex.RespHeader.Get("X-Note"))
 }
