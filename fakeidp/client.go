@@ -123,7 +123,9 @@ func WithHeader(name, value string) Option {
 	}
 }
 
-// WithTimeout bounds each request, body included.
+// WithTimeout bounds each request, body included. Requests that start
+// within a tenth of d of each other share one deadline, so a request gets
+// at least d and at most a tenth more.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // WithMaxBody bounds each response body.
