@@ -116,7 +116,7 @@ func (r *Recorder) bodyBuffer(n int) []byte {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.arena) < n {
-		r.arena = make([]byte, min(max(2*cap(r.arena), minArena), maxArena))
+		r.arena = make([]byte, max(min(max(2*cap(r.arena), minArena), maxArena), n))
 	}
 	buf := r.arena[:n:n]
 	r.arena = r.arena[n:]

@@ -118,6 +118,19 @@ func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 	}
 }
 
+// TestRecorderArenaTakesAnySize: a body of any size up to the arena's
+// limit fits, first thing in a new recorder or after others.
+func TestRecorderArenaTakesAnySize(t *testing.T) {
+	for _, n := range []int{0, 1, minArena - 1, minArena + 1, maxArenaBody - 1, maxArenaBody, maxArenaBody + 1} {
+		rec := NewRecorder()
+		for range 3 {
+			buf := rec.bodyBuffer(n)
+			require.Len(t, buf, n)
+			require.Equal(t, n, cap(buf))
+		}
+	}
+}
+
 // TestRateLimitSpacesRequests: --rps spaces requests 1/rps apart, the first
 // at once, and a cancelled wait is an error, recorded.
 func TestRateLimitSpacesRequests(t *testing.T) {
