@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,4 +203,32 @@ func TestRecorderRedactsHeadersPackedWithOldSecrets(t *testing.T) {
 	ex := rec.add(&Exchange{Method: "GET", ReqHeader: h, RespHeader: h}, stale)
 	assert.Equal(t, "has REDACTED", ex.ReqHeader.Get("X-Note"))
 	assert.Equal(t, "has REDACTED", ex.RespHeader.Get("X-Note"))
+}
+
+// TestRecorderConcurrentBodiesStayWhole: concurrent requests read their
+// bodies into the shared arena; each exchange keeps exactly its own.
+func TestRecorderConcurrentBodiesStayWhole(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		_, _ = io.WriteString(w, strings.Repeat(r.URL.Query().Get("c"), n))
+	})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				n, ch := 1+(g*977+i*131)%6000, string(rune('a'+(g+i)%26))
+				ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x", Query: url.Values{"n": {strconv.Itoa(n)}, "c": {ch}}})
+				if !assert.NoError(t, err) || !assert.Equal(t, strings.Repeat(ch, n), string(ex.RespBody)) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, ex := range c.Recorder().Exchanges() {
+		u, err := url.Parse(ex.URL)
+		require.NoError(t, err)
+		n, _ := strconv.Atoi(u.Query().Get("n"))
+		assert.Equal(t, strings.Repeat(u.Query().Get("c"), n), string(ex.RespBody), "exchange %d", ex.Seq)
+	}
 }
