@@ -60,7 +60,9 @@ type Client struct {
 	secrets      []string // literal values scrubbed from anything recorded
 	sleep        func(context.Context, time.Duration) error
 	tokenSource  func(context.Context) (string, error)
-	optErr       error // the first error an option met (an unreadable --ca-cert, say)
+	deadlines    *deadlines   // shared by the copies for one scenario
+	sent         *sentHeaders // shared by the copies with the same credentials and recorder
+	optErr       error        // the first error an option met (an unreadable --ca-cert, say)
 }
 
 // setOptErr keeps the first error an Option met; NewClient returns it.
@@ -121,7 +123,9 @@ func WithHeader(name, value string) Option {
 	}
 }
 
-// WithTimeout bounds each request, body included.
+// WithTimeout bounds each request, body included. Requests that start
+// within a tenth of d of each other share one deadline, so a request gets
+// at least d and at most a tenth more.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // WithMaxBody bounds each response body.
@@ -175,6 +179,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		maxBody:    DefaultMaxBody,
 		maxRetries: DefaultMaxRetries,
 		sleep:      sleepCtx,
+		deadlines:  &deadlines{},
+		sent:       &sentHeaders{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -223,6 +229,7 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 func (c *Client) ForScenario(name string) *Client {
 	cp := *c
 	cp.scenario = name
+	cp.deadlines = &deadlines{} // a scenario has a context of its own
 	return &cp
 }
 
@@ -232,6 +239,7 @@ func (c *Client) WithoutAuth(auth string) *Client {
 	cp := *c
 	cp.auth = auth
 	cp.tokenSource = nil
+	cp.sent = &sentHeaders{}
 	return &cp
 }
 
@@ -354,26 +362,24 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // handed to the recorder as they are (it makes the one redacted copy), and
 // the response body is read into one buffer of its announced size.
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
-	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt}
+	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt} // the recorder keeps a copy
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			ex.Started, ex.Err = time.Now(), err
-			return c.rec.add(ex), err
+			return c.rec.add(ex, nil), err
 		}
 	}
-	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
-		var cancel context.CancelFunc // the caller's sooner deadline is bound enough
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
 	ex.ReqBody, ex.Started = req.Body, time.Now()
+	if d, ok := ctx.Deadline(); !ok || d.Sub(ex.Started) > c.timeout { // else the caller's sooner deadline is bound enough
+		ctx = c.deadlines.bound(ctx, ex.Started, c.timeout)
+	}
 	hreq, err := c.newRequest(ctx, ex.URL, req)
 	if err != nil {
 		ex.Err = err
-		return c.rec.add(ex), err
+		return c.rec.add(ex, nil), err
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
-	ex.ReqHeader = packHeaders(hreq.Header, true, secrets)
+	ex.ReqHeader = c.sent.pack(hreq.Header, len(req.Header) == 0, req.Body != nil, secrets)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
@@ -381,25 +387,25 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 			ue.URL = redact.URL(ue.URL, nil) // error text is only scrubbed of literal secrets later
 		}
 		ex.Err = describeTransportError(err, c.timeout)
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
 	ex.RespHeader = packHeaders(resp.Header, true, secrets)
-	data, err := readBody(resp, c.maxBody)
+	data, err := readBody(resp, c.maxBody, c.rec.bodyBuffer)
 	ex.Latency = time.Since(ex.Started)
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
 		ex.Truncated = true
 		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, redact.URL(ex.URL, nil), ErrBodyTooLarge, c.maxBody)
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
 	ex.RespBody = data
 	if err != nil {
 		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, redact.URL(ex.URL, nil), describeTransportError(err, c.timeout))
-		return c.rec.add(ex), ex.Err
+		return c.rec.add(ex, secrets), ex.Err
 	}
-	return c.rec.add(ex), nil
+	return c.rec.add(ex, secrets), nil
 }
 
 // newRequest builds the HTTP request for req: SCIM content type, the
@@ -409,9 +415,16 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
+	u := c.plainURL(req, target)
+	if u != nil {
+		target = "" // set below, rather than parsed again
+	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, err
+	}
+	if u != nil {
+		hreq.URL, hreq.Host = u, u.Host
 	}
 	hreq.Header.Set("Accept", scimContentType)
 	if req.Body != nil {
@@ -431,22 +444,22 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 
 // readBody reads at most limit+1 bytes of the response body, so that the
 // caller can tell a body over the limit. A body of announced length is read
-// into one buffer of that size, not grown step by step.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// into one buffer of that size from buffer, not grown step by step.
+func readBody(resp *http.Response, limit int64, buffer func(n int) []byte) ([]byte, error) {
 	n := resp.ContentLength
 	if n < 0 || n > limit {
 		return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
-	buf := make([]byte, n)
+	buf := buffer(int(n))
 	got := 0
 	for got < len(buf) {
 		m, err := resp.Body.Read(buf[got:])
 		got += m
 		if err == io.EOF {
-			return buf[:got], nil
+			return buf[:got:got], nil
 		}
 		if err != nil {
-			return buf[:got], err
+			return buf[:got:got], err
 		}
 	}
 	// The announced length is read; anything more is kept, up to the limit.
@@ -498,6 +511,20 @@ func (c *Client) url(req Request) string {
 	}
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String()
+}
+
+// plainURL returns target parsed, when url took its plain-path shortcut to
+// build it: the base URL with target's path, which is what parsing target
+// again would give. It is nil otherwise, and for a host with an empty port
+// ("h:"), which net/http would trim.
+func (c *Client) plainURL(req Request, target string) *url.URL {
+	p, rawQuery, _ := strings.Cut(req.Path, "?")
+	if rawQuery != "" || len(req.Query) != 0 || c.plainBase == "" || !isPlainPath(p) || strings.HasSuffix(c.base.Host, ":") {
+		return nil
+	}
+	u := *c.base
+	u.Path = target[len(c.plainBase)-len(strings.TrimRight(c.base.Path, "/")):] // plainBase ends with the base path
+	return &u
 }
 
 // plainBase returns the base URL as text to which a plain path can be

@@ -7,5 +7,7 @@ func (c *Client) Recording(rec *Recorder) *Client {
 	cp := *c
 	rec.addSecrets(c.rec.knownSecrets()...)
 	cp.rec = rec
+	cp.deadlines = &deadlines{}
+	cp.sent = &sentHeaders{}
 	return &cp
 }

@@ -14,7 +14,15 @@ import (
 // It is safe for concurrent use.
 type Recorder struct {
 	mu        sync.Mutex
-	exchanges []*Exchange
+	exchanges []*Exchange // each points into a slab
+	// slab holds the unused slots of the newest block of exchanges and arena
+	// the unused bytes of the newest block of response bodies. A run keeps
+	// every exchange, so keeping them as a few large blocks instead of one
+	// small object each (or two, with its body) spares the allocator and the
+	// garbage collector most of their work; blocks grow with the run, so a
+	// recorder that sees one exchange stays small.
+	slab  []Exchange
+	arena []byte
 	// secrets are the literal secret values, longest first. The slice is
 	// replaced, never changed in place, so a copy taken under mu can be read
 	// without it.
@@ -56,13 +64,19 @@ func (r *Recorder) Retries() int {
 	return r.retries
 }
 
-// add redacts ex, numbers it and keeps it. The redaction runs outside the
-// lock, so that concurrent scenarios do not queue behind each other's bodies.
-func (r *Recorder) add(ex *Exchange) *Exchange {
+// add redacts ex, numbers it and keeps a copy, which it returns. The
+// redaction runs outside the lock, so that concurrent scenarios do not queue
+// behind each other's bodies.
+// packedWith is the secrets the client packed ex's headers redacted with
+// (nil when it did not): while they are still the known ones, the headers
+// need no second pass.
+func (r *Recorder) add(ex *Exchange, packedWith []string) *Exchange {
 	secrets := r.knownSecrets()
 	ex.URL = redact.URL(ex.URL, secrets)
-	ex.ReqHeader = ex.ReqHeader.redacted(secrets) // the client packed them redacted: a check
-	ex.RespHeader = ex.RespHeader.redacted(secrets)
+	if packedWith == nil || !sameSecrets(packedWith, secrets) {
+		ex.ReqHeader = ex.ReqHeader.redacted(secrets)
+		ex.RespHeader = ex.RespHeader.redacted(secrets)
+	}
 	ex.ReqBody = redact.Body(ex.ReqBody, secrets)
 	ex.RespBody = redact.Body(ex.RespBody, secrets)
 	if ex.Err != nil {
@@ -72,9 +86,41 @@ func (r *Recorder) add(ex *Exchange) *Exchange {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	ex.Seq = len(r.exchanges) + 1
-	r.exchanges = append(r.exchanges, ex)
-	return ex
+	if len(r.slab) == 0 {
+		r.slab = make([]Exchange, min(max(len(r.exchanges), minSlab), maxSlab))
+	}
+	kept := &r.slab[0]
+	r.slab = r.slab[1:]
+	*kept = *ex
+	kept.Seq = len(r.exchanges) + 1
+	r.exchanges = append(r.exchanges, kept)
+	return kept
+}
+
+// Block sizes of the recorder's slabs (exchanges) and arena (bytes).
+const (
+	minSlab      = 4
+	maxSlab      = 256
+	minArena     = 4 << 10
+	maxArena     = 256 << 10
+	maxArenaBody = maxArena / 8 // a larger body is allocated on its own
+)
+
+// bodyBuffer returns a buffer of n bytes for a response body. A small one
+// comes from the arena: it is kept with its exchange anyway. Its capacity is
+// n, so that appending to it never writes over another body.
+func (r *Recorder) bodyBuffer(n int) []byte {
+	if n > maxArenaBody {
+		return make([]byte, n)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.arena) < n {
+		r.arena = make([]byte, max(min(max(2*cap(r.arena), minArena), maxArena), n))
+	}
+	buf := r.arena[:n:n]
+	r.arena = r.arena[n:]
+	return buf
 }
 
 // scrubbedError is an error whose text had a secret in it: it shows the

@@ -3,9 +3,13 @@ package fakeidp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +31,7 @@ func TestRecorderRedactsEveryPart(t *testing.T) {
 		RespHeader: NewHeaders(http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}}),
 		RespBody:   []byte(`{"note":"` + secret + `"}`),
 		Err:        cause,
-	})
+	}, nil)
 	assert.Equal(t, "https://admin:REDACTED@h.test/v2/Users?access_token=REDACTED&q=REDACTED", ex.URL)
 	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader.HTTP())
 	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader.HTTP())
@@ -79,10 +83,54 @@ func TestReadBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(tt.body))}
-			got, err := readBody(resp, tt.limit)
+			rec := NewRecorder()
+			got, err := readBody(resp, tt.limit, rec.bodyBuffer)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(got))
+			if tt.length >= 0 && tt.length <= tt.limit && int64(len(got)) <= tt.length { // read into the arena
+				assert.Equal(t, len(got), cap(got), "room beyond the body would be the next body's")
+			}
 		})
+	}
+}
+
+// TestRecorderKeepsEveryExchangeApart: exchanges and bodies kept in the
+// recorder's blocks stay whole and apart however many there are, and
+// appending to one body never reaches another.
+func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
+	rec := NewRecorder()
+	var returned []*Exchange
+	for i := range 3*maxSlab + 7 {
+		body := rec.bodyBuffer(10 + i%50)
+		for j := range body {
+			body[j] = byte('a' + i%26)
+		}
+		if i%100 == 0 {
+			body = append(rec.bodyBuffer(maxArenaBody + 1)[:0], body...) // a large one, on its own
+		}
+		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}, nil))
+	}
+	_ = append(returned[1].RespBody, "overwrite?"...)
+	kept := rec.Exchanges()
+	require.Len(t, kept, len(returned))
+	for i, ex := range kept {
+		assert.Same(t, returned[i], ex, "the exchange returned is the one kept")
+		assert.Equal(t, i+1, ex.Seq)
+		assert.Equal(t, fmt.Sprint("/Users/", i), ex.URL)
+		assert.Equal(t, strings.Repeat(string(rune('a'+i%26)), 10+i%50), string(ex.RespBody), "exchange %d", i)
+	}
+}
+
+// TestRecorderArenaTakesAnySize: a body of any size up to the arena's
+// limit fits, first thing in a new recorder or after others.
+func TestRecorderArenaTakesAnySize(t *testing.T) {
+	for _, n := range []int{0, 1, minArena - 1, minArena + 1, maxArenaBody - 1, maxArenaBody, maxArenaBody + 1} {
+		rec := NewRecorder()
+		for range 3 {
+			buf := rec.bodyBuffer(n)
+			require.Len(t, buf, n)
+			require.Equal(t, n, cap(buf))
+		}
 	}
 }
 
@@ -108,9 +156,11 @@ func TestRateLimitSpacesRequests(t *testing.T) {
 	assert.Equal(t, 0, ex.Status)
 }
 
-// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL.
+// TestURLFastPath: the plain-path shortcut builds the same URL as url.URL,
+// and the same request as parsing that URL.
 func TestURLFastPath(t *testing.T) {
-	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "http://u:p@127.0.0.1:80/a%2Fb/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
+	bases := []string{"https://h.test/scim/v2", "https://h.test/scim/v2/", "https://h.test", "https://h.test/", "http://u:p@127.0.0.1:80/a%2Fb/v2",
+		"https://u:p@h.test:8443/v2", "http://[::1]:9/scim", "https://h.test:/v2", "https://h.test/v2?x=1", "https://h.test/v2#f", "https://h.test/sc im"}
 	paths := []string{"", "/Users", "/Users/2819c223-7f76", "/Users/a b", "/Users/ü", "/Users?filter=x", "Users", "/Users/%2F"}
 	for _, base := range bases {
 		c, err := NewClient(base)
@@ -118,7 +168,15 @@ func TestURLFastPath(t *testing.T) {
 		slow := *c
 		slow.plainBase = ""
 		for _, p := range paths {
-			assert.Equal(t, slow.url(Request{Path: p}), c.url(Request{Path: p}), "base %q, path %q", base, p)
+			target := c.url(Request{Path: p})
+			assert.Equal(t, slow.url(Request{Path: p}), target, "base %q, path %q", base, p)
+			// The request built from the shortcut's URL is the one parsing gives.
+			want, err := http.NewRequestWithContext(context.Background(), "GET", target, nil)
+			require.NoError(t, err)
+			got, err := c.newRequest(context.Background(), target, Request{Method: "GET", Path: p})
+			require.NoError(t, err)
+			assert.Equal(t, want.URL, got.URL, "base %q, path %q", base, p)
+			assert.Equal(t, want.Host, got.Host, "base %q, path %q", base, p)
 		}
 	}
 }
@@ -132,4 +190,45 @@ func TestTransportErrorHidesURLSecrets(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "qs-secret-1")
 	assert.Contains(t, err.Error(), "access_token=REDACTED")
+}
+
+// TestRecorderRedactsHeadersPackedWithOldSecrets: headers the client packed
+// before the recorder learned a secret get the second pass.
+func TestRecorderRedactsHeadersPackedWithOldSecrets(t *testing.T) {
+	rec := NewRecorder()
+	rec.addSecrets("old-secret-1")
+	stale := rec.knownSecrets()
+	rec.addSecrets("new-secret-2")
+	h := NewHeaders(http.Header{"X-Note": {"has new-secret-2"}})
+	ex := rec.add(&Exchange{Method: "GET", ReqHeader: h, RespHeader: h}, stale)
+	assert.Equal(t, "has REDACTED", ex.ReqHeader.Get("X-Note"))
+	assert.Equal(t, "has REDACTED", ex.RespHeader.Get("X-Note"))
+}
+
+// TestRecorderConcurrentBodiesStayWhole: concurrent requests read their
+// bodies into the shared arena; each exchange keeps exactly its own.
+func TestRecorderConcurrentBodiesStayWhole(t *testing.T) {
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		_, _ = io.WriteString(w, strings.Repeat(r.URL.Query().Get("c"), n))
+	})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				n, ch := 1+(g*977+i*131)%6000, string(rune('a'+(g+i)%26))
+				ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/x", Query: url.Values{"n": {strconv.Itoa(n)}, "c": {ch}}})
+				if !assert.NoError(t, err) || !assert.Equal(t, strings.Repeat(ch, n), string(ex.RespBody)) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, ex := range c.Recorder().Exchanges() {
+		u, err := url.Parse(ex.URL)
+		require.NoError(t, err)
+		n, _ := strconv.Atoi(u.Query().Get("n"))
+		assert.Equal(t, strings.Repeat(u.Query().Get("c"), n), string(ex.RespBody), "exchange %d", ex.Seq)
+	}
 }

@@ -1,0 +1,47 @@
+package fakeidp
+
+import (
+	"net/http"
+	"sync/atomic"
+)
+
+// sentHeaders remembers the recorded form of the headers a client sends with
+// a request that adds none of its own: it is the same text for every such
+// request while the known secrets stay the same (the credential is
+// redacted whole), so it is packed once per client and body presence rather
+// than once per request. A client copy that sends other credentials, or
+// records elsewhere, has one of its own.
+type sentHeaders struct {
+	packed [2]atomic.Pointer[packedFor] // without, with a body
+}
+
+// packedFor is headers packed with one set of known secrets.
+type packedFor struct {
+	secrets []string
+	h       Headers
+}
+
+// pack returns h packed and redacted with secrets, as [packHeaders] does.
+// plain says that h holds only what the client sends with every request.
+func (s *sentHeaders) pack(h http.Header, plain, withBody bool, secrets []string) Headers {
+	if !plain {
+		return packHeaders(h, true, secrets)
+	}
+	slot := &s.packed[0]
+	if withBody {
+		slot = &s.packed[1]
+	}
+	if p := slot.Load(); p != nil && sameSecrets(p.secrets, secrets) {
+		return p.h
+	}
+	p := &packedFor{secrets: secrets, h: packHeaders(h, true, secrets)}
+	slot.Store(p)
+	return p.h
+}
+
+// sameSecrets reports whether a and b are the same list of secrets. The
+// recorder replaces its list when it learns a secret and never changes it
+// in place, so the same backing array and length mean the same list.
+func sameSecrets(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
