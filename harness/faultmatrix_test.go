@@ -313,6 +313,7 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 				p, _ := profiles.Lookup(c.profile)
 				opts = append(opts, harness.WithCertProfile(p))
 				cfg.Personalities = p.Personalities
+				cfg.InteropProfile, cfg.RateLimit = p.InteropProfile, p.RateLimit
 			}
 			if c.schema {
 				opts = append(opts, harness.WithSchemaProperties(40), harness.WithShrinkTime(2*time.Second))
