@@ -45,7 +45,7 @@ func interop() Profile {
 			{Test: "uniqueness-409", Does: "a uniqueness conflict is answered 409 uniqueness (§6.9.1)", Rows: []string{"INTEROP-008"}, Checks: []string{"username-unique"}},
 			{Test: "patch-supported", Does: "PATCH is offered (§6.5)", Rows: []string{"INTEROP-009"}, Checks: []string{"interop-patch-supported"}},
 			{Test: "filter-eq-and", Does: "filtering with eq and and is offered (§6.3)", Rows: []string{"INTEROP-010"}, Checks: []string{"interop-filter-supported", "filter-eq-exact"}},
-			{Test: "unknown-filter-attribute-400", Does: "a filter on an attribute the resource type does not define is refused with 400 invalidFilter (§6.3)", Rows: []string{"INTEROP-011"}, Note: noCheck},
+			{Test: "unknown-filter-attribute-400", Does: "a filter on an attribute the resource type does not define is refused with 400 invalidFilter (§6.3)", Rows: []string{"INTEROP-011"}, Checks: []string{"interop-filter-unknown-attribute-400"}},
 			{Test: "type-canonical-values", Does: "a multi-valued attribute with a type sub-attribute lists its types in canonicalValues (§5.4)", Rows: []string{"INTEROP-012"}, Note: noCheck},
 			{Test: "default-page-100", Does: "without count, a page holds at least 100 resources (§6.4, SHOULD)", Rows: []string{"INTEROP-013"}, Note: noCheck + " (a run creates fewer than 100 resources)"},
 			{Test: "deleted-is-gone", Does: "a deleted resource answers 404 and leaves every query result (§6.6)", Rows: []string{"INTEROP-014"}, Checks: []string{"delete-then-404", "delete-writes-404"}},

@@ -51,6 +51,10 @@ func interopRules(s *S) {
 	list := s.Do(fakeidp.Request{Method: http.MethodGet, Path: "/Users",
 		Query: url.Values{"startIndex": {"1"}, "count": {strconv.Itoa(assertions.ProfileCount)}}, Retry: true})
 	s.Judge("interop-count-100", assertions.CountHonoured(sp.Config, list), sp.Config, list)
+	if sp.Has(fakeidp.CapFilter) {
+		ex := s.Query("User", url.Values{"filter": {`scimloopNoSuchAttribute eq "x"`}})
+		s.Judge("interop-filter-unknown-attribute-400", assertions.Rejected(ex, []int{http.StatusBadRequest}, "invalidFilter"), ex)
+	}
 	if sp.Has(fakeidp.CapPatch) {
 		interopPathless(s)
 	}
@@ -82,7 +86,7 @@ func interopPathless(s *S) {
 // held to: the rest of the profile is judged by RFC checks in other
 // scenarios, whose failures are already reported on their own.
 var interopOwn = []string{"interop-rt-id-is-name", "interop-patch-supported", "interop-filter-supported",
-	"interop-unknown-attribute-400", "interop-count-100", "interop-patch-pathless-400"}
+	"interop-unknown-attribute-400", "interop-count-100", "interop-filter-unknown-attribute-400", "interop-patch-pathless-400"}
 
 // interopClaim judges interopProfileConformant: a server that claims the
 // profile while failing one of its rules states something false. The

@@ -12,10 +12,12 @@ import "net/http"
 const (
 	fPathlessPatchApplied = "interop-pathless-patch-applied"
 	fRetryAfterMissing    = "429-without-retry-after"
+	fUnknownFilterAttr    = "unknown-filter-attribute-matches-nothing"
 )
 
 var profileRuleFaults = []Fault{
 	profileFault(fPathlessPatchApplied, "interop", "with --interop-profile, a PATCH operation without path is applied, where the interop profile wants 400 invalidSyntax (the server still claims interopProfileConformant)"),
+	profileFault(fUnknownFilterAttr, "interop", "a filter on an attribute the resource type does not define matches nothing (200, no resources), where the interop profile wants 400 invalidFilter"),
 	profileFault(fRetryAfterMissing, "ipsie", "with --rate-limit, a rate-limited request gets 429 without a Retry-After header, where the IPSIE profile wants one"),
 }
 
