@@ -27,6 +27,22 @@ var unitFailures = []struct {
 	check string
 	err   func() error
 }{
+	{"interop-patch-supported", func() error {
+		return FeatureOffered(bad("GET", "/ServiceProviderConfig", 200, `{"patch":{"supported":false}}`), "patch")
+	}},
+	{"interop-filter-supported", func() error {
+		return FeatureOffered(bad("GET", "/ServiceProviderConfig", 200, `{"filter":{"supported":false,"maxResults":200}}`), "filter")
+	}},
+	{"ipsie-patch-supported", func() error {
+		return FeatureOffered(bad("GET", "/ServiceProviderConfig", 200, `{"bulk":{"supported":true}}`), "patch")
+	}},
+	{"ipsie-resourcetypes-user-group", func() error {
+		return ResourceTypesInclude(bad("GET", "/ResourceTypes", 200, `{"Resources":[{"id":"User","name":"User"}]}`), "User", "Group")
+	}},
+	{"ipsie-429-retry-after", func() error {
+		_, err := RetryAfterOn429([]*fakeidp.Exchange{bad("GET", "/Users", 200, `{}`), bad("GET", "/Groups", 429, `{"status":"429"}`)})
+		return err
+	}},
 	{"create-returns-resource", func() error {
 		return CreateReturnsResource(bad("POST", "/Users", 201, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`))
 	}},

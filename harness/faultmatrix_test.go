@@ -308,16 +308,26 @@ func runMatrix(t *testing.T, cases []matrixCase) []matrixResult {
 				opts = append(opts, harness.WithStrict())
 			}
 			cfg := refserver.Config{Faults: fs}
+			var prof *profiles.Profile
 			if c.profile != "" {
 				// The profile's own serve configuration, which passes it.
 				p, _ := profiles.Lookup(c.profile)
 				opts = append(opts, harness.WithCertProfile(p))
 				cfg.Personalities = p.Personalities
+				cfg.InteropProfile, cfg.RateLimit = p.InteropProfile, p.RateLimit
+				prof = &p
 			}
 			if c.schema {
 				opts = append(opts, harness.WithSchemaProperties(40), harness.WithShrinkTime(2*time.Second))
 			}
 			run, err := runAgainstServer(t, cfg, opts...)
+			if prof != nil && run != nil {
+				// As certify does: a check the profile leaves out is not judged.
+				run.Checks = slices.DeleteFunc(run.Checks, func(r reports.CheckResult) bool {
+					chk, ok := assertions.Lookup(r.ID)
+					return ok && !prof.Selects(r.ID, chk.Area)
+				})
+			}
 			results[i] = matrixResult{run: run, err: err}
 		}()
 	}

@@ -28,7 +28,8 @@ func TestProfiles(t *testing.T) {
 	for _, p := range profiles.All() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
-			cfg := refserver.Config{Token: testToken, BasePath: "/scim/v2", Seed: 1, Personalities: p.Personalities}
+			cfg := refserver.Config{Token: testToken, BasePath: "/scim/v2", Seed: 1, Personalities: p.Personalities,
+				InteropProfile: p.InteropProfile, RateLimit: p.RateLimit}
 			srv, err := refserver.New(cfg)
 			if err != nil {
 				t.Fatal(err)

@@ -42,6 +42,10 @@ type Profile struct {
 	// Personalities are the reference server's personalities under which
 	// it passes the profile (ServeCommand; TestProfiles holds it there).
 	Personalities []string
+	// InteropProfile and RateLimit are the reference server's switches
+	// for the profiles' own rules (serve --interop-profile, --rate-limit),
+	// part of the configuration that passes the profile.
+	InteropProfile, RateLimit bool
 	// Parity maps another tester's named tests to our checks (entra-gallery).
 	Parity []Parity
 }
@@ -55,6 +59,10 @@ type Parity struct {
 	Does     string   // what their test does, in our words
 	Checks   []string // our checks that judge the SCIM side of it
 	Note     string   // what of theirs we cannot see, or why nothing maps
+	// Rows are the requirement rows (docs/requirements.md) of the profile's
+	// document that this entry judges: for interop and ipsie every row
+	// that can be judged from outside is named by one entry.
+	Rows []string
 }
 
 // seeds are the published certification seeds (harness.CertifySeeds).
@@ -112,10 +120,17 @@ func ProfileOnly(area string) bool { return slices.Contains(profileOnlyAreas, ar
 // ServeCommand is the `scimloop serve` command line whose reference server
 // passes the profile.
 func (p Profile) ServeCommand() string {
-	if len(p.Personalities) == 0 {
-		return "scimloop serve"
+	cmd := "scimloop serve"
+	if len(p.Personalities) > 0 {
+		cmd += " --personality " + strings.Join(p.Personalities, ",")
 	}
-	return "scimloop serve --personality " + strings.Join(p.Personalities, ",")
+	if p.InteropProfile {
+		cmd += " --interop-profile"
+	}
+	if p.RateLimit {
+		cmd += " --rate-limit"
+	}
+	return cmd
 }
 
 // Level returns the level of check id under the profile: the override, or

@@ -2,11 +2,13 @@ package profiles_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/harness"
+	"github.com/scimloop/scimloop/internal/requirements"
 	"github.com/scimloop/scimloop/profiles"
 )
 
@@ -85,5 +87,45 @@ func TestEntraGalleryHasTheir25Tests(t *testing.T) {
 func TestLookupUnknown(t *testing.T) {
 	if _, err := profiles.Lookup("nope"); err == nil {
 		t.Error("Lookup(nope) succeeded")
+	}
+}
+
+// TestProfileRowsAreMapped holds the profiles to their documents' rows:
+// every INTEROP or IPSIE row that can be judged from outside (gate neither
+// info nor tls) is named by a Parity entry of its profile, which either
+// lists the checks that judge it or says why none does yet; and every row a
+// Parity entry names exists in the profile's area.
+func TestProfileRowsAreMapped(t *testing.T) {
+	for name, prefix := range map[string]string{"interop": "INTEROP-", "ipsie": "IPSIE-"} {
+		p, err := profiles.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mapped := map[string]profiles.Parity{}
+		for _, r := range p.Parity {
+			for _, id := range r.Rows {
+				if _, ok := requirements.Lookup(id); !ok || !strings.HasPrefix(id, prefix) {
+					t.Errorf("profile %s: %s names row %s, not a row of its document", name, r.Test, id)
+				}
+				mapped[id] = r
+			}
+		}
+		judgeable := 0
+		for _, row := range requirements.All() {
+			if !strings.HasPrefix(row.ID, prefix) || row.Gate == requirements.GateInfo || row.Gate == requirements.GateTLS {
+				continue
+			}
+			judgeable++
+			r, ok := mapped[row.ID]
+			switch {
+			case !ok:
+				t.Errorf("profile %s: row %s can be judged from outside, but no Parity entry names it", name, row.ID)
+			case len(r.Checks) == 0 && r.Note == "":
+				t.Errorf("profile %s: row %s maps to no check and says not why", name, row.ID)
+			}
+		}
+		if judgeable == 0 {
+			t.Errorf("profile %s: no judgeable rows", name)
+		}
 	}
 }

@@ -30,6 +30,8 @@ func newServeCmd() *cobra.Command {
 		persona []string
 		seed    int64
 		preload refserver.Preload
+		interop bool
+		limit   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -43,7 +45,10 @@ buggy server so you can see what scimloop reports. With --without it plays a
 correct server that lacks optional features: it advertises them as unsupported
 in /ServiceProviderConfig, answers PATCH, /Bulk, filters and password changes
 with 501, ignores sortBy, and has no ETags. With --personality it plays a
-correct but limited real server (see scimloop personalities).`,
+correct but limited real server (see scimloop personalities). With
+--interop-profile and --rate-limit it keeps the certification profiles' own
+rules (certify --profile interop, ipsie; scimloop list --profile NAME prints
+the serve command each passes on).`,
 		Example: `  scimloop serve --addr 127.0.0.1:8080
   scimloop serve --addr 127.0.0.1:8080 --token s3cret --fault ignore-if-match
   scimloop serve --addr 127.0.0.1:8080 --without filter,etag
@@ -53,7 +58,8 @@ correct but limited real server (see scimloop personalities).`,
 			if token == "" {
 				token = os.Getenv("SCIMLOOP_SERVE_TOKEN")
 			}
-			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Without: without, Personalities: persona, Seed: seed})
+			srv, err := refserver.New(refserver.Config{Token: token, BasePath: basePath, Faults: faults, Without: without, Personalities: persona, Seed: seed,
+				InteropProfile: interop, RateLimit: limit})
 			if errors.Is(err, refserver.ErrUnknownFault) {
 				return usageErr("%v (see scimloop faults)", err)
 			} else if err != nil {
@@ -75,6 +81,8 @@ correct but limited real server (see scimloop personalities).`,
 	cmd.Flags().StringSliceVar(&faults, "fault", nil, "enable named faults, comma-separated (see scimloop faults)")
 	cmd.Flags().StringSliceVar(&without, "without", nil, "capabilities to lack, comma-separated: "+strings.Join(refserver.Capabilities(), ", "))
 	cmd.Flags().StringSliceVar(&persona, "personality", nil, "limitations of real servers to take on, comma-separated (see scimloop personalities)")
+	cmd.Flags().BoolVar(&interop, "interop-profile", false, "keep draft-zollner-scim-interop-profile's own rules: claim interopProfileConformant, refuse PATCH operations without path (400 invalidSyntax)")
+	cmd.Flags().BoolVar(&limit, "rate-limit", false, "rate-limit: answer about one request in five with 429 and Retry-After (seeded; a retry is never limited twice in a row)")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed for random faults such as flaky-5xx, and for --preload-* memberships")
 	cmd.Flags().IntVar(&preload.Users, "preload-users", 0, "start with this many generated users (for reconcile demos and benchmarks)")
 	cmd.Flags().IntVar(&preload.Groups, "preload-groups", 0, "start with this many generated groups")

@@ -119,14 +119,7 @@ func (s *Server) chaosAnswer(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch enabled[roll%uint64(len(enabled))] {
 	case fFlaky429:
-		// Mostly "retry now"; one answer in 32 asks for a real one-second
-		// wait, so that honouring Retry-After is exercised without making
-		// every chaos run a minute long.
-		retryAfter := "0"
-		if (roll>>8)%32 == 0 {
-			retryAfter = "1"
-		}
-		w.Header().Set("Retry-After", retryAfter)
+		w.Header().Set("Retry-After", retryAfterFor(roll))
 		s.writeError(w, errf(http.StatusTooManyRequests, "", "too many requests (flaky-429 fault)"))
 	default:
 		w.Header().Set("Retry-After", "0")

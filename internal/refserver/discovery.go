@@ -87,6 +87,9 @@ func (s *Server) spcDoc(base string) map[string]any {
 	if se := s.securityEvents(); se != nil {
 		doc["securityEvents"] = se
 	}
+	if s.cfg.InteropProfile {
+		doc["interopProfileConformant"] = true
+	}
 	return doc
 }
 

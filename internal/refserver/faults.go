@@ -69,6 +69,7 @@ var faultTable = slices.Concat(
 	schemaFaults,
 	cursorFaults,
 	personalityFaults,
+	profileRuleFaults,
 )
 
 // Faults lists every fault the reference server can inject, sorted by name:

@@ -235,7 +235,7 @@ func (s *Server) queryFilters(rts []*resourceType, q query, lenient bool) (filte
 	}
 	known := false
 	for _, rt := range rts {
-		f, err := s.compile(rt, expr, lenient)
+		f, err := s.compile(rt, expr, lenient || s.fault(fUnknownFilterAttr))
 		if err != nil {
 			return nil, nil, err
 		}

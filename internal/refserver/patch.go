@@ -87,6 +87,9 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request, rt *resourc
 		return
 	}
 	ops, err := parsePatchBody(body)
+	if err == nil {
+		err = s.pathlessRefused(ops)
+	}
 	if err != nil {
 		s.writeError(w, err)
 		return

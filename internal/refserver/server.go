@@ -63,6 +63,15 @@ type Config struct {
 	// CursorDefault keeps index paging but advertises cursor as the
 	// default pagination method, for clients that follow the default.
 	CursorDefault bool
+	// InteropProfile keeps draft-zollner-scim-interop-profile's own rules
+	// (profilerules.go): ServiceProviderConfig claims
+	// interopProfileConformant, and a PATCH operation without path answers
+	// 400 invalidSyntax.
+	InteropProfile bool
+	// RateLimit answers about one request in five with 429 and Retry-After
+	// (seeded, never twice in a row for the same request), as a server
+	// under its rate limit does; the IPSIE profile judges those answers.
+	RateLimit bool
 }
 
 // Server is an http.Handler serving SCIM 2.0.
@@ -152,7 +161,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(fSlow) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if s.chaosAnswer(w, r) {
+	if s.chaosAnswer(w, r) || s.rateLimited(w, r) {
 		return
 	}
 	p := r.URL.Path

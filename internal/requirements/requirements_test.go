@@ -114,19 +114,19 @@ func TestCountsMatchSection9(t *testing.T) {
 			}
 		}
 	}
-	if len(rows) != 486 {
-		t.Errorf("§2–5 rows: got %d, §9 total 486", len(rows))
+	if len(rows) != 497 {
+		t.Errorf("§2–5 rows: got %d, §9 total 497", len(rows))
 	}
 	// §9 "Raw keyword distribution".
 	wantRaw := map[string]int{
-		"MUST": 117, "DECL": 89, "IDP": 75, "SHALL": 53, "SHOULD": 37, "DERIVED": 32, "INFO": 20,
+		"MUST": 123, "DECL": 89, "IDP": 75, "SHALL": 53, "SHOULD": 38, "DERIVED": 32, "INFO": 24,
 		"MAY": 20, "MUST NOT": 18, "REQUIRED": 12, "SHALL NOT": 6, "AMBIG": 5, "SHOULD NOT": 2,
 	}
 	if diff := cmp.Diff(wantRaw, raw); diff != "" {
 		t.Errorf("raw level counts differ from §9 (-§9 +rows):\n%s", diff)
 	}
 	// §9 "All" row.
-	wantAll := map[string]int{"MUST": 206, "SHOULD": 39, "MAY": 20, "DECL": 89, "DERIVED": 32, "IDP": 75, "AMBIG": 5, "INFO": 20}
+	wantAll := map[string]int{"MUST": 212, "SHOULD": 40, "MAY": 20, "DECL": 89, "DERIVED": 32, "IDP": 75, "AMBIG": 5, "INFO": 24}
 	if diff := cmp.Diff(wantAll, buckets); diff != "" {
 		t.Errorf("level totals differ from §9 (-§9 +rows):\n%s", diff)
 	}
