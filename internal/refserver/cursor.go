@@ -101,7 +101,7 @@ func (s *Server) paginationDoc() map[string]any {
 	}
 	doc := map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index",
 		"defaultPageSize": defaultPageSize, "maxPageSize": maxResults}
-	if s.cfg.CursorOnly {
+	if s.indexOff() {
 		doc["index"], doc["defaultPaginationMethod"] = false, "cursor"
 	}
 	if s.cfg.CursorDefault {
@@ -116,13 +116,13 @@ func (s *Server) paginationDoc() map[string]any {
 	return doc
 }
 
-// cursorOnly applies Config.CursorOnly to q: a query without startIndex
+// cursorOnly applies the cursor-only personality to q: a query without startIndex
 // is paged by cursor, the advertised default method. RFC 9865 does not say
 // how a server without index paging answers startIndex; this one refuses
 // it with 400 invalidValue, so a client that ignores pagination.index
 // false is seen, not silently served a first page.
 func (s *Server) cursorOnly(q *query) *scimError {
-	if !s.cfg.CursorOnly || !s.cursorOn() || q.hasCursor {
+	if !s.indexOff() || !s.cursorOn() || q.hasCursor {
 		return nil
 	}
 	if q.hasStart {
