@@ -13,8 +13,9 @@ import (
 
 // cursorPagination walks the run's own users with RFC 9865 cursors: the
 // advertisement, the page rules, a complete walk while nothing changes, the
-// page rules again while the run creates and deletes its own users, and the
-// error answers. Cursor pagination is optional: a server that does not
+// page rules again while the run creates and deletes its own users, the
+// error answers, and the advertised limits (maxPageSize, cursorTimeout:
+// cursor_limits.go). Cursor pagination is optional: a server that does not
 // advertise pagination.cursor has these checks skipped, and is only asked
 // whether it pages by cursor all the same (cursor-advertised).
 var cursorPagination = Scenario{
