@@ -80,7 +80,7 @@ func TestCatalogueShape(t *testing.T) {
 		t.Errorf("catalogue = %d checks, want at least 150", len(checks))
 	}
 	seen := map[string]bool{}
-	caps := []string{"", fakeidp.CapPatch, fakeidp.CapBulk, fakeidp.CapFilter, fakeidp.CapSort, fakeidp.CapETag, fakeidp.CapChangePassword, fakeidp.CapCursor, fakeidp.CapAsync}
+	caps := []string{"", fakeidp.CapPatch, fakeidp.CapBulk, fakeidp.CapFilter, fakeidp.CapSort, fakeidp.CapETag, fakeidp.CapChangePassword, fakeidp.CapCursor, fakeidp.CapIndex, fakeidp.CapAsync}
 	levels := []reports.Level{reports.LevelMust, reports.LevelShould, reports.LevelMay, reports.LevelIDP}
 	for _, c := range checks {
 		switch {

@@ -62,8 +62,6 @@ var uncoveredWhy = map[string]string{
 	"PROTO-CURSOR-011": "a client obligation the harness keeps: a cursor walk changes only cursor between pages",
 	"PROTO-CURSOR-026": "a client obligation the harness keeps: walks are bounded and cursor expiry is judged only when cursorTimeout is advertised",
 	"PROTO-CURSOR-023": "not black-box checkable: whatever a request without paging parameters gets is some default",
-	"PROTO-CURSOR-020": "no check yet: a page larger than maxPageSize needs more matching resources than a run creates (the reference server's maxPageSize is 200)",
-	"PROTO-CURSOR-021": "no check yet: it needs a wait just short of cursorTimeout, which a run cannot time reliably",
 }
 
 func uncoveredReason(r requirements.Row) string {

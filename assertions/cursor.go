@@ -42,6 +42,10 @@ var cursorChecks = area("cursor", []Check{
 		Spec: []string{"PROTO-CURSOR-004"}, Capability: fakeidp.CapCursor, Rule: "a cursor request with count=0 answers 200 with no resources"},
 	{ID: "cursor-negative-count", Title: "A negative count on a cursor request means 0", Level: lMust, Keyword: "SHALL", RFC: "RFC 9865 §2",
 		Spec: []string{"PROTO-CURSOR-003"}, Capability: fakeidp.CapCursor, Rule: "a negative count is interpreted as 0: 200 with no resources (400 invalidCount is tolerated, as §2.1 asks counts of 0 to maxPageSize)"},
+	{ID: "cursor-max-page-size", Title: "maxPageSize caps every cursor page", Level: lMust, Keyword: KeywordDerived, Derived: "RFC 9865 §4 defines pagination.maxPageSize as the most results a page returns whatever count asks: a server must keep to the number it advertises", RFC: "RFC 9865 §4",
+		Spec: []string{"PROTO-CURSOR-020"}, Capability: fakeidp.CapCursor, Rule: "a cursor request whose count exceeds the advertised maxPageSize, over more results than that, answers at most maxPageSize resources (or 400 invalidCount, which §2.1 allows for a count above maxPageSize)"},
+	{ID: "cursor-timeout-honoured", Title: "A cursor stays valid for cursorTimeout", Level: lMust, Keyword: KeywordDerived, Derived: "RFC 9865 §4 defines pagination.cursorTimeout as the minimum number of seconds a cursor stays valid between page requests", RFC: "RFC 9865 §4",
+		Spec: []string{"PROTO-CURSOR-021"}, Capability: fakeidp.CapCursor, Rule: "a nextCursor followed half the advertised cursorTimeout after its page is still served (judged only when the request surely reached the server within cursorTimeout)"},
 	{ID: "cursor-search", Title: "POST /.search pages by cursor", Level: lMust, Keyword: KeywordDerived, Derived: "RFC 9865 §3 defines cursor and count as SearchRequest members that page a .search as they page a GET", RFC: "RFC 9865 §3",
 		Spec: []string{"PROTO-CURSOR-025"}, Capability: fakeidp.CapCursor, Rule: "a SearchRequest with an empty cursor and a small count answers with a nextCursor, which the next SearchRequest follows to the next page"},
 })

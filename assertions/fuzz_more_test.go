@@ -40,7 +40,7 @@ func FuzzJudgeMore(f *testing.F) {
 			Rejected(ex, []int{400, 409}, "invalidValue"), BadRequest(ex, "invalidSyntax"), Refused(ex), Succeeded(ex), NoServerError(ex),
 			AttrIs(ex, "userName", "bjensen"), AttrIs(ex, "active", true), AttrAbsent(ex, "password"), AttrPresent(ex, "meta.created"),
 			Same(ex, ex2, "meta.version"), JSONShape(ex), MessageSchema(ex, fakeidp.MsgListResponse), BodyStatusMatches(ex), ScimTypeKeyword(ex),
-			NotApplied(ex, ex2, ex, "displayName"), EmptyList(ex), ListTotalInteger(ex), ListResourcesPresent(ex), ListPagingFields(ex), ListIDs(ex),
+			NotApplied(ex, ex2, ex, "displayName"), EmptyList(ex), ListTotalInteger(ex), ListResourcesPresent(ex), ListPagingFields(ex, true), ListIDs(ex),
 			Unchanged(ex, ex2, ex, "displayName", "emails"), CountValues(ex, "emails", 1), OnePrimary(ex, "emails"),
 			HasValue(ex, "emails", "value", "a@b", true), OnlyKeys(ex, body, "id", "username"), NoPassword(ex), NoDuplicateURIs(ex),
 			ExtensionContainer(ex, fakeidp.SchemaEnterprise, "employeeNumber"), Booleans(ex), DateTimes(ex), CreatedEqualsModified(ex),

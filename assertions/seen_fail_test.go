@@ -64,7 +64,7 @@ var unitFailures = []struct {
 	{"list-total-integer", func() error { return ListTotalInteger(bad("GET", "/Users", 200, `{"totalResults":5.0}`)) }},
 	{"list-resources-present", func() error { return ListResourcesPresent(bad("GET", "/Users", 200, `{"totalResults":5}`)) }},
 	{"list-paging-fields", func() error {
-		return ListPagingFields(bad("GET", "/Users", 200, `{"totalResults":5,"Resources":[{"id":"1"}]}`))
+		return ListPagingFields(bad("GET", "/Users", 200, `{"totalResults":5,"Resources":[{"id":"1"}]}`), true)
 	}},
 	{"list-resources-have-id", func() error { return ListIDs(bad("GET", "/Users", 200, `{"totalResults":1,"Resources":[{}]}`)) }},
 	{"filter-eq-exact", func() error {

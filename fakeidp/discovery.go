@@ -81,13 +81,17 @@ const (
 	// CapCursor is cursor-based pagination (RFC 9865), advertised as
 	// pagination.cursor rather than cursor.supported.
 	CapCursor = "cursor"
-	CapAsync  = "asyncRequest"
+	// CapIndex is index-based pagination (startIndex, RFC 7644 §3.4.2.4):
+	// every server has it unless pagination.index says false (RFC 9865 §4).
+	CapIndex = "index"
+	CapAsync = "asyncRequest"
 )
 
 // Pagination is what ServiceProviderConfig's pagination attribute
 // (RFC 9865 §4) advertises. Zero numbers were not advertised.
 type Pagination struct {
 	Cursor, Index                               bool
+	IndexOff                                    bool // index is false, not only absent: startIndex is not served
 	DefaultMethod                               string
 	DefaultPageSize, MaxPageSize, CursorTimeout int64
 }
@@ -99,7 +103,8 @@ func PaginationOf(spc []byte) *Pagination {
 	if !p.IsObject() {
 		return nil
 	}
-	return &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: Lookup(p, "index").Bool(),
+	index := Lookup(p, "index")
+	return &Pagination{Cursor: Lookup(p, "cursor").Bool(), Index: index.Bool(), IndexOff: index.Type == gjson.False,
 		DefaultMethod: Lookup(p, "defaultPaginationMethod").String(), DefaultPageSize: Lookup(p, "defaultPageSize").Int(),
 		MaxPageSize: Lookup(p, "maxPageSize").Int(), CursorTimeout: Lookup(p, "cursorTimeout").Int()}
 }
@@ -118,6 +123,8 @@ func Advertised(capability string) string {
 	switch capability {
 	case CapCursor:
 		return "pagination.cursor"
+	case CapIndex:
+		return "index pagination (pagination.index is false)"
 	case CapAsync:
 		return "securityEvents.asyncRequest (long or request)"
 	}
@@ -143,6 +150,8 @@ func (sp *ServiceProvider) Has(name string) bool {
 		return sp.ChangePassword
 	case CapCursor:
 		return sp.Pagination != nil && sp.Pagination.Cursor
+	case CapIndex:
+		return sp.Pagination == nil || !sp.Pagination.IndexOff
 	case CapAsync:
 		return sp.Async
 	}
@@ -151,7 +160,7 @@ func (sp *ServiceProvider) Has(name string) bool {
 
 // Capabilities returns the advertised capabilities as a map, for reports.
 func (sp *ServiceProvider) Capabilities() map[string]bool {
-	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword, CapCursor: sp.Has(CapCursor), CapAsync: sp.Async}
+	return map[string]bool{CapPatch: sp.Patch, CapBulk: sp.Bulk, CapFilter: sp.Filter, CapSort: sp.Sort, CapETag: sp.ETag, CapChangePassword: sp.ChangePassword, CapCursor: sp.Has(CapCursor), CapIndex: sp.Has(CapIndex), CapAsync: sp.Async}
 }
 
 // Declares reports whether the User schema declares attribute name (lower-cased

@@ -272,14 +272,13 @@ func NextCursor(body []byte, prev string, stale bool) (string, bool) {
 // listPrefixed lists typ's resources whose name really starts with prefix,
 // each id once. It filters with "sw"; a server that declines that filter
 // (filtering and sw are optional, RFC 7644 §3.4.2.2) is walked unfiltered
-// instead, within the same page bound.
+// instead, within the same page bound. It pages by cursor first when
+// opt.Cursor is set, and tries the other paging method when a listing is
+// refused, so a server that serves only one of them is still swept.
 func listPrefixed(ctx context.Context, c *fakeidp.Client, typ, prefix string, opt SweepOptions) (out []Listed, err error) {
 	filter := NameAttr(typ) + ` sw "` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(prefix) + `"`
 	for _, f := range []string{filter, ""} {
-		for _, byCursor := range []bool{true, false} {
-			if byCursor && !opt.Cursor {
-				continue
-			}
+		for _, byCursor := range []bool{opt.Cursor, !opt.Cursor} {
 			var status int
 			out, status, err = listPages(ctx, c, typ, prefix, f, opt, byCursor)
 			if err == nil || !refused(status) {
@@ -305,54 +304,41 @@ func listPages(ctx context.Context, c *fakeidp.Client, typ, prefix, filter strin
 	if filter == "" {
 		what = Endpoint(typ) + " unfiltered"
 	}
+	q := url.Values{}
+	if filter != "" {
+		q.Set("filter", filter)
+	}
 	seen := map[string]bool{}
 	var out []Listed
-	start, cursor := 1, ""
-	for page := 0; page < opt.MaxPages; page++ {
-		q := url.Values{"startIndex": {strconv.Itoa(start)}, "count": {strconv.Itoa(opt.PageSize)}}
-		if byCursor {
-			q = url.Values{"cursor": {cursor}, "count": {strconv.Itoa(opt.PageSize)}}
-		}
-		if filter != "" {
-			q.Set("filter", filter)
-		}
-		ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Query: q, Retry: true})
-		if err != nil {
-			return out, 0, fmt.Errorf("listing %s: %v", what, err)
-		}
-		if ex.Status == http.StatusNotFound && page == 0 {
-			return out, ex.Status, nil // some servers answer an empty result with 404
-		}
-		if ex.Status != http.StatusOK {
-			return out, ex.Status, fmt.Errorf("listing %s answered %d", what, ex.Status)
-		}
+	var bad error
+	fetch := func(q url.Values) (*fakeidp.Exchange, error) {
+		return c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: Endpoint(typ), Query: q, Retry: true})
+	}
+	end, err := WalkList(q, WalkOptions{ByCursor: byCursor, PageSize: opt.PageSize, MaxPages: opt.MaxPages}, fetch, func(ex *fakeidp.Exchange) bool {
 		lp, err := ReadListPage(ex.RespBody, attr)
 		if err != nil {
-			return out, ex.Status, fmt.Errorf("listing %s: %v", what, err)
+			bad = fmt.Errorf("listing %s: %v", what, err)
+			return false
 		}
-		fresh := 0
 		for _, it := range lp.Items {
-			if seen[it.ID] {
-				continue
-			}
-			seen[it.ID] = true
-			fresh++
-			if hasPrefix(it.Name, prefix) {
+			if !seen[it.ID] && hasPrefix(it.Name, prefix) {
 				out = append(out, it)
 			}
+			seen[it.ID] = true
 		}
-		start += len(lp.Items)
-		if byCursor {
-			next, more := NextCursor(ex.RespBody, cursor, fresh == 0 && len(lp.Items) > 0)
-			if !more {
-				return out, http.StatusOK, nil
-			}
-			cursor = next
-			continue
-		}
-		if fresh == 0 || lp.Total >= 0 && int64(start) > lp.Total {
-			return out, http.StatusOK, nil
-		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return out, 0, fmt.Errorf("listing %s: %v", what, err)
+	case end.Last != nil && end.Last.Status == http.StatusNotFound && end.Pages == 0:
+		return out, end.Last.Status, nil // some servers answer an empty result with 404
+	case end.Last != nil && end.Last.Status != http.StatusOK:
+		return out, end.Last.Status, fmt.Errorf("listing %s answered %d", what, end.Last.Status)
+	case bad != nil:
+		return out, http.StatusOK, bad
+	case !end.Complete:
+		return out, http.StatusOK, fmt.Errorf("listing %s: stopped after %d pages of %d; run again to continue", what, end.Pages, opt.PageSize)
 	}
-	return out, http.StatusOK, fmt.Errorf("listing %s: stopped after %d pages of %d; run again to continue", what, opt.MaxPages, opt.PageSize)
+	return out, http.StatusOK, nil
 }

@@ -13,8 +13,9 @@ import (
 
 // cursorPagination walks the run's own users with RFC 9865 cursors: the
 // advertisement, the page rules, a complete walk while nothing changes, the
-// page rules again while the run creates and deletes its own users, and the
-// error answers. Cursor pagination is optional: a server that does not
+// page rules again while the run creates and deletes its own users, the
+// error answers, and the advertised limits (maxPageSize, cursorTimeout:
+// cursor_limits.go). Cursor pagination is optional: a server that does not
 // advertise pagination.cursor has these checks skipped, and is only asked
 // whether it pages by cursor all the same (cursor-advertised).
 var cursorPagination = Scenario{
@@ -59,7 +60,8 @@ var cursorPagination = Scenario{
 		s.judgeCursorErrors(cw)
 		s.judgeCursorCounts(cw)
 		s.judgeCursorSearch(cw)
-		s.judgeCursorExpiry(cw)
+		s.judgeCursorMaxPageSize(cw)
+		s.judgeCursorTimeouts(cw)
 		s.cursorWalkUnderChange(cw, tag, users[len(users)-1])
 	},
 }
@@ -405,32 +407,6 @@ func ownIn(ex *fakeidp.Exchange, ids []string) []string {
 		}
 	}
 	return out
-}
-
-// judgeCursorExpiry waits out an advertised cursorTimeout, when it is short
-// enough, and follows the stale cursor.
-func (s *S) judgeCursorExpiry(cw *cursorWalker) {
-	timeout := time.Duration(s.Env.SP.Pagination.CursorTimeout) * time.Second
-	switch {
-	case timeout <= 0:
-		s.Skip("cursor-expired", "the server advertises no pagination.cursorTimeout (cursors may never expire), so no wait is known to expire a cursor")
-		return
-	case timeout > maxCursorWait:
-		s.Skip("cursor-expired", fmt.Sprintf("pagination.cursorTimeout is %s, longer than the %s a run waits", timeout, maxCursorWait))
-		return
-	}
-	first, next, ok := s.firstNext(cw, "cursor-expired")
-	if !ok {
-		return
-	}
-	s.Sleep(timeout + 500*time.Millisecond)
-	late := s.cursorPage(cw, next, cw.count)
-	s.JudgeError(late)
-	if late.Status == http.StatusOK {
-		s.Judge("cursor-expired", nil, first, late) // cursorTimeout is a minimum
-		return
-	}
-	s.Judge("cursor-expired", assertions.BadRequest(late, "expiredCursor", "invalidCursor"), first, late)
 }
 
 // cursorWalkUnderChange walks again while the run creates a user of the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/safety"
 )
 
 // This file holds how a scenario finds its own resources in list queries.
@@ -115,30 +116,25 @@ func scopeHonoured(ex *fakeidp.Exchange, ids []string) bool {
 }
 
 // walkOwn pages through the scope's query with count n (and the pairs kv)
-// from startIndex 1 and returns the fixture's resources in the order
-// listed. complete is false when a page was refused (last is that answer)
-// or the walk reached its bound before the end.
+// the way the server prefers (safety.WalkList: by cursor when it offers no
+// index paging) and returns the fixture's resources in the order listed.
+// complete is false when a page was refused (last is that answer) or the
+// walk reached its bound before the end.
 func (s *S) walkOwn(sc *listScope, n int, kv ...string) (own []gjson.Result, last *fakeidp.Exchange, complete bool) {
-	start := 1
-	for range maxScopePages {
-		ex := s.Query(sc.typ, sc.query(append(slices.Clone(kv), "startIndex", itoa(start), "count", itoa(n))...))
-		last = ex
-		if ex.Status != http.StatusOK {
-			s.JudgeError(ex)
-			return own, last, false
-		}
-		page := fakeidp.Get(ex.RespBody, "Resources").Array()
-		for _, r := range page {
+	opt := safety.WalkOptions{ByCursor: safety.PagesByCursor(s.Env.SP), PageSize: n, MaxPages: maxScopePages}
+	fetch := func(q url.Values) (*fakeidp.Exchange, error) { return s.Query(sc.typ, q), nil }
+	end, _ := safety.WalkList(sc.query(kv...), opt, fetch, func(ex *fakeidp.Exchange) bool {
+		for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
 			if slices.Contains(sc.ids, fakeidp.Lookup(r, "id").String()) {
 				own = append(own, r)
 			}
 		}
-		start += len(page)
-		if len(page) == 0 || int64(start) > assertions.IntField(ex, "totalResults") {
-			return own, last, true
-		}
+		return true
+	})
+	if end.Last.Status != http.StatusOK {
+		s.JudgeError(end.Last)
 	}
-	return own, last, false
+	return own, end.Last, end.Complete
 }
 
 // ordered returns the userNames of the fixture's users in the order a query

@@ -36,6 +36,11 @@ var search = Scenario{
 		}
 		req := map[string]any{"schemas": []any{fakeidp.MsgSearchRequest}, "attributes": []any{"userName"}, "startIndex": 1, "count": 10}
 		params := []string{"attributes", "userName", "startIndex", "1", "count", "10"}
+		if !s.Env.SP.Has(fakeidp.CapIndex) { // a first cursor page instead (RFC 9865 §3)
+			delete(req, "startIndex")
+			req["cursor"] = ""
+			params[2], params[3] = "cursor", ""
+		}
 		if filtered {
 			req["filter"] = filter
 			params = append(params, "filter", filter)

@@ -147,37 +147,34 @@ func (m *machine) readRecorded(typ string, out map[string][]byte) (map[string][]
 	return out, exs
 }
 
-// listFiltered pages through filter and adds the resources whose name
-// carries the prefix to out. declined reports a 400 invalidFilter (or
-// 501): the server does not support this filter, which is no finding.
-// Any other answer than 200 is one.
+// listFiltered pages through filter, the way the server prefers (by cursor
+// when it offers no index paging, safety.PagesByCursor), and adds the
+// resources whose name carries the prefix to out. declined reports a 400
+// invalidFilter (or 501): the server does not support this filter, which
+// is no finding. Any other answer than 200 is one.
 func (m *machine) listFiltered(typ, attr, filter string, out map[string][]byte) (exs []*fakeidp.Exchange, declined bool) {
-	start := 1
-	for page := 0; page < maxReconcilePages; page++ {
-		q := url.Values{"filter": {filter}, "startIndex": {fmt.Sprint(start)}, "count": {"100"}}
+	opt := safety.WalkOptions{ByCursor: safety.PagesByCursor(m.env.SP), PageSize: 100, MaxPages: maxReconcilePages}
+	fetch := func(q url.Values) (*fakeidp.Exchange, error) {
 		ex := m.must(m.sess.Query(typ, q))
 		exs = append(exs, ex)
-		if ex.Status == http.StatusNotImplemented ||
-			(ex.Status == http.StatusBadRequest && strings.EqualFold(fakeidp.Get(ex.RespBody, "scimType").String(), "invalidFilter")) {
-			return exs, true
-		}
-		if ex.Status != http.StatusOK {
-			m.judge("seq-reconcile-missing", fmt.Errorf("%w, listing %s with filter %s", assertions.Status(ex, 200), safety.Endpoint(typ), filter), ex)
-			return exs, false
-		}
-		res := fakeidp.Get(ex.RespBody, "Resources").Array()
-		for _, r := range res {
+		return ex, nil
+	}
+	end, _ := safety.WalkList(url.Values{"filter": {filter}}, opt, fetch, func(ex *fakeidp.Exchange) bool {
+		for _, r := range fakeidp.Get(ex.RespBody, "Resources").Array() {
 			name := fakeidp.Lookup(r, attr).String()
-			if !strings.HasPrefix(strings.ToLower(name), strings.ToLower(m.names.prefix)) {
-				continue
+			if strings.HasPrefix(strings.ToLower(name), strings.ToLower(m.names.prefix)) {
+				out[fakeidp.Lookup(r, "id").String()] = []byte(r.Raw)
 			}
-			out[fakeidp.Lookup(r, "id").String()] = []byte(r.Raw)
 		}
-		total := int(fakeidp.Get(ex.RespBody, "totalResults").Int())
-		start += len(res)
-		if len(res) == 0 || start > total {
-			break
-		}
+		return true
+	})
+	ex := end.Last
+	if ex.Status == http.StatusNotImplemented ||
+		(ex.Status == http.StatusBadRequest && strings.EqualFold(fakeidp.Get(ex.RespBody, "scimType").String(), "invalidFilter")) {
+		return exs, true
+	}
+	if ex.Status != http.StatusOK {
+		m.judge("seq-reconcile-missing", fmt.Errorf("%w, listing %s with filter %s", assertions.Status(ex, 200), safety.Endpoint(typ), filter), ex)
 	}
 	return exs, false
 }

@@ -29,6 +29,8 @@ const (
 	fInvalidCountWrongType     = "invalid-count-wrong-scimtype"
 	fCursorCountZeroIgnored    = "cursor-count-zero-ignored"
 	fSearchCursorIgnored       = "search-cursor-ignored"
+	fMaxPageSizeNotEnforced    = "max-page-size-not-enforced"
+	fCursorExpiresEarly        = "cursor-expires-early"
 )
 
 var cursorFaults = []Fault{
@@ -46,6 +48,8 @@ var cursorFaults = []Fault{
 	should(fInvalidCountWrongType, "a count that changes during a cursor walk is refused with 400 invalidValue instead of invalidCount"),
 	conformance(fCursorCountZeroIgnored, "on a cursor request, count=0 or a negative count gives a page of the default size instead of no resources"),
 	conformance(fSearchCursorIgnored, "POST /.search ignores cursor in the SearchRequest: it answers an index page without nextCursor"),
+	conformance(fMaxPageSizeNotEnforced, "ServiceProviderConfig advertises pagination.maxPageSize 2, but cursor pages hold as many resources as count asks (up to 200)"),
+	conformance(fCursorExpiresEarly, "ServiceProviderConfig advertises pagination.cursorTimeout 1, but a cursor expires 0.3 seconds after its page"),
 }
 
 // Cursor-based pagination (RFC 9865). A cursor is opaque to the client: a
@@ -64,7 +68,16 @@ const cursorTimeout = time.Second
 
 // cursorsExpire reports whether cursors expire after cursorTimeout.
 func (s *Server) cursorsExpire() bool {
-	return s.is(pShortCursorTimeout) || s.fault(fExpiredCursorWrongType)
+	return s.is(pShortCursorTimeout) || s.fault(fExpiredCursorWrongType) || s.fault(fCursorExpiresEarly)
+}
+
+// cursorLife is how long a cursor really lives when cursors expire: the
+// advertised cursorTimeout, or less with the cursor-expires-early fault.
+func (s *Server) cursorLife() time.Duration {
+	if s.fault(fCursorExpiresEarly) {
+		return cursorTimeout * 3 / 10
+	}
+	return cursorTimeout
 }
 
 // scimType keywords of RFC 9865 §2.1.
@@ -101,7 +114,7 @@ func (s *Server) paginationDoc() map[string]any {
 	}
 	doc := map[string]any{"cursor": true, "index": true, "defaultPaginationMethod": "index",
 		"defaultPageSize": defaultPageSize, "maxPageSize": maxResults}
-	if s.cfg.CursorOnly {
+	if s.indexOff() {
 		doc["index"], doc["defaultPaginationMethod"] = false, "cursor"
 	}
 	if s.cfg.CursorDefault {
@@ -113,16 +126,19 @@ func (s *Server) paginationDoc() map[string]any {
 	if s.fault(fSPCPaginationMalformed) {
 		doc["cursor"] = "true"
 	}
+	if s.fault(fMaxPageSizeNotEnforced) {
+		doc["maxPageSize"] = 2
+	}
 	return doc
 }
 
-// cursorOnly applies Config.CursorOnly to q: a query without startIndex
+// cursorOnly applies the cursor-only personality to q: a query without startIndex
 // is paged by cursor, the advertised default method. RFC 9865 does not say
 // how a server without index paging answers startIndex; this one refuses
 // it with 400 invalidValue, so a client that ignores pagination.index
 // false is seen, not silently served a first page.
 func (s *Server) cursorOnly(q *query) *scimError {
-	if !s.cfg.CursorOnly || !s.cursorOn() || q.hasCursor {
+	if !s.indexOff() || !s.cursorOn() || q.hasCursor {
 		return nil
 	}
 	if q.hasStart {
@@ -160,7 +176,7 @@ func (s *Server) openCursor(c, qh string) (cursorPos, *scimError) {
 		}
 		return p, badRequest(scimType, "the cursor is not one this service provider issued for this query")
 	}
-	if s.cursorsExpire() && s.now().Sub(time.UnixMilli(p.Issued)) > cursorTimeout {
+	if s.cursorsExpire() && s.now().Sub(time.UnixMilli(p.Issued)) > s.cursorLife() {
 		scimType := stExpiredCursor
 		if s.fault(fExpiredCursorWrongType) {
 			scimType = stInvalidValue

@@ -188,10 +188,20 @@ func TestCursorErrors(t *testing.T) {
 	assert.False(t, p.get("nextCursor").Exists(), "an index-only server ignores cursor")
 }
 
-// TestCursorOnly: with index paging off the server says so, pages by
-// cursor when no paging parameter is sent, and refuses startIndex.
+// TestCursorOnly: with index paging off (the cursor-only personality, or
+// Config.CursorOnly) the server says so, pages by cursor when no paging
+// parameter is sent, and refuses startIndex.
 func TestCursorOnly(t *testing.T) {
-	c := newTCWith(t, Config{BasePath: "/scim/v2", CursorOnly: true})
+	for name, cfg := range map[string]Config{
+		"personality": {BasePath: "/scim/v2", Personalities: []string{pCursorOnly}},
+		"config":      {BasePath: "/scim/v2", CursorOnly: true},
+	} {
+		t.Run(name, func(t *testing.T) { testCursorOnly(t, cfg) })
+	}
+}
+
+func testCursorOnly(t *testing.T, cfg Config) {
+	c := newTCWith(t, cfg)
 	for _, n := range []string{"u0", "u1", "u2"} {
 		c.createUser(n)
 	}

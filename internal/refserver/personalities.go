@@ -33,6 +33,7 @@ const (
 	pStrictSchemas      = "strict-schemas"
 	pIntegerIDs         = "integer-ids"
 	pShortCursorTimeout = "short-cursor-timeout"
+	pCursorOnly         = "cursor-only"
 	hiddenAttrsComment  = "groups, addresses, x509Certificates and ims"
 )
 
@@ -50,6 +51,7 @@ func Personalities() []Personality {
 		{pPatch204, "a successful PATCH answers 204 No Content without a body, or 200 when attributes or excludedAttributes is given (RFC 7644 §3.5.2)"},
 		{pStrictSchemas, "an attribute not in the declared schemas answers 400 invalidSyntax instead of being ignored"},
 		{pIntegerIDs, "ids are 1, 2, 3… from one counter shared by Users and Groups"},
+		{pCursorOnly, "lists page only by cursor: pagination.index is false and defaultPaginationMethod is cursor, a list request without startIndex is paged by cursor, and startIndex answers 400 invalidValue (RFC 9865 §2.3, §4)"},
 		{pShortCursorTimeout, "cursors expire one second after the page that issued them: pagination.cursorTimeout is 1, and a later cursor answers 400 expiredCursor (RFC 9865)"},
 	}
 	slices.SortFunc(out, func(a, b Personality) int { return strings.Compare(a.Name, b.Name) })
@@ -77,6 +79,10 @@ func parsePersonalities(names []string) (map[string]bool, error) {
 }
 
 func (s *Server) is(personality string) bool { return s.personas[personality] }
+
+// indexOff reports whether index paging is switched off: the cursor-only
+// personality, or Config.CursorOnly.
+func (s *Server) indexOff() bool { return s.cfg.CursorOnly || s.is(pCursorOnly) }
 
 // resolve is rt.resolve, with the attributes schema-subset leaves out
 // treated as unknown.

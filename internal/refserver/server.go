@@ -56,9 +56,8 @@ type Config struct {
 	Now           func() time.Time // clock; nil = time.Now
 	Seed          int64            // seed for chaos faults (flaky-5xx, flaky-429)
 	// CursorOnly turns index paging off (RFC 9865 §4: pagination.index
-	// false, defaultPaginationMethod cursor), so tests can see a client
-	// page by cursor. A test switch, not a personality: the harness's own
-	// paging checks use startIndex.
+	// false, defaultPaginationMethod cursor), as the cursor-only
+	// personality does, for tests that configure the server directly.
 	CursorOnly bool
 	// CursorDefault keeps index paging but advertises cursor as the
 	// default pagination method, for clients that follow the default.
