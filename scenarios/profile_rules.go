@@ -49,7 +49,7 @@ func interopRules(s *S) {
 	ex := s.RawPost("User", s.userBody(func(b map[string]any) { b["scimloopNoSuchAttribute"] = 1 }), nil)
 	s.Judge("interop-unknown-attribute-400", assertions.Rejected(ex, []int{http.StatusBadRequest}, "invalidSyntax"), ex)
 	list := s.Do(fakeidp.Request{Method: http.MethodGet, Path: "/Users",
-		Query: url.Values{"startIndex": {"1"}, "count": {strconv.Itoa(assertions.ProfileCount)}}, Retry: true})
+		Query: url.Values{"count": {strconv.Itoa(assertions.ProfileCount)}}, Retry: true}) // no startIndex: a cursor-only server refuses it
 	s.Judge("interop-count-100", assertions.CountHonoured(sp.Config, list), sp.Config, list)
 	if sp.Has(fakeidp.CapFilter) {
 		ex := s.Query("User", url.Values{"filter": {`scimloopNoSuchAttribute eq "x"`}})
