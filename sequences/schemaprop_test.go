@@ -95,3 +95,22 @@ func TestSchemaPropertiesSeeFilterCase(t *testing.T) {
 	}
 	t.Errorf("schema-prop-filter did not fail: %+v", res.Failures)
 }
+
+// TestSchemaFaultsCountOnce: one bug fails one schema-prop check. A PUT
+// that is not applied leaves the old values in place, which is the PUT's
+// finding, not drift; a binary value returned not in base64 is honesty's,
+// not a round-trip difference too.
+func TestSchemaFaultsCountOnce(t *testing.T) {
+	want := map[string]string{"put-ignored": ckPut, "binary-not-base64": ckHonesty}
+	for fault, check := range want {
+		t.Run(fault, func(t *testing.T) {
+			res := schemaRun(t, refserver.Config{Faults: []string{fault}}, 40)
+			var got []string
+			for _, f := range res.Failures {
+				got = append(got, f.Check)
+				t.Logf("%s", f.Text())
+			}
+			assert.Equal(t, []string{check}, got)
+		})
+	}
+}

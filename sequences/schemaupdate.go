@@ -45,6 +45,7 @@ func (c *schemaCase) update(op schemaOp, n int) error {
 	if ex.Status == http.StatusOK {
 		c.judgeResponse(where, bodyOf(ex), ex)
 	}
+	c.earlier = append(c.earlier, c.model)
 	next, removed := op.apply(c.s, c.model)
 	c.model = next
 	return c.readBack(where, check, removed, ex)
