@@ -60,6 +60,7 @@ func TestSchemaFaultsCaught(t *testing.T) {
 		"immutable-changes":               {ckImmutable, reports.LevelMust},
 		"subattribute-dropped-on-replace": {ckPatch, reports.LevelMust},
 		"primary-not-exclusive-on-patch":  {ckPrimary, reports.LevelMust},
+		"integers-compared-as-text":       {ckFilter, reports.LevelMust},
 	}
 	for fault, w := range want {
 		t.Run(fault, func(t *testing.T) {
