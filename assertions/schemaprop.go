@@ -34,7 +34,7 @@ var schemaPropChecks = area("schema-prop", []Check{
 	{ID: "schema-prop-projection", Title: "attributes and excludedAttributes follow each attribute's returned", Level: reports.LevelMust, Keyword: "MUST", RFC: "RFC 7644 §3.9",
 		Spec: []string{"PROTO-ATTRS-002", "PROTO-ATTRS-004"},
 		Rule: "attributes=X returns X and the returned=always attributes, not the other set ones; excludedAttributes=X leaves X out unless it is returned always"},
-	{ID: "schema-prop-filter", Title: "eq on a generated value finds the resource", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §3.4.2.2",
+	{ID: "schema-prop-filter", Title: "A filter a generated value matches finds the resource", Level: reports.LevelMust, Keyword: "SHALL", RFC: "RFC 7644 §3.4.2.2",
 		Spec: []string{"PROTO-FILTER-002"}, Capability: "filter",
-		Rule: "a filter attr eq \"v\" (joined with and to the resource's name) returns the resource that holds v; a server may decline the filter with 400"},
+		Rule: "a filter on a value the resource holds (as read back), joined with and to the resource's name, returns the resource: eq; co, sw, ew on part of a string and ge, le on the string, in the other case when caseExact is false; gt, ge, lt, le around an integer or a dateTime (Table 3: by numeric value, chronologically); pr. A server may decline any filter with 400"},
 })

@@ -172,8 +172,15 @@ func (s *S) judgePage(ex *fakeidp.Exchange) {
 	s.JudgeError(ex)
 }
 
+// judgeItemsPerPage judges itemsPerPage against the page's length. A page
+// without itemsPerPage, once list-paging-fields failed for a partial page
+// that lacked it, is that finding seen again.
 func (s *S) judgeItemsPerPage(ex *fakeidp.Exchange) {
-	s.Judge("page-items-per-page", assertions.Expect(ex, assertions.IntField(ex, "itemsPerPage") == int64(assertions.PageLen(ex)),
+	cause := ""
+	if !fakeidp.Get(ex.RespBody, "itemsPerPage").Exists() {
+		cause = "list-paging-fields"
+	}
+	s.JudgeCausedBy("page-items-per-page", cause, assertions.Expect(ex, assertions.IntField(ex, "itemsPerPage") == int64(assertions.PageLen(ex)),
 		fmt.Sprintf("itemsPerPage %d with %d resources", assertions.IntField(ex, "itemsPerPage"), assertions.PageLen(ex)), "itemsPerPage equal to the page's length"), ex)
 }
 

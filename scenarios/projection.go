@@ -72,7 +72,7 @@ var projection = Scenario{
 				s.JudgeCausedBy("attrs-on-list", root, assertions.OnlyKeys(list, []byte(r.Raw), "id", "username"), list)
 				s.Judge("attrs-schemas-kept", assertions.Expect(list, fakeidp.Lookup(r, "schemas").Exists(), "a listed resource without schemas", "schemas on every projected resource"), list)
 			}
-			s.Judge("attrs-password-never", assertions.NoPassword(list), list)
+			s.JudgeCausedBy("attrs-password-never", "create-password-not-returned", assertions.NoPassword(list), list)
 			gl := s.Query("Group", q("filter", `displayName eq "`+g.DisplayName+`"`, "excludedAttributes", "members"))
 			s.Judge("attrs-group-excluded-members", assertions.Status(gl, 200), gl)
 			for _, r := range fakeidp.Get(gl.RespBody, "Resources").Array() {
@@ -117,11 +117,16 @@ func projectionPassword(s *S, get func(typ, id string, kv ...string) *fakeidp.Ex
 		s.Skip("attrs-password-never", why)
 		return
 	}
-	s.Judge("create-password-not-returned", assertions.NoPassword(post), post)
-	s.Judge("attrs-password-never", assertions.NoPassword(post), post)
+	// One bug, one failing check: a password the create's answer or the
+	// plain GET already showed is create-password-not-returned's finding;
+	// attrs-password-never's own is a password only the other answers show
+	// (asked for with attributes=password, or in a list).
+	const cause = "create-password-not-returned"
+	s.Judge(cause, assertions.NoPassword(post), post)
+	s.JudgeCausedBy("attrs-password-never", cause, assertions.NoPassword(post), post)
 	plain := get("User", id)
-	s.Judge("create-password-not-returned", assertions.NoPassword(plain), plain)
-	s.Judge("attrs-password-never", assertions.NoPassword(plain), plain)
+	s.Judge(cause, assertions.NoPassword(plain), plain)
+	s.JudgeCausedBy("attrs-password-never", cause, assertions.NoPassword(plain), plain)
 	pw := get("User", id, "attributes", "password")
-	s.Judge("attrs-password-never", assertions.NoPassword(pw), pw)
+	s.JudgeCausedBy("attrs-password-never", cause, assertions.NoPassword(pw), pw)
 }

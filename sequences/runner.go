@@ -42,7 +42,8 @@ type PropertyConfig struct {
 	// Log receives rapid's progress and failure output; nil discards it.
 	Log io.Writer
 
-	round int // the round of a [Search] this configures, from 0
+	round int    // the round of a [Search] this configures, from 0
+	name  string // the property's name for rapid; "" is the sequences' ([PropertyName])
 }
 
 // PropertyResult is what a property run found: every distinct failure

@@ -48,10 +48,11 @@ type schemaCase struct {
 	id    string
 	refID string // the user a reference points at, when one was made
 
-	body     map[string]any // the generated resource, references unfilled
-	ops      []schemaOp     // the updates sent after the create, references unfilled
-	model    map[string]any // what the resource holds, by the model
-	last     map[string]any // the last read-back
+	body     map[string]any   // the generated resource, references unfilled
+	ops      []schemaOp       // the updates sent after the create, references unfilled
+	model    map[string]any   // what the resource holds, by the model
+	earlier  []map[string]any // the model before each update, in order
+	last     map[string]any   // the last read-back
 	steps    []string
 	findings []propFinding
 	judged   map[string]bool
@@ -258,8 +259,10 @@ func firstN(s []string, n int) []string {
 
 // readBack GETs the resource and judges it against the model: a value
 // dropped after a PUT or PATCH fails check (presence is what those
-// operations promise); any other difference is drift. removed are
-// attributes the server must no longer show.
+// operations promise), and so does a value that still reads back as the
+// case wrote it before (an update not applied: check's finding, not
+// drift); any other difference is drift. removed are attributes the
+// server must no longer show.
 func (c *schemaCase) readBack(where, check string, removed []declAttr, write *fakeidp.Exchange) error {
 	ex, err := c.sess.Get(c.s.name, c.id, nil)
 	if err != nil {
@@ -270,27 +273,7 @@ func (c *schemaCase) readBack(where, check string, removed []declAttr, write *fa
 	}
 	got := bodyOf(ex)
 	c.judgeResponse(where+" read-back", got, ex)
-	diffs := compareModel(c.s, c.model, got)
-	var dropped, drift []string
-	gone := map[string]bool{} // attributes that lost values: their changes are that one finding
-	for _, d := range diffs {
-		if d.missing && check != ckRoundTrip {
-			gone[d.path] = true
-		}
-	}
-	for _, d := range diffs {
-		if !d.missing && gone[d.path] {
-			continue
-		}
-		if check != ckRoundTrip && immutablePath(c.s, d.path) {
-			continue // judged by ckImmutable against the previous read-back
-		}
-		if d.missing && check != ckRoundTrip {
-			dropped = append(dropped, d.String())
-		} else {
-			drift = append(drift, d.String())
-		}
-	}
+	dropped, drift := c.classify(check, got)
 	for _, d := range removed {
 		if v, ok := attrIn(got, d); ok {
 			dropped = append(dropped, fmt.Sprintf("%s: removed, still read back as %s", d.key(), show(v)))
@@ -312,6 +295,81 @@ func (c *schemaCase) readBack(where, check string, removed []declAttr, write *fa
 	c.last = got
 	c.cover(c.model)
 	return nil
+}
+
+// classify sorts how the read-back got differs from the model: what the
+// write's check owns (values gone, or not changed by the write) and drift
+// (values read back other than written, schema-prop-round-trip's).
+func (c *schemaCase) classify(check string, got map[string]any) (dropped, drift []string) {
+	diffs := compareModel(c.s, c.model, got)
+	gone := map[string]bool{} // attributes that lost values: their changes are that one finding
+	for _, d := range diffs {
+		if d.missing && check != ckRoundTrip {
+			gone[d.path] = true
+		}
+	}
+	stale := c.unapplied(got)
+	for _, d := range diffs {
+		if !d.missing && gone[d.path] {
+			continue
+		}
+		if check != ckRoundTrip && immutablePath(c.s, d.path) {
+			continue // judged by ckImmutable against the previous read-back
+		}
+		switch {
+		case d.missing && check != ckRoundTrip:
+			dropped = append(dropped, d.String())
+		case under(d.path, stale):
+			dropped = append(dropped, d.String()+", its value from before the update")
+		default:
+			drift = append(drift, d.String())
+		}
+	}
+	return dropped, drift
+}
+
+// unapplied names the attributes that read back after a write exactly as
+// before it (as the previous read-back), with a value the case wrote
+// earlier and no longer holds by the model: an update of it was not
+// applied, which the write's own check judges. A value the server stored
+// altered (a rewritten instant, a truncated decimal) matches nothing
+// written and stays drift.
+func (c *schemaCase) unapplied(got map[string]any) map[string]bool {
+	out := map[string]bool{}
+	if len(c.earlier) == 0 || c.last == nil {
+		return out
+	}
+	for _, d := range c.s.attrs {
+		_, ok1 := attrIn(c.model, d)
+		prev, ok2 := attrIn(c.last, d)
+		g, ok3 := attrIn(got, d)
+		if !ok1 || !ok2 || !ok3 || !sameAttr(d, prev, g) {
+			continue
+		}
+		for _, m := range c.earlier {
+			if w, ok := attrIn(m, d); ok && sameAttr(d, w, g) {
+				out[d.key()] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sameAttr reports whether a and b hold the same values of d, each way (a
+// multi-valued attribute compares as a set: one way is only a subset).
+func sameAttr(d declAttr, a, b any) bool {
+	return len(compareAttr(d, a, b)) == 0 && len(compareAttr(d, b, a)) == 0
+}
+
+// under reports whether path is one of keys or sits inside one.
+func under(path string, keys map[string]bool) bool {
+	for k := range keys {
+		if path == k || strings.HasPrefix(path, k+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeImmutable compares immutable values with the previous read-back.

@@ -12,7 +12,11 @@ import (
 // This file compares what was written with what reads back, under SCIM's
 // rules (RFC 7643 §2, §7): caseExact decides case, numbers and instants
 // compare as such, multi-valued attributes compare as sets, and what is
-// readOnly or never returned is not expected back.
+// readOnly or never returned is not expected back. A read-back value that is
+// not in its declared type's JSON form (a binary that is not base64, a
+// multi-valued attribute that is not an array) is schema-prop-honesty's
+// finding on the same response: it compares as matching, so that one bug
+// fails one check, not honesty and the comparison's check too.
 
 // diff is one difference between the model and a read-back.
 type diff struct {
@@ -97,16 +101,22 @@ func compareAttr(d declAttr, w, g any) []diff {
 	if !d.MultiValued {
 		if d.isComplex() {
 			wm, _ := w.(map[string]any)
-			gm, _ := g.(map[string]any)
+			gm, ok := g.(map[string]any)
+			if !ok {
+				return nil // not an object: honesty's finding
+			}
 			return compareComplex(d, d.key(), wm, gm)
 		}
-		if !simpleEqual(d.Type, d.CaseExact, w, g) {
+		if !matches(d.Type, d.CaseExact, w, g) {
 			return []diff{{path: d.key(), want: w, got: g}}
 		}
 		return nil
 	}
 	wl, _ := w.([]any)
-	gl, _ := g.([]any)
+	gl, ok := g.([]any)
+	if !ok {
+		return nil // not an array: honesty's finding
+	}
 	var out []diff
 	for _, we := range wl {
 		if !containsElem(d, gl, we) {
@@ -135,7 +145,7 @@ func compareComplex(d declAttr, path string, w, g map[string]any) []diff {
 				continue // a missing primary means false (RFC 7643 §2.4)
 			}
 			out = append(out, diff{path: path + "." + sub.Name, missing: true, want: wv})
-		case !simpleEqual(sub.Type, sub.CaseExact, wv, gv):
+		case !matches(sub.Type, sub.CaseExact, wv, gv):
 			out = append(out, diff{path: path + "." + sub.Name, want: wv, got: gv})
 		}
 	}
@@ -147,18 +157,24 @@ func compareComplex(d declAttr, path string, w, g map[string]any) []diff {
 func containsElem(d declAttr, gl []any, we any) bool {
 	for _, ge := range gl {
 		if !d.isComplex() {
-			if simpleEqual(d.Type, d.CaseExact, we, ge) {
+			if matches(d.Type, d.CaseExact, we, ge) {
 				return true
 			}
 			continue
 		}
 		wm, _ := we.(map[string]any)
-		gm, _ := ge.(map[string]any)
-		if gm != nil && len(compareComplex(d, "", wm, gm)) == 0 {
-			return true
+		gm, ok := ge.(map[string]any)
+		if !ok || len(compareComplex(d, "", wm, gm)) == 0 {
+			return true // a value that is not an object is honesty's finding
 		}
 	}
 	return false
+}
+
+// matches compares a written simple value w with the value g read back: a
+// g not in its type's JSON form matches (honesty judges it).
+func matches(typ string, caseExact bool, w, g any) bool {
+	return typeProblem(typ, nil, g) != "" || simpleEqual(typ, caseExact, w, g)
 }
 
 // simpleEqual compares two simple values of a declared type.

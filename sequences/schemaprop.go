@@ -19,10 +19,10 @@ import (
 
 // This file holds the schema properties' run: for each resource type the
 // server declares, and each property (round-trip, put, patch, projection,
-// filter), a rapid search over generated resources. A failure is shrunk to
-// the smallest resource and operations that still fail; the search then
-// goes on with that check no longer ending it, so that each distinct
-// failing check gets its own minimal case.
+// filter), a rapid search over generated resources ([Search], as the
+// sequences'). A failure is shrunk to the smallest resource and operations
+// that still fail; the search then goes on with that check known, so that
+// each distinct failing check gets its own minimal case.
 
 // SchemaPropertyName is the scenario's name (for --only/--skip).
 const SchemaPropertyName = "schema-properties"
@@ -96,7 +96,7 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 	}
 	res := &SchemaResult{Coverage: map[string]reports.SchemaCoverage{}}
 	types := schemaTypes(env.SP)
-	ignore := map[string]bool{} // checks already found failing: one minimal case each
+	found := map[string]bool{} // checks already found failing: one minimal case each
 	for _, s := range types {
 		r.touched[s.name] = map[string]bool{}
 		if cfg.Types != nil && !slices.Contains(cfg.Types, s.name) {
@@ -106,7 +106,7 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 			if prop == "filter" && (env.SP == nil || !env.SP.Filter) || cfg.Properties != nil && !slices.Contains(cfg.Properties, prop) {
 				continue
 			}
-			res.Failures = append(res.Failures, r.search(s, prop, ignore)...)
+			res.Failures = append(res.Failures, r.search(s, prop, found)...)
 		}
 	}
 	for _, s := range types {
@@ -128,53 +128,48 @@ func RunSchemaProperties(ctx context.Context, env *scenarios.Env, cfg SchemaConf
 	return res
 }
 
-// search runs one property's rapid search until it finds no new failing
-// check: each failure found is shrunk, kept, and from then on ignored
-// (ignore is shared by every search of the run).
-func (r *schemaRunner) search(s *rtSchema, prop string, ignore map[string]bool) []SchemaFailure {
+// search runs one property's search for every distinct failing check
+// ([Search]): each failure found is shrunk and kept, and from then on
+// known, in this search and in the run's later ones (found is shared by
+// every search of the run).
+func (r *schemaRunner) search(s *rtSchema, prop string, found map[string]bool) []SchemaFailure {
+	if r.idle() {
+		return nil
+	}
+	cfg := PropertyConfig{Sequences: r.cfg.Cases, Seed: r.cfg.Seed, ShrinkTime: r.cfg.ShrinkTime, NoFailFile: r.cfg.NoFailFile,
+		name: SchemaPropertyName + "/" + s.name + "/" + prop}
+	search := NewSearch(cfg)
+	search.learn(slices.Sorted(maps.Keys(found)))
+	r.setLastFail(nil)
 	var out []SchemaFailure
-	for range len(SchemaChecks) {
-		if r.idle() {
-			break
-		}
-		tb := &recorderTB{name: "scimloop/" + SchemaPropertyName + "/" + s.name + "/" + prop}
-		r.mu.Lock()
-		r.lastFail = nil
-		r.mu.Unlock()
-		calls, failAt := 0, -1
-		base := withRapid(PropertyConfig{Sequences: r.cfg.Cases, Seed: r.cfg.Seed, ShrinkTime: r.cfg.ShrinkTime, NoFailFile: r.cfg.NoFailFile}, func() {
-			rapid.Check(tb, func(t *rapid.T) {
-				k := calls
-				calls++
-				r.property(t, s, prop, ignore)
-				if failAt < 0 && t.Failed() {
-					failAt = k
-				}
-			})
-		})
-		r.mu.Lock()
-		last := r.lastFail
-		r.mu.Unlock()
-		if !tb.Failed() || last == nil {
-			break
-		}
-		f := last.firstNew(ignore)
+	search.Run(cfg, func(t *rapid.T) { r.property(t, search, s, prop) }, func(round Round) []string {
+		last := r.setLastFail(nil)
+		f := last.firstNew(search)
 		if f == nil {
-			break
+			return nil
 		}
 		if prop == "round-trip" || prop == "put" || prop == "patch" {
 			last = r.minimizeOps(last, f.check)
 			f = last.firstOf(f.check)
 		}
-		seed := base
-		if failAt >= 0 {
-			seed = failingSeed(base, failAt)
-		}
-		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Resources: last.resources(), Message: f.msg, Seed: seed, Exchanges: f.exs,
+		out = append(out, SchemaFailure{Check: f.check, Type: s.name, Property: prop, Steps: last.steps, Resources: last.resources(), Message: f.msg, Seed: round.Seed, Exchanges: f.exs,
 			Case: newSchemaReplay(last, prop)})
-		ignore[f.check] = true
-	}
+		found[f.check] = true
+		if r.idle() {
+			return nil
+		}
+		return []string{f.check}
+	})
 	return out
+}
+
+// setLastFail sets the last failing case and returns the one it replaces.
+func (r *schemaRunner) setLastFail(c *schemaCase) *schemaCase {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.lastFail
+	r.lastFail = c
+	return old
 }
 
 func (r *schemaRunner) idle() bool {
@@ -183,10 +178,14 @@ func (r *schemaRunner) idle() bool {
 	return r.aborted != nil || r.broken != "" || r.ctx.Err() != nil || (!r.deadline.IsZero() && time.Now().After(r.deadline))
 }
 
-// firstNew is the case's first finding of a check not yet kept.
-func (c *schemaCase) firstNew(ignore map[string]bool) *propFinding {
+// firstNew is the case's first finding of a check the search does not
+// know yet; nil for no case.
+func (c *schemaCase) firstNew(search *Search) *propFinding {
+	if c == nil {
+		return nil
+	}
 	for i := range c.findings {
-		if !ignore[c.findings[i].check] {
+		if !search.Known(c.findings[i].check) {
 			return &c.findings[i]
 		}
 	}
@@ -194,11 +193,15 @@ func (c *schemaCase) firstNew(ignore map[string]bool) *propFinding {
 }
 
 // property is one rapid case: a generated resource through one property.
-func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map[string]bool) {
-	if r.idle() {
+// It fails for rapid on a check the search does not know yet (while rapid
+// shrinks, on the round's own): see [Search].
+func (r *schemaRunner) property(t *rapid.T, search *Search, s *rtSchema, prop string) {
+	done, ok := search.Case(t)
+	if !ok || r.idle() {
 		return
 	}
 	c := r.newCase(s)
+	defer func() { done(len(c.steps)) }()
 	defer r.finish(c)
 	defer c.cleanup()
 	var out *schemaCase
@@ -210,12 +213,21 @@ func (r *schemaRunner) property(t *rapid.T, s *rtSchema, prop string, ignore map
 		err = c.exercise(t, prop)
 	}
 	r.settleCase(c, err)
-	if f := c.firstNew(ignore); f != nil {
-		r.mu.Lock()
-		r.lastFail = c
-		r.mu.Unlock()
-		t.Fatalf("%s: %s", f.check, f.where)
+	if fatal := search.Fatal(c.checks()); len(fatal) > 0 {
+		r.setLastFail(c)
+		t.Fatalf("%s: %s", fatal[0], c.firstOf(fatal[0]).where)
 	}
+}
+
+// checks are the checks the case's findings name, in order, once each.
+func (c *schemaCase) checks() []string {
+	var out []string
+	for _, f := range c.findings {
+		if !slices.Contains(out, f.check) {
+			out = append(out, f.check)
+		}
+	}
+	return out
 }
 
 // settleCase notes an error that is not the server's choice: the run

@@ -84,14 +84,40 @@ func TestSchemaFaultsCaught(t *testing.T) {
 
 // TestSchemaPropertiesSeeFilterCase: an eq filter in the other case finds a
 // userName (caseExact false), so a server whose userName filters are
-// case-sensitive fails schema-prop-filter.
+// case-sensitive fails schema-prop-filter; an ordering filter compares an
+// integer by numeric value, so a server that compares it as text fails it
+// too. Only the failing filter is a step of the minimal case.
 func TestSchemaPropertiesSeeFilterCase(t *testing.T) {
-	res := schemaRun(t, refserver.Config{Faults: []string{"username-case-sensitive"}}, 20)
-	for _, f := range res.Failures {
-		if f.Check == ckFilter {
-			t.Logf("%s", f.Text())
-			return
-		}
+	for _, fault := range []string{"username-case-sensitive", "integers-compared-as-text"} {
+		t.Run(fault, func(t *testing.T) {
+			res := schemaRun(t, refserver.Config{Faults: []string{fault}}, 40)
+			for _, f := range res.Failures {
+				if f.Check == ckFilter {
+					t.Logf("%s", f.Text())
+					assert.Len(t, f.Steps, 2, "the create and the failing filter")
+					return
+				}
+			}
+			t.Errorf("schema-prop-filter did not fail: %+v", res.Failures)
+		})
 	}
-	t.Errorf("schema-prop-filter did not fail: %+v", res.Failures)
+}
+
+// TestSchemaFaultsCountOnce: one bug fails one schema-prop check. A PUT
+// that is not applied leaves the old values in place, which is the PUT's
+// finding, not drift; a binary value returned not in base64 is honesty's,
+// not a round-trip difference too.
+func TestSchemaFaultsCountOnce(t *testing.T) {
+	want := map[string]string{"put-ignored": ckPut, "binary-not-base64": ckHonesty}
+	for fault, check := range want {
+		t.Run(fault, func(t *testing.T) {
+			res := schemaRun(t, refserver.Config{Faults: []string{fault}}, 40)
+			var got []string
+			for _, f := range res.Failures {
+				got = append(got, f.Check)
+				t.Logf("%s", f.Text())
+			}
+			assert.Equal(t, []string{check}, got)
+		})
+	}
 }

@@ -41,11 +41,17 @@ type SchemaNames struct {
 }
 
 // schemaChoice is what the projection and filter properties drew after
-// the create: the attribute projected, or filtered on and in which case.
+// the create: the attribute projected, or filtered on, with which operator
+// and operand (a part of a string, in which case; a distance from a number
+// or an instant).
 type schemaChoice struct {
 	Projected string `json:"projected,omitempty"`
 	Filtered  string `json:"filtered,omitempty"`
 	OtherCase bool   `json:"otherCase,omitempty"`
+	Op        string `json:"op,omitempty"`   // "" in files from before the operators: eq
+	From      int    `json:"from,omitempty"` // the part of a string: runes From to To
+	To        int    `json:"to,omitempty"`
+	Delta     int    `json:"delta,omitempty"` // gt, ge: below the value; lt, le: above it
 }
 
 // passwordMark stands for a password in a replay file; a replay draws a

@@ -15,8 +15,8 @@ import (
 )
 
 // This file holds the schema properties after the create: updates judged
-// against the model, projection against each attribute's returned, and
-// filters against the model.
+// against the model and projection against each attribute's returned
+// (filters: schemafilter.go).
 
 // update sends op and judges its answer and the read-back.
 func (c *schemaCase) update(op schemaOp, n int) error {
@@ -45,6 +45,7 @@ func (c *schemaCase) update(op schemaOp, n int) error {
 	if ex.Status == http.StatusOK {
 		c.judgeResponse(where, bodyOf(ex), ex)
 	}
+	c.earlier = append(c.earlier, c.model)
 	next, removed := op.apply(c.s, c.model)
 	c.model = next
 	return c.readBack(where, check, removed, ex)
@@ -113,88 +114,6 @@ func (c *schemaCase) projection(t *rapid.T) error {
 // sameParent reports whether o and d are the same attribute (a server
 // may answer an extension attribute together with its container).
 func sameParent(o, d declAttr) bool { return strings.EqualFold(o.key(), d.key()) }
-
-// filter searches with eq on one string value the model holds (scoped to
-// the resource by its name, with and) and expects the resource found
-// (RFC 7644 §3.4.2.2). A declined filter (400) is the server's choice.
-func (c *schemaCase) filter(t *rapid.T) error {
-	if c.sess.SP == nil || !c.sess.SP.Filter {
-		return nil
-	}
-	type cand struct {
-		path, value string
-		caseExact   bool
-	}
-	var cands []cand
-	if d, ok := c.s.attr("", safety.NameAttr(c.s.name)); ok && c.nameOf(c.model) != "" {
-		cands = append(cands, cand{d.Name, c.nameOf(c.model), d.CaseExact})
-	}
-	for _, d := range c.s.attrs {
-		v, ok := attrIn(c.model, d)
-		if !ok || hidden(d.Attribute) || lower(d.Returned) == retRequest {
-			continue
-		}
-		switch x := v.(type) {
-		case string:
-			if lower(d.Type) == "string" {
-				cands = append(cands, cand{d.key(), x, d.CaseExact})
-			}
-		case map[string]any:
-			for _, sub := range d.subs {
-				if sv, ok := lookupCI(x, sub.Name); ok && lower(sub.Type) == "string" && !hidden(sub) && writable(sub) {
-					if s, ok := sv.(string); ok {
-						cands = append(cands, cand{d.key() + "." + sub.Name, s, sub.CaseExact})
-					}
-				}
-			}
-		}
-	}
-	if len(cands) == 0 {
-		return nil
-	}
-	k, other := 0, false // the resource's name (userName, displayName), which IdPs filter on most
-	switch {
-	case c.pick != nil:
-		k = slices.IndexFunc(cands, func(cd cand) bool { return cd.path == c.pick.Filtered })
-		if k < 0 {
-			return errSkip{fmt.Sprintf("the resource holds no string value of %s, the attribute the replay filters on", c.pick.Filtered)}
-		}
-		other = c.pick.OtherCase && !cands[k].caseExact
-	default:
-		if !strings.EqualFold(cands[0].path, safety.NameAttr(c.s.name)) || rapid.Bool().Draw(t, "another attribute") {
-			k = rapid.IntRange(0, len(cands)-1).Draw(t, "filtered attribute")
-		}
-		other = !cands[k].caseExact && rapid.Bool().Draw(t, "other case")
-	}
-	c.choice.Filtered, c.choice.OtherCase = cands[k].path, other
-	value := cands[k].value
-	if other {
-		value = otherCase(value) // caseExact false: eq ignores case (RFC 7644 §3.4.2.2)
-	}
-	f := fmt.Sprintf("%s eq %s and %s eq %s", cands[k].path, quote(value), safety.NameAttr(c.s.name), quote(c.nameOf(c.model)))
-	c.steps = append(c.steps, "GET filter="+cands[k].path+" eq …")
-	ex, err := c.sess.Query(c.s.name, url.Values{"filter": {f}})
-	if err != nil {
-		return err
-	}
-	if ex.Status == http.StatusBadRequest {
-		return nil // the server may decline any filter (RFC 7644 Table 9)
-	}
-	body := bodyOf(ex)
-	found := false
-	res, _ := body["Resources"].([]any)
-	for _, r := range res {
-		if m, _ := r.(map[string]any); m != nil && m["id"] == c.id {
-			found = true
-		}
-	}
-	if ex.Status != http.StatusOK || !found {
-		c.find(ckFilter, "filter "+cands[k].path, fmt.Sprintf("%s = %d: the filter %s does not find the resource that holds the value", safety.OpOf(ex), ex.Status, f), ex)
-		return nil
-	}
-	c.pass(ckFilter)
-	return nil
-}
 
 // otherCase swaps the case of the ASCII letters (a server's case folding
 // of other scripts is not what this judges).

@@ -196,7 +196,11 @@ func (s *Search) Run(cfg PropertyConfig, prop func(*rapid.T), settle func(Round)
 		rc := cfg
 		rc.Sequences, rc.round = left, s.rounds
 		s.begin()
-		tb := &recorderTB{name: "scimloop/" + PropertyName, log: cfg.Log}
+		name := cfg.name
+		if name == "" {
+			name = PropertyName
+		}
+		tb := &recorderTB{name: "scimloop/" + name, log: cfg.Log}
 		base := withRapid(rc, func() { rapid.Check(tb, prop) })
 		if s.rounds == 1 {
 			first = base

@@ -109,6 +109,9 @@ func (n cmpNode) eval(sc *scope) bool {
 	case filter.NE:
 		return !n.any(vals, filter.EQ)
 	}
+	if w, ok := n.val.(float64); ok && n.def != nil && n.def.Type == tInteger && sc.s.fault(fIntegersComparedAsText) {
+		return textOrder(vals, n.op, w)
+	}
 	return n.any(vals, n.op)
 }
 

@@ -2,8 +2,11 @@ package refserver
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scim2/filter-parser/v2"
 )
 
 // Faults only the schema properties catch (sequences/schemaprop.go).
@@ -15,6 +18,7 @@ const (
 	fImmutableChanges        = "immutable-changes"
 	fSubAttrDroppedOnReplace = "subattribute-dropped-on-replace"
 	fPrimaryNotExclusive     = "primary-not-exclusive-on-patch"
+	fIntegersComparedAsText  = "integers-compared-as-text"
 )
 
 var schemaFaults = []Fault{
@@ -25,6 +29,7 @@ var schemaFaults = []Fault{
 	conformance(fImmutableChanges, "every PUT or PATCH re-issues the immutable badgeId of the workforce extension"),
 	conformance(fSubAttrDroppedOnReplace, "PATCH replace of a complex attribute with a path drops the sub-attributes the value does not name"),
 	conformance(fPrimaryNotExclusive, "PATCH add of a primary value to a multi-valued attribute other than emails leaves the old primary value primary too"),
+	conformance(fIntegersComparedAsText, "filters compare integer attributes (the workforce extension's level) as text, not by numeric value: level 10 is not gt 9"),
 }
 
 // This file holds the workforce extension, which gives the reference
@@ -106,4 +111,16 @@ func showPassword(out, attrs map[string]any) {
 	if pw, ok := attrs["password"]; ok && out != nil {
 		out["password"] = pw
 	}
+}
+
+// textOrder compares integers as the integers-compared-as-text fault does:
+// by their decimal text, as strings.
+func textOrder(vals []any, op filter.CompareOperator, want float64) bool {
+	w := strconv.FormatFloat(want, 'f', -1, 64)
+	for _, v := range vals {
+		if f, ok := v.(float64); ok && ordered(op, strings.Compare(strconv.FormatFloat(f, 'f', -1, 64), w)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"net/url"
 	"testing"
 )
 
@@ -40,6 +41,11 @@ var schemaSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		id := c.createUser("u").get("id").String()
 		r := c.do("PATCH", "/Users/"+id, patchBody(obj{"op": "replace", "path": "name", "value": obj{"givenName": "New"}}))
 		return r.get("name.familyName").String() != "Family"
+	},
+	fIntegersComparedAsText: func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		c.createUser("u", urnWorkforce, obj{"level": 10})
+		return c.do("GET", "/Users?filter="+url.QueryEscape(urnWorkforce+`:level gt 9`), nil).get("totalResults").Int() != 1
 	},
 	fPrimaryNotExclusive: func(t *testing.T, f []string) bool {
 		c := newTC(t, f...)
