@@ -32,8 +32,11 @@ type side struct {
 	dups   map[int32][]string // per source index: further server ids with its key
 }
 
+// newSide sizes the indexes for the n source resources the server should
+// hold: growing a map of a million entries step by step rehashes it again
+// and again.
 func newSide(typ string, n int) *side {
-	return &side{typ: typ, byID: map[string]*srvRes{}, byExt: map[string]*srvRes{}, byName: map[string]*srvRes{},
+	return &side{typ: typ, byID: make(map[string]*srvRes, n), byExt: make(map[string]*srvRes, n), byName: make(map[string]*srvRes, n),
 		first: make([]*srvRes, n), dups: map[int32][]string{}}
 }
 
