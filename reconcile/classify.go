@@ -97,13 +97,15 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 // is compared without decoding either side, and a group's thousand members
 // stay undecoded bytes. Numbers decode as float64 on both sides.
 func unequal(raw []byte, r gjson.Result) (want, got map[string]any) {
-	want, got = map[string]any{}, map[string]any{}
 	gjson.ParseBytes(raw).ForEach(func(k, v gjson.Result) bool {
 		sv := fakeidp.Lookup(r, k.Str)
 		if sv.Exists() && sv.Raw == v.Raw {
 			delete(want, k.Str) // a repeated name: the last one counts, as in decoding
 			delete(got, k.Str)
 			return true
+		}
+		if want == nil { // made only for a resource that differs
+			want, got = map[string]any{}, map[string]any{}
 		}
 		want[k.Str] = v.Value()
 		if sv.Exists() {
