@@ -86,7 +86,7 @@ func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, 
 // than the first page announced, and the server pages by index too.
 func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Result, bool)) bool {
 	first, read, total := true, int64(0), int64(0)
-	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) (string, error) {
+	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) error {
 		n, t, err := e.take(sd, body, first, handle)
 		if first {
 			total = t
@@ -95,7 +95,7 @@ func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Re
 			err = fmt.Errorf("no resources on the first page, though totalResults is %d", t)
 		}
 		first, read = false, read+int64(n)
-		return lastID(body), err
+		return err
 	})
 	index := e.sp.Pagination != nil && e.sp.Pagination.Index
 	var se *statusError
