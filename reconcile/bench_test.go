@@ -10,6 +10,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,18 +39,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// benchServe preloads a server as spec says ("users:groups:members:export
-// file"), writes its export, prints its URL and serves until stdin closes.
+// serverProfileEnv, when set in a benchmark's environment, names a file
+// the server process writes a CPU profile of its serving to (the export
+// that preloads the source excluded): the client's own profile comes from
+// go test -cpuprofile.
+const serverProfileEnv = "SCIMLOOP_RECONCILE_BENCH_SERVER_CPUPROFILE"
+
+// benchServe preloads a server as spec says ("users:groups:members:paging:
+// export file", paging index or cursor), writes its export, prints its URL
+// and serves until stdin closes. Paging cursor is a server without index
+// paging (Config.CursorOnly), so the walk cannot fall back to index pages.
 func benchServe(spec string) error {
-	parts := strings.SplitN(spec, ":", 4)
-	if len(parts) != 4 {
+	parts := strings.SplitN(spec, ":", 5)
+	if len(parts) != 5 || (parts[3] != "index" && parts[3] != "cursor") {
 		return fmt.Errorf("bad %s %q", serveEnv, spec)
 	}
 	n := make([]int, 3)
 	for i := range n {
 		n[i], _ = strconv.Atoi(parts[i])
 	}
-	srv, err := refserver.New(refserver.Config{BasePath: "/scim/v2"})
+	srv, err := refserver.New(refserver.Config{BasePath: "/scim/v2", CursorOnly: parts[3] == "cursor"})
 	if err != nil {
 		return err
 	}
@@ -64,7 +75,7 @@ func benchServe(spec string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(parts[3])
+	f, err := os.Create(parts[4])
 	if err != nil {
 		return err
 	}
@@ -75,6 +86,16 @@ func benchServe(spec string) error {
 		return err
 	}
 	runtime.GC()
+	if prof := os.Getenv(serverProfileEnv); prof != "" {
+		pf, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
 	fmt.Println("URL", url)
 	_, _ = bufio.NewReader(os.Stdin).ReadString('\n') // until the benchmark closes stdin
 	return nil
@@ -82,11 +103,11 @@ func benchServe(spec string) error {
 
 // benchServer starts the server process and returns its URL, the export
 // file and the process id.
-func benchServer(b *testing.B, users, groups, members int) (string, string, int) {
+func benchServer(b *testing.B, users, groups, members int, paging string) (string, string, int) {
 	b.Helper()
 	export := filepath.Join(b.TempDir(), "export.jsonl")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d:%d:%d:%s", serveEnv, users, groups, members, export))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d:%d:%d:%s:%s", serveEnv, users, groups, members, paging, export))
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -164,53 +185,115 @@ func reconcileOnce(b *testing.B, url, export string) (time.Duration, time.Durati
 	return time.Since(start), parsed
 }
 
-// BenchmarkReconcile100k reconciles 100k users and 10k groups (1M
-// memberships) against the reference server over loopback, the source
-// being the server's own export. It reports the wall time, the source
-// parse time, the peak RSS of this process (reconcile only: the server
-// runs in its own) and the server's RSS. Run it on its own (make bench).
-func BenchmarkReconcile100k(b *testing.B) {
-	url, export, pid := benchServer(b, 100_000, 10_000, 100)
+// point is one measured reconcile. Times are of the reconcile alone (the
+// source parse included, the server's preload and export not).
+type point struct {
+	wall, parse      float64 // seconds
+	cpu, serverCPU   float64 // seconds, this process and the server's
+	gcCPU            float64 // seconds of this process's CPU spent collecting
+	gcCycles         uint64
+	peakMB, serverMB float64 // this process's peak RSS, the server's RSS
+}
+
+// measure starts a preloaded server (paging index or cursor) and
+// reconciles it with its export b.N times; the figures are per reconcile.
+// The peak RSS is reset first where Linux allows, so each point shows its
+// own peak, not an earlier larger one.
+func measure(b *testing.B, users, groups, members int, paging string) point {
+	url, export, pid := benchServer(b, users, groups, members, paging)
 	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) // resets VmHWM
+	srv := strconv.Itoa(pid)
 	b.ResetTimer()
+	cpu0, srv0, gc0 := cpuSeconds("self"), cpuSeconds(srv), gcStats()
 	var wall, parse time.Duration
-	cpu0, srv0 := cpuSeconds("self"), cpuSeconds(strconv.Itoa(pid))
 	for range b.N {
 		w, p := reconcileOnce(b, url, export)
 		wall, parse = wall+w, parse+p
 	}
-	b.ReportMetric((cpuSeconds("self")-cpu0)/float64(b.N), "cpu-s/op")
-	b.ReportMetric((cpuSeconds(strconv.Itoa(pid))-srv0)/float64(b.N), "server-cpu-s/op")
-	b.ReportMetric(wall.Seconds()/float64(b.N), "wall-s/op")
-	b.ReportMetric(parse.Seconds()/float64(b.N), "parse-s/op")
-	b.ReportMetric(statusKB("self", "VmHWM")/1024, "peak-RSS-MB")
-	b.ReportMetric(statusKB(strconv.Itoa(pid), "VmRSS")/1024, "server-RSS-MB")
+	gc1 := gcStats()
+	n := float64(b.N)
+	pt := point{wall: wall.Seconds() / n, parse: parse.Seconds() / n, cpu: (cpuSeconds("self") - cpu0) / n,
+		serverCPU: (cpuSeconds(srv) - srv0) / n, gcCPU: (gc1.cpu - gc0.cpu) / n, gcCycles: (gc1.cycles - gc0.cycles) / uint64(b.N),
+		peakMB: statusKB("self", "VmHWM") / 1024, serverMB: statusKB(srv, "VmRSS") / 1024}
+	b.ReportMetric(pt.wall, "wall-s/op")
+	b.ReportMetric(pt.parse, "parse-s/op")
+	b.ReportMetric(pt.cpu, "cpu-s/op")
+	b.ReportMetric(pt.serverCPU, "server-cpu-s/op")
+	b.ReportMetric(pt.gcCPU, "gc-cpu-s/op")
+	b.ReportMetric(float64(pt.gcCycles), "gc-cycles/op")
+	b.ReportMetric(pt.peakMB, "peak-RSS-MB")
+	b.ReportMetric(pt.serverMB, "server-RSS-MB")
+	return pt
 }
 
-// BenchmarkReconcileCurve reconciles 10k, 100k and 1M users (no groups)
-// and prints how the time grows: 1M should cost at most 12× 100k.
-func BenchmarkReconcileCurve(b *testing.B) {
-	took, cpu := map[int]float64{}, map[int]float64{}
-	for _, n := range []int{10_000, 100_000, 1_000_000} {
-		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
-			url, export, pid := benchServer(b, n, 0, 0)
-			b.ResetTimer()
-			var wall time.Duration
-			cpu0 := cpuSeconds("self") + cpuSeconds(strconv.Itoa(pid))
-			for range b.N {
-				w, _ := reconcileOnce(b, url, export)
-				wall += w
-			}
-			took[n] = wall.Seconds() / float64(b.N)
-			cpu[n] = (cpuSeconds("self") + cpuSeconds(strconv.Itoa(pid)) - cpu0) / float64(b.N)
-			b.ReportMetric(took[n], "wall-s/op")
-			b.ReportMetric(cpu[n], "cpu-s/op")
-		})
+type gcFigures struct {
+	cpu    float64
+	cycles uint64
+}
+
+// gcStats reads this process's collector CPU time and cycle count.
+func gcStats() gcFigures {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	var f gcFigures
+	if s[0].Value.Kind() == metrics.KindFloat64 {
+		f.cpu = s[0].Value.Float64()
 	}
-	if took[100_000] > 0 && took[1_000_000] > 0 {
-		fmt.Printf("reconcile curve (wall): 10k %.2f s, 100k %.2f s, 1M %.2f s; 1M/100k = %.1f× (target ≤ 12×)\n",
-			took[10_000], took[100_000], took[1_000_000], took[1_000_000]/took[100_000])
-		fmt.Printf("reconcile curve (CPU, client + server): 10k %.2f s, 100k %.2f s, 1M %.2f s; 1M/100k = %.1f×\n",
-			cpu[10_000], cpu[100_000], cpu[1_000_000], cpu[1_000_000]/cpu[100_000])
+	if s[1].Value.Kind() == metrics.KindUint64 {
+		f.cycles = s[1].Value.Uint64()
+	}
+	return f
+}
+
+// BenchmarkReconcile100k reconciles 100k users and 10k groups (1M
+// memberships) against the reference server over loopback, the source
+// being the server's own export, walked by index and by cursor. The peak
+// RSS is this process's (reconcile only: the server runs in its own).
+// Targets: under 10 s and 500 MB. Run it on its own (make bench).
+func BenchmarkReconcile100k(b *testing.B) {
+	got := map[string]point{}
+	for _, paging := range []string{"index", "cursor"} {
+		b.Run("paging="+paging, func(b *testing.B) { got[paging] = measure(b, 100_000, 10_000, 100, paging) })
+	}
+	for _, paging := range []string{"index", "cursor"} {
+		if pt, ok := got[paging]; ok {
+			fmt.Printf("reconcile 100k users + 10k groups (1M memberships), %s paging: %.2f s wall (parse %.2f s), peak RSS %.0f MB (targets: 10 s, 500 MB); CPU %.2f s + server %.2f s\n",
+				paging, pt.wall, pt.parse, pt.peakMB, pt.cpu, pt.serverCPU)
+		}
+	}
+}
+
+// BenchmarkReconcileCurve reconciles 10k, 100k and 1M users (no groups),
+// walked by index and by cursor, and prints how the cost grows: 1M should
+// cost at most 12× 100k either way. Wall time suffers most from a shared
+// machine; the CPU seconds (client and server) say the same more steadily.
+func BenchmarkReconcileCurve(b *testing.B) {
+	sizes := []int{10_000, 100_000, 1_000_000}
+	got := map[string]point{}
+	for _, paging := range []string{"index", "cursor"} {
+		for _, n := range sizes {
+			key := fmt.Sprintf("paging=%s/users=%d", paging, n)
+			b.Run(key, func(b *testing.B) { got[key] = measure(b, n, 0, 0, paging) })
+		}
+	}
+	for _, paging := range []string{"index", "cursor"} {
+		var pts []point
+		for _, n := range sizes {
+			if pt, ok := got[fmt.Sprintf("paging=%s/users=%d", paging, n)]; ok {
+				pts = append(pts, pt)
+			}
+		}
+		if len(pts) != len(sizes) {
+			continue
+		}
+		ratio := func(f func(point) float64) float64 { return f(pts[2]) / f(pts[1]) }
+		fmt.Printf("reconcile curve, %s paging: wall 10k %.2f s, 100k %.2f s, 1M %.2f s: 1M/100k = %.1f× (target ≤ 12×)\n",
+			paging, pts[0].wall, pts[1].wall, pts[2].wall, ratio(func(p point) float64 { return p.wall }))
+		fmt.Printf("  CPU (client + server) 10k %.2f s, 100k %.2f s, 1M %.2f s: %.1f×; client GC %.2f / %.2f / %.2f s; peak RSS %.0f / %.0f / %.0f MB\n",
+			pts[0].cpu+pts[0].serverCPU, pts[1].cpu+pts[1].serverCPU, pts[2].cpu+pts[2].serverCPU,
+			ratio(func(p point) float64 { return p.cpu + p.serverCPU }), pts[0].gcCPU, pts[1].gcCPU, pts[2].gcCPU,
+			pts[0].peakMB, pts[1].peakMB, pts[2].peakMB)
 	}
 }

@@ -31,23 +31,34 @@ func jsonText(v any) string {
 // scan reads what the walk keeps of a listed resource in one pass over
 // its top-level attributes (names case-insensitive); nameAttr is userName
 // or displayName. A user without "active", or with it true, is active.
+// The kept strings share one copy, not the page's body: one object per
+// resource for the collector to trace, not four.
 func scan(r gjson.Result, nameAttr string) *srvRes {
 	sr := &srvRes{active: true}
 	r.ForEach(func(k, v gjson.Result) bool {
 		switch {
 		case strings.EqualFold(k.Str, "id"):
-			sr.id = strings.Clone(v.String())
+			sr.id = v.String()
 		case strings.EqualFold(k.Str, "externalId"):
-			sr.ext = strings.Clone(v.String())
+			sr.ext = v.String()
 		case strings.EqualFold(k.Str, nameAttr):
-			sr.name = strings.Clone(v.String())
+			sr.name = v.String()
 		case strings.EqualFold(k.Str, "active"):
 			sr.active = v.Type != gjson.False
 		case strings.EqualFold(k.Str, "meta"):
-			sr.etag = strings.Clone(fakeidp.Lookup(v, "version").String())
+			sr.etag = fakeidp.Lookup(v, "version").String()
 		}
 		return true
 	})
+	var b strings.Builder
+	b.Grow(len(sr.id) + len(sr.ext) + len(sr.name) + len(sr.etag))
+	for _, f := range []*string{&sr.id, &sr.ext, &sr.name, &sr.etag} {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range []*string{&sr.id, &sr.ext, &sr.name, &sr.etag} {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 	return sr
 }
 
@@ -63,9 +74,8 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 		return
 	}
 	su := &e.src.Users[i]
-	var want map[string]any
-	_ = json.Unmarshal(su.Raw, &want)
-	diffs := Compare(e.sp.UserAttrs, want, gotFor(r, want))
+	want, got := unequal(su.Raw, r)
+	diffs := Compare(e.sp.UserAttrs, want, got)
 	for _, d := range diffs {
 		class := reports.DriftAttribute
 		if strings.EqualFold(d.Path, "active") && d.Want == false {
@@ -79,17 +89,33 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 	e.compared.Add(1)
 }
 
-// gotFor decodes only the attributes of r that want names (and that
-// Compare looks at): a group's thousand members stay undecoded bytes.
-func gotFor(r gjson.Result, want map[string]any) map[string]any {
-	got := make(map[string]any, len(want))
-	r.ForEach(func(k, v gjson.Result) bool {
-		if _, ok := lookupFold(want, k.Str); ok && !ignoredAttrs[strings.ToLower(k.Str)] {
-			got[k.Str] = v.Value()
+// unequal decodes, of the top-level attributes the source resource raw
+// (a JSON object, checked when the source was read) names, those whose
+// server value in r is not the very same JSON text: want holds the
+// source's values, got the server's under the source's name. The same
+// text is the same value, which Compare finds equal, so a resource in sync
+// is compared without decoding either side, and a group's thousand members
+// stay undecoded bytes. Numbers decode as float64 on both sides.
+func unequal(raw []byte, r gjson.Result) (want, got map[string]any) {
+	gjson.ParseBytes(raw).ForEach(func(k, v gjson.Result) bool {
+		sv := fakeidp.Lookup(r, k.Str)
+		if sv.Exists() && sv.Raw == v.Raw {
+			delete(want, k.Str) // a repeated name: the last one counts, as in decoding
+			delete(got, k.Str)
+			return true
+		}
+		if want == nil { // made only for a resource that differs
+			want, got = map[string]any{}, map[string]any{}
+		}
+		want[k.Str] = v.Value()
+		if sv.Exists() {
+			got[k.Str] = sv.Value()
+		} else {
+			delete(got, k.Str)
 		}
 		return true
 	})
-	return got
+	return want, got
 }
 
 // attrOps are the PATCH operations that set each drifted top-level
@@ -139,9 +165,8 @@ func (e *engine) onGroup(r gjson.Result, inScope bool) {
 		return
 	}
 	sg := &e.src.Groups[i]
-	var want map[string]any
-	_ = json.Unmarshal(sg.Raw, &want)
-	diffs := Compare(e.sp.GroupAttrs, want, gotFor(r, want))
+	want, got := unequal(sg.Raw, r)
+	diffs := Compare(e.sp.GroupAttrs, want, got)
 	for _, d := range diffs {
 		e.add(reports.Drift{Class: reports.DriftAttribute, Type: "Group", Key: sg.Key, ID: sr.id, Path: d.Path, Want: jsonText(d.Want), Got: jsonText(d.Got)})
 	}

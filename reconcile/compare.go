@@ -51,7 +51,7 @@ func Compare(attrs map[string]fakeidp.Attribute, want, got map[string]any) []Dif
 			gm, _ := g.(map[string]any)
 			for sk, sw := range wm {
 				sg, _ := lookupFold(gm, sk)
-				out = compareValue(out, k+":"+sk, k+":"+sk, nil, sw, sg)
+				out = compareValue(out, k+":"+sk, k+":"+sk, attrDef{}, sw, sg)
 			}
 			continue
 		}
@@ -59,26 +59,40 @@ func Compare(attrs map[string]fakeidp.Attribute, want, got map[string]any) []Dif
 		if declared && (def.Mutability == "readOnly" || def.Returned == "never") {
 			continue
 		}
-		var dp *fakeidp.Attribute
-		if declared {
-			dp = &def
-		}
 		if lk == "active" && isEmpty(g) && w == true {
 			continue // an absent active is taken as active: the account is not disabled
 		}
-		out = compareValue(out, k, k, dp, w, g)
+		out = compareValue(out, k, k, defOf(def, declared), w, g)
 	}
 	return out
 }
 
-func compareValue(out []Difference, attr, path string, def *fakeidp.Attribute, w, g any) []Difference {
+// attrDef is what the comparison needs of a declared attribute, passed by
+// value: a pointer to a copy of each [fakeidp.Attribute] looked up cost
+// an allocation per attribute per resource. The zero value is undeclared.
+type attrDef struct {
+	declared  bool
+	name, typ string
+	multi     bool
+	caseExact bool
+	sub       map[string]fakeidp.Attribute
+}
+
+func defOf(a fakeidp.Attribute, declared bool) attrDef {
+	if !declared {
+		return attrDef{}
+	}
+	return attrDef{declared: true, name: a.Name, typ: a.Type, multi: a.MultiValued, caseExact: a.CaseExact, sub: a.Sub}
+}
+
+func compareValue(out []Difference, attr, path string, def attrDef, w, g any) []Difference {
 	switch {
 	case isEmpty(w):
 		if !isEmpty(g) {
 			out = append(out, Difference{Path: path, Attr: attr, Got: g})
 		}
 		return out
-	case (def != nil && def.MultiValued) || isArray(w):
+	case def.multi || isArray(w):
 		return compareMulti(out, attr, path, def, asArray(w), asArray(g))
 	}
 	if wm, ok := w.(map[string]any); ok {
@@ -101,7 +115,7 @@ func compareValue(out []Difference, attr, path string, def *fakeidp.Attribute, w
 // compareMulti compares multi-valued attributes as sets: every wanted
 // element must be on the server (and its stated sub-attributes agree), and
 // every server element must be wanted.
-func compareMulti(out []Difference, attr, path string, def *fakeidp.Attribute, want, got []any) []Difference {
+func compareMulti(out []Difference, attr, path string, def attrDef, want, got []any) []Difference {
 	used := make([]bool, len(got))
 	for _, w := range want {
 		if isEmpty(w) {
@@ -136,7 +150,7 @@ func compareMulti(out []Difference, attr, path string, def *fakeidp.Attribute, w
 
 // findElement finds the unused server element matching w by (type, value);
 // an element without a value matches one whose stated sub-attributes agree.
-func findElement(def *fakeidp.Attribute, w any, got []any, used []bool) int {
+func findElement(def attrDef, w any, got []any, used []bool) int {
 	wm, isMap := w.(map[string]any)
 	for j, g := range got {
 		if used[j] {
@@ -170,13 +184,9 @@ func findElement(def *fakeidp.Attribute, w any, got []any, used []bool) int {
 
 // withoutMulti returns def as a singular complex attribute, so that one
 // element can be compared sub-attribute by sub-attribute.
-func withoutMulti(def *fakeidp.Attribute) *fakeidp.Attribute {
-	if def == nil {
-		return nil
-	}
-	d := *def
-	d.MultiValued = false
-	return &d
+func withoutMulti(def attrDef) attrDef {
+	def.multi = false
+	return def
 }
 
 // elementKey names a multi-valued element in a path: its type and value.
@@ -197,35 +207,48 @@ func elementKey(v any) string {
 	return string(b)
 }
 
-func subDef(def *fakeidp.Attribute, name string) *fakeidp.Attribute {
-	if def == nil || def.Sub == nil {
+func subDef(def attrDef, name string) attrDef {
+	if !def.declared || def.sub == nil {
 		if strings.EqualFold(name, "primary") {
-			return &fakeidp.Attribute{Name: "primary", Type: "boolean"}
+			return attrDef{declared: true, name: "primary", typ: "boolean"}
 		}
-		return nil
+		return attrDef{}
 	}
-	if d, ok := def.Sub[strings.ToLower(name)]; ok {
-		return &d
-	}
-	return nil
+	d, ok := def.sub[strings.ToLower(name)]
+	return defOf(d, ok)
 }
 
 // equalSimple compares two simple values: strings by the declared caseExact
 // (false when undeclared, the RFC 7643 §2.2 default), references and
-// binaries exactly, everything else by go-cmp; an absent primary is false.
-func equalSimple(def *fakeidp.Attribute, w, g any) bool {
-	if def != nil && strings.EqualFold(def.Name, "primary") && isEmpty(g) {
+// binaries exactly, numbers, booleans and null by value, anything else by
+// go-cmp; an absent primary is false.
+func equalSimple(def attrDef, w, g any) bool {
+	if def.declared && strings.EqualFold(def.name, "primary") && isEmpty(g) {
 		g = false
 	}
 	ws, wok := w.(string)
 	gs, gok := g.(string)
 	if wok && gok {
-		if def != nil && (def.CaseExact || def.Type == "reference" || def.Type == "binary") {
+		if def.declared && (def.caseExact || def.typ == "reference" || def.typ == "binary") {
 			return ws == gs
 		}
 		return strings.EqualFold(ws, gs)
 	}
-	return cmp.Equal(normNumber(w), normNumber(g))
+	w, g = normNumber(w), normNumber(g)
+	if isScalar(w) && isScalar(g) {
+		return w == g // what cmp.Equal says of these, without its allocations
+	}
+	return cmp.Equal(w, g)
+}
+
+// isScalar reports whether v is a JSON scalar as decoded: null, a
+// boolean, a number or a string.
+func isScalar(v any) bool {
+	switch v.(type) {
+	case nil, bool, float64, string:
+		return true
+	}
+	return false
 }
 
 // normNumber makes JSON numbers of either decoding comparable.

@@ -73,10 +73,10 @@ type exporter struct {
 func (x *exporter) pages(typ string, each func(gjson.Result) error) error {
 	if x.byCursor {
 		total := 0
-		err := x.rd.cursorWalk(typ, "", "", x.cfg.PageSize, func(body []byte) (string, error) {
+		err := x.rd.cursorWalk(typ, "", "", x.cfg.PageSize, func(body []byte) error {
 			_, t, err := x.take(typ, body, each)
 			total = t
-			return lastID(body), err
+			return err
 		})
 		if err != nil {
 			return x.scrub(fmt.Errorf("listing %ss by cursor: %w", typ, err))

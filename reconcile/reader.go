@@ -168,29 +168,48 @@ func (r *reader) listPage(typ, filter, attrs string, count int, key string, at a
 }
 
 // cursorWalk reads typ's pages one after another by cursor, from the
-// first, handing each body to page, which returns the id of the page's
-// last resource ("" for none). The pages cannot be read in parallel: each
-// cursor names the page after the one that issued it. The walk ends as
-// [safety.NextCursor] says, so a page that brings nothing new ends it too.
-func (r *reader) cursorWalk(typ, filter, attrs string, count int, page func(body []byte) (string, error)) error {
+// first, handing each body to page. The pages cannot be read in parallel:
+// each cursor names the page after the one that issued it. But the next
+// page is asked for as soon as its cursor is known, so the server builds
+// it while page compares this one. The walk ends as [safety.NextCursor]
+// says, so a page that brings nothing new ends it too; no request is left
+// in flight when it returns.
+func (r *reader) cursorWalk(typ, filter, attrs string, count int, page func(body []byte) error) error {
+	type answer struct {
+		ex  *fakeidp.Exchange
+		err error
+	}
+	ask := func(cursor string) chan answer {
+		ch := make(chan answer, 1)
+		go func() {
+			ex, err := r.listCursor(typ, filter, attrs, cursor, count)
+			ch <- answer{ex, err}
+		}()
+		return ch
+	}
 	cursor, last := "", ""
+	pending := ask("")
 	for {
-		if err := r.ctx.Err(); err != nil {
+		a := <-pending
+		if a.err != nil {
+			return a.err
+		}
+		id := lastID(a.ex.RespBody)
+		next, more := safety.NextCursor(a.ex.RespBody, cursor, id == "" || id == last)
+		more = more && r.ctx.Err() == nil
+		if more {
+			pending = ask(next)
+		}
+		if err := page(a.ex.RespBody); err != nil {
+			if more {
+				<-pending
+			}
 			return err
 		}
-		ex, err := r.listCursor(typ, filter, attrs, cursor, count)
-		if err != nil {
-			return err
-		}
-		lastID, err := page(ex.RespBody)
-		if err != nil {
-			return err
-		}
-		next, more := safety.NextCursor(ex.RespBody, cursor, lastID == "" || lastID == last)
 		if !more {
-			return nil
+			return r.ctx.Err()
 		}
-		cursor, last = next, lastID
+		cursor, last = next, id
 	}
 }
 

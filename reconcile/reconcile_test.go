@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -104,5 +106,39 @@ func TestCursorIgnoredFallsBackToIndex(t *testing.T) {
 	}
 	if rep.Stats.Reread != 0 {
 		t.Errorf("%d resources read again: the walk did not fall back to index paging", rep.Stats.Reread)
+	}
+}
+
+// TestSameValueOtherText: attributes whose text differs from the server's
+// (layout, key order, case where caseExact is false) are decoded and
+// compared by value, so only a real difference is drift; text equal to
+// the server's is taken as equal without decoding.
+func TestSameValueOtherText(t *testing.T) {
+	_, url := refServer(t, refserver.Preload{Users: 3, Seed: 1}, nil)
+	_, exported := export(t, url)
+	var lines []string
+	for i, l := range strings.Split(strings.TrimSpace(string(exported)), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatal(err)
+		}
+		name := m["name"].(map[string]any)
+		switch i {
+		case 1:
+			name["familyName"] = "Changed"
+		case 2:
+			m["userName"] = strings.ToUpper(m["userName"].(string))
+		}
+		b, _ := json.MarshalIndent(m, "", "  ") // every nested value's text differs
+		lines = append(lines, strings.ReplaceAll(string(b), "\n", " "))
+	}
+	src, err := ReadSource(strings.NewReader(strings.Join(lines, "\n")), "x.jsonl", MatchDefault)
+	if err != nil || src.ErrorCount > 0 {
+		t.Fatal(err, src.Errors)
+	}
+	rep := run(t, url, src, nil)
+	want := `attribute-drift User ext-0000001 name.familyName: "Changed" -> "Family1"` + "\n"
+	if got := driftLines(rep.Drift); got != want {
+		t.Errorf("drift:\n%swant:\n%s", got, want)
 	}
 }

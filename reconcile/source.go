@@ -149,9 +149,9 @@ func firstByte(br *bufio.Reader) (byte, error) {
 // whole JSON value, or that is a ListResponse, makes the file one document.
 func readJSONLines(br *bufio.Reader, match string) (*Source, error) {
 	src := newSource("jsonl", match)
-	var head []byte
+	var head, long []byte
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
+		b, err := readLine(br, &long)
 		if len(b) == 0 && err == io.EOF {
 			break
 		}
@@ -173,6 +173,21 @@ func readJSONLines(br *bufio.Reader, match string) (*Source, error) {
 		}
 	}
 	return src, nil
+}
+
+// readLine reads the next line, its bytes valid until the next read (no
+// copy per line); one longer than br's buffer is gathered in *long.
+func readLine(br *bufio.Reader, long *[]byte) ([]byte, error) {
+	b, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return b, err
+	}
+	*long = append((*long)[:0], b...)
+	for err == bufio.ErrBufferFull {
+		b, err = br.ReadSlice('\n')
+		*long = append(*long, b...)
+	}
+	return *long, err
 }
 
 // readDocument reads one JSON document: a ListResponse or an array of

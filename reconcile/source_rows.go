@@ -46,44 +46,66 @@ func kindOf(r gjson.Result) string {
 	return ""
 }
 
-// strings reads the named string attributes of r; ok is false, with the
-// name, when one is present but not a string.
-func stringAttrs(r gjson.Result, names ...string) (map[string]string, string) {
-	vals := make(map[string]string, len(names))
-	for _, n := range names {
+// keyVals are a row's name and match-key attributes by name: a map per
+// row of a million-row source is garbage the collector pays for.
+type keyVals struct {
+	names, vals [3]string
+}
+
+func (kv *keyVals) get(name string) string {
+	for i, n := range kv.names {
+		if n == name {
+			return kv.vals[i]
+		}
+	}
+	return ""
+}
+
+// stringAttrs reads the named string attributes of r, copied out of the
+// line in one string; the second result names one that is present but not
+// a string.
+func stringAttrs(r gjson.Result, names [3]string) (keyVals, string) {
+	kv := keyVals{names: names}
+	var b strings.Builder
+	for i, n := range names {
 		v := fakeidp.Lookup(r, n)
 		switch v.Type {
 		case gjson.Null:
 		case gjson.String:
-			vals[n] = strings.Clone(v.Str) // not the whole line's string
+			kv.vals[i] = v.Str
+			b.WriteString(v.Str)
 		default:
-			return nil, n
+			return keyVals{}, n
 		}
 	}
-	return vals, ""
+	all := b.String() // not the whole line's string
+	for i := range kv.vals {
+		kv.vals[i], all = all[:len(kv.vals[i])], all[len(kv.vals[i]):]
+	}
+	return kv, ""
 }
 
 // pick chooses the match key: the forced attribute, or the first of
 // preferred that has a value.
-func pick(forced string, values map[string]string, preferred ...string) (string, string) {
+func pick(forced string, values keyVals, preferred ...string) (string, string) {
 	if forced != "" {
-		return forced, values[forced]
+		return forced, values.get(forced)
 	}
 	for _, a := range preferred {
-		if values[a] != "" {
-			return a, values[a]
+		if v := values.get(a); v != "" {
+			return a, v
 		}
 	}
 	return preferred[len(preferred)-1], ""
 }
 
 func (s *Source) addUser(line int, r gjson.Result) {
-	vals, bad := stringAttrs(r, "userName", "externalId", "id")
+	vals, bad := stringAttrs(r, [3]string{"userName", "externalId", "id"})
 	if bad != "" {
 		s.bad(line, "User %s is not a string", bad)
 		return
 	}
-	if vals["userName"] == "" {
+	if vals.get("userName") == "" {
 		s.bad(line, "User without userName (required, RFC 7643 §4.1.1)")
 		return
 	}
@@ -94,12 +116,12 @@ func (s *Source) addUser(line int, r gjson.Result) {
 		b := v.Bool()
 		active = &b
 	default:
-		s.bad(line, "User %q: active is %s, want true or false", vals["userName"], v.Raw)
+		s.bad(line, "User %q: active is %s, want true or false", vals.get("userName"), v.Raw)
 		return
 	}
 	attr, key := pick(s.match, vals, "externalId", "userName")
 	if key == "" {
-		s.bad(line, "User %q has no %s to match it by", vals["userName"], attr)
+		s.bad(line, "User %q has no %s to match it by", vals.get("userName"), attr)
 		return
 	}
 	k := keyIndex(attr, key)
@@ -108,27 +130,30 @@ func (s *Source) addUser(line int, r gjson.Result) {
 		return
 	}
 	s.userKeys[k] = len(s.Users)
-	s.Users = append(s.Users, SourceUser{Line: line, KeyAttr: attr, Key: key, UserName: vals["userName"],
-		ExternalID: vals["externalId"], ID: vals["id"], Active: active, Raw: rawWithout(r, s.userAttrs, "id", "meta", "groups")})
+	if len(s.Users) == cap(s.Users) { // double: append grows a long slice by a quarter, copying it again and again
+		s.Users = slices.Grow(s.Users, max(len(s.Users), 1024))
+	}
+	s.Users = append(s.Users, SourceUser{Line: line, KeyAttr: attr, Key: key, UserName: vals.get("userName"),
+		ExternalID: vals.get("externalId"), ID: vals.get("id"), Active: active, Raw: rawWithout(r, s.userAttrs, "id", "meta", "groups")})
 }
 
 func (s *Source) addGroup(line int, r gjson.Result) {
-	vals, bad := stringAttrs(r, "displayName", "externalId", "id")
+	vals, bad := stringAttrs(r, [3]string{"displayName", "externalId", "id"})
 	if bad != "" {
 		s.bad(line, "Group %s is not a string", bad)
 		return
 	}
-	if vals["displayName"] == "" {
+	if vals.get("displayName") == "" {
 		s.bad(line, "Group without displayName (required, RFC 7643 §4.2)")
 		return
 	}
 	forced := map[string]string{MatchExternalID: "externalId", MatchUserName: "displayName", MatchID: "id"}[s.match]
 	attr, key := pick(forced, vals, "externalId", "displayName")
 	if key == "" {
-		s.bad(line, "Group %q has no %s to match it by", vals["displayName"], attr)
+		s.bad(line, "Group %q has no %s to match it by", vals.get("displayName"), attr)
 		return
 	}
-	g := SourceGroup{Line: line, KeyAttr: attr, Key: key, DisplayName: vals["displayName"], ExternalID: vals["externalId"], ID: vals["id"]}
+	g := SourceGroup{Line: line, KeyAttr: attr, Key: key, DisplayName: vals.get("displayName"), ExternalID: vals.get("externalId"), ID: vals.get("id")}
 	members := fakeidp.Lookup(r, "members")
 	if members.Exists() && members.Type != gjson.Null && !members.IsArray() {
 		s.bad(line, "Group %q: members is not an array", key)

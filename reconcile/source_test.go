@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,5 +105,26 @@ func TestMatchOverride(t *testing.T) {
 	src, _ = ReadSource(strings.NewReader(`{"userName":"ann","externalId":"a1"}`+"\n"+`{"displayName":"g","externalId":"gx"}`), "s.jsonl", MatchUserName)
 	if src.Users[0].KeyAttr != "userName" || src.Groups[0].KeyAttr != "displayName" {
 		t.Errorf("match userName: %+v %+v", src.Users[0], src.Groups[0])
+	}
+}
+
+// A row longer than the reader's buffer (a group with thousands of
+// members) is read whole.
+func TestLongSourceLine(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"userName":"ann","externalId":"a1"}` + "\n" + `{"displayName":"big","members":[`)
+	for i := range 5000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"value":"member-%05d"}`, i)
+	}
+	b.WriteString("]}\n" + `{"userName":"bob"}`)
+	src, err := ReadSource(strings.NewReader(b.String()), "long.jsonl", MatchDefault)
+	if err != nil || src.ErrorCount != 0 {
+		t.Fatal(err, src.Errors)
+	}
+	if len(src.Users) != 2 || len(src.Groups) != 1 || len(src.Groups[0].Members) != 5000 || src.Groups[0].Members[4999] != "member-04999" {
+		t.Fatalf("%d users, %d groups", len(src.Users), len(src.Groups))
 	}
 }

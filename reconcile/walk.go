@@ -32,8 +32,11 @@ type side struct {
 	dups   map[int32][]string // per source index: further server ids with its key
 }
 
+// newSide sizes the indexes for the n source resources the server should
+// hold: growing a map of a million entries step by step rehashes it again
+// and again.
 func newSide(typ string, n int) *side {
-	return &side{typ: typ, byID: map[string]*srvRes{}, byExt: map[string]*srvRes{}, byName: map[string]*srvRes{},
+	return &side{typ: typ, byID: make(map[string]*srvRes, n), byExt: make(map[string]*srvRes, n), byName: make(map[string]*srvRes, n),
 		first: make([]*srvRes, n), dups: map[int32][]string{}}
 }
 
@@ -83,7 +86,7 @@ func (e *engine) walk(sd *side, filter, attrs string, handle func(gjson.Result, 
 // than the first page announced, and the server pages by index too.
 func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Result, bool)) bool {
 	first, read, total := true, int64(0), int64(0)
-	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) (string, error) {
+	err := e.rd.cursorWalk(sd.typ, filter, attrs, e.cfg.PageSize, func(body []byte) error {
 		n, t, err := e.take(sd, body, first, handle)
 		if first {
 			total = t
@@ -92,7 +95,7 @@ func (e *engine) walkCursor(sd *side, filter, attrs string, handle func(gjson.Re
 			err = fmt.Errorf("no resources on the first page, though totalResults is %d", t)
 		}
 		first, read = false, read+int64(n)
-		return lastID(body), err
+		return err
 	})
 	index := e.sp.Pagination != nil && e.sp.Pagination.Index
 	var se *statusError

@@ -202,7 +202,8 @@ type cursorPage struct {
 
 // pageByCursor cuts the page q's cursor asks for (RFC 9865 §2). sorted
 // says matches are in sortBy order (paged by offset) rather than creation
-// order (paged by keyset).
+// order (paged by keyset); either way they come in that order, so a page
+// costs the page, not the list.
 func (s *Server) pageByCursor(rtName string, matches []*resource, q query, sorted bool) (cursorPage, *scimError) {
 	qh := queryHash(rtName, q)
 	pos := cursorPos{Count: defaultPageSize, Query: qh}
@@ -230,10 +231,6 @@ func (s *Server) pageByCursor(rtName string, matches []*resource, q query, sorte
 	count := pos.Count
 	if s.fault(fCursorCountExceeded) {
 		count = defaultPageSize
-	}
-	if !sorted {
-		matches = slices.Clone(matches)
-		slices.SortStableFunc(matches, func(a, b *resource) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	from := s.cursorStart(matches, pos, sorted, first, count)
 	to := min(from+count, len(matches))

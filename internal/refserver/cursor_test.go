@@ -163,6 +163,24 @@ func TestCursorWalkUnderChange(t *testing.T) {
 	assert.Equal(t, "u2", rest.get("Resources.0.userName").String(), "the old walk continues where it was")
 }
 
+// A filter answered from the userName index lists its candidates in the
+// filter's order; a cursor walk of it still comes in creation order, each
+// user once (the list is put in order before the keyset cut).
+func TestCursorWalkOfIndexedFilter(t *testing.T) {
+	c, _ := cursorTC(t, nil)
+	q := "/Users?count=1&filter=" + url.QueryEscape(`userName eq "u3" or userName eq "u1" or userName eq "u2"`)
+	var names []string
+	for cur, more := "", true; more && len(names) < 10; {
+		p := c.do("GET", q+"&cursor="+url.QueryEscape(cur), nil)
+		require.Equal(t, http.StatusOK, p.code, p.String())
+		for _, r := range p.get("Resources").Array() {
+			names = append(names, r.Get("userName").String())
+		}
+		cur, more = p.get("nextCursor").String(), p.get("nextCursor").Exists()
+	}
+	assert.Equal(t, []string{"u1", "u2", "u3"}, names)
+}
+
 func TestCursorErrors(t *testing.T) {
 	c, skew := cursorTC(t, nil, pShortCursorTimeout)
 	assert.Equal(t, int64(1), c.do("GET", "/ServiceProviderConfig", nil).get("pagination.cursorTimeout").Int())

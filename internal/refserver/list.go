@@ -1,6 +1,7 @@
 package refserver
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"slices"
@@ -175,7 +176,7 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	matches := s.matching(rts, expr, filters)
+	matches, bySeq := s.matching(rts, expr, filters)
 	if q.sortBy != "" {
 		matches = slices.Clone(matches)
 		s.sortResources(matches, q.sortBy, sortOrder == "descending")
@@ -190,6 +191,10 @@ func (s *Server) runQuery(only *resourceType, q query, base string) (map[string]
 	start, page := s.page(matches, q)
 	var cp cursorPage
 	if q.hasCursor && s.cursorOn() {
+		if q.sortBy == "" && !bySeq {
+			matches = slices.Clone(matches) // it may be shared (see matching)
+			slices.SortStableFunc(matches, func(a, b *resource) int { return cmp.Compare(a.seq, b.seq) })
+		}
 		cp, err = s.pageByCursor(rtNames(rts), matches, q, q.sortBy != "")
 		if err != nil {
 			return nil, err
@@ -250,15 +255,20 @@ func (s *Server) queryFilters(rts []*resourceType, q query, lenient bool) (filte
 	return expr, filters, nil
 }
 
-// matching returns the resources of rts that pass their filter, in
-// creation order (read lock held).
-func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters map[*resourceType]*compiledFilter) []*resource {
+// matching returns the resources of rts that pass their filter (read
+// lock held), and whether they are in creation (seq) order: they are,
+// unless an index lookup chose the candidates. A cursor page relies on
+// that order to find its start by binary search, so a walk costs its
+// pages, not pages × list.
+func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters map[*resourceType]*compiledFilter) ([]*resource, bool) {
 	ghosts := s.fault(fSoftDeletedStillListed)
 	var matches []*resource
+	bySeq := true
 	for _, rt := range rts {
 		f := filters[rt]
 		var pool []*resource
 		if ids := s.candidatesFor(rt, expr, f, ghosts); ids != nil {
+			bySeq = false
 			for _, id := range ids {
 				if res, ok := s.st.get(rt, id); ok {
 					pool = append(pool, res)
@@ -270,7 +280,7 @@ func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters m
 			pool = s.st.live(rt)
 		}
 		if f == nil && len(rts) == 1 {
-			return pool // shared: runQuery copies it before sorting
+			return pool, bySeq // shared: runQuery copies it before sorting
 		}
 		for _, res := range pool {
 			if f == nil || f.root.eval(&scope{s: s, res: res}) {
@@ -280,8 +290,9 @@ func (s *Server) matching(rts []*resourceType, expr filter.Expression, filters m
 	}
 	if len(rts) > 1 {
 		sort.SliceStable(matches, func(i, j int) bool { return matches[i].seq < matches[j].seq })
+		bySeq = true
 	}
-	return matches
+	return matches, bySeq
 }
 
 // page cuts the page q asks for (RFC 7644 §3.4.2.4) and returns it with

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -87,7 +88,15 @@ type Server struct {
 	chaos   *chaosState  // flaky-5xx, flaky-429
 
 	cursorKey []byte // seals the cursors this server issues (cursor.go)
+
+	// bufs holds answer buffers for reuse: a list page is some 100 kB,
+	// and a buffer grown anew for each one doubled the garbage a walk of
+	// a large store leaves the collector.
+	bufs sync.Pool
 }
+
+// maxPooledBuffer bounds the buffers bufs keeps.
+const maxPooledBuffer = 1 << 20
 
 // New builds a server. It fails when cfg names an unknown fault.
 func New(cfg Config) (*Server, error) {
@@ -312,13 +321,22 @@ func (s *Server) contentType() string {
 
 // writeJSON writes a JSON response with the SCIM media type.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, body any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf, _ := s.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			s.bufs.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(body); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
-		_ = json.NewEncoder(&buf).Encode(errf(status, "", "encoding response: %v", err).body(s.fault(fErrorStatusAsNumber)))
+		_ = json.NewEncoder(buf).Encode(errf(status, "", "encoding response: %v", err).body(s.fault(fErrorStatusAsNumber)))
 	}
 	w.Header().Set("Content-Type", s.contentType())
 	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
