@@ -74,19 +74,27 @@ func (e *engine) onUser(r gjson.Result, inScope bool) {
 		return
 	}
 	su := &e.src.Users[i]
-	want, got := unequal(su.Raw, r)
-	diffs := Compare(e.sp.UserAttrs, want, got)
+	e.compareAttrs("User", su.Key, sr, su.Raw, r, e.sp.UserAttrs)
+	e.compared.Add(1)
+}
+
+// compareAttrs records each attribute of server resource r that drifted
+// from its source resource raw, and plans the PATCH that sets it back. A
+// user the source has inactive but the server active is access that
+// lingers, the riskiest drift, not a mere attribute.
+func (e *engine) compareAttrs(typ, key string, sr *srvRes, raw []byte, r gjson.Result, attrs map[string]fakeidp.Attribute) {
+	want, got := unequal(raw, r)
+	diffs := Compare(attrs, want, got)
 	for _, d := range diffs {
 		class := reports.DriftAttribute
-		if strings.EqualFold(d.Path, "active") && d.Want == false {
+		if typ == "User" && strings.EqualFold(d.Path, "active") && d.Want == false {
 			class = reports.DriftAccessLingers
 		}
-		e.add(reports.Drift{Class: class, Type: "User", Key: su.Key, ID: sr.id, Path: d.Path, Want: jsonText(d.Want), Got: jsonText(d.Got)})
+		e.add(reports.Drift{Class: class, Type: typ, Key: key, ID: sr.id, Path: d.Path, Want: jsonText(d.Want), Got: jsonText(d.Got)})
 	}
 	if e.plan != nil && len(diffs) > 0 {
-		e.plan.patch("User", sr.id, sr.etag, attrOps(want, diffs))
+		e.plan.patch(typ, sr.id, sr.etag, attrOps(want, diffs))
 	}
-	e.compared.Add(1)
 }
 
 // unequal decodes, of the top-level attributes the source resource raw
@@ -165,14 +173,7 @@ func (e *engine) onGroup(r gjson.Result, inScope bool) {
 		return
 	}
 	sg := &e.src.Groups[i]
-	want, got := unequal(sg.Raw, r)
-	diffs := Compare(e.sp.GroupAttrs, want, got)
-	for _, d := range diffs {
-		e.add(reports.Drift{Class: reports.DriftAttribute, Type: "Group", Key: sg.Key, ID: sr.id, Path: d.Path, Want: jsonText(d.Want), Got: jsonText(d.Got)})
-	}
-	if e.plan != nil && len(diffs) > 0 {
-		e.plan.patch("Group", sr.id, sr.etag, attrOps(want, diffs))
-	}
+	e.compareAttrs("Group", sg.Key, sr, sg.Raw, r, e.sp.GroupAttrs)
 	var userIDs, groupIDs []string
 	fakeidp.Lookup(r, "members").ForEach(func(_, m gjson.Result) bool {
 		v := fakeidp.Lookup(m, "value").String()
