@@ -24,34 +24,12 @@ func (s *Server) routeDiscovery(w http.ResponseWriter, r *http.Request, segs []s
 	switch {
 	case name == "serviceproviderconfig" && len(segs) == 1:
 		s.writeJSON(w, http.StatusOK, s.spcDoc(base))
-	case name == "resourcetypes" && len(segs) == 1:
-		var list []any
-		for _, rt := range defs.resourceTypes() {
-			list = append(list, s.rtDoc(base, rt))
-		}
-		s.writeJSON(w, http.StatusOK, listResponse(list, len(list), 1))
-	case name == "resourcetypes" && len(segs) == 2:
-		for _, rt := range defs.resourceTypes() {
-			if strings.EqualFold(rt.Name, segs[1]) {
-				s.writeJSON(w, http.StatusOK, s.rtDoc(base, rt))
-				return
-			}
-		}
-		s.writeError(w, notFound("resource type %q not found", segs[1]))
-	case name == "schemas" && len(segs) == 1:
-		var list []any
-		for _, sc := range defs.schemas() {
-			list = append(list, s.schemaDoc(base, sc))
-		}
-		s.writeJSON(w, http.StatusOK, listResponse(list, len(list), 1))
-	case name == "schemas" && len(segs) == 2:
-		for _, sc := range defs.schemas() {
-			if strings.EqualFold(sc.ID, segs[1]) {
-				s.writeJSON(w, http.StatusOK, s.schemaDoc(base, sc))
-				return
-			}
-		}
-		s.writeError(w, notFound("schema %q not found", segs[1]))
+	case name == "resourcetypes" && len(segs) <= 2:
+		serveDefs(s, w, segs, defs.resourceTypes(), func(rt *resourceType) string { return rt.Name },
+			func(rt *resourceType) any { return s.rtDoc(base, rt) }, "resource type")
+	case name == "schemas" && len(segs) <= 2:
+		serveDefs(s, w, segs, defs.schemas(), func(sc *schemaDef) string { return sc.ID },
+			func(sc *schemaDef) any { return s.schemaDoc(base, sc) }, "schema")
 	default:
 		s.writeError(w, notFound("no SCIM endpoint at /%s", strings.Join(segs, "/")))
 	}
@@ -190,4 +168,25 @@ func listResponse(resources []any, total, startIndex int) map[string]any {
 		"itemsPerPage": len(resources),
 		"Resources":    resources,
 	}
+}
+
+// serveDefs answers a discovery collection: the ListResponse of every
+// entry, or with a second path segment the one entry whose key matches it
+// case-insensitively (a 404 naming what when none does).
+func serveDefs[T any](s *Server, w http.ResponseWriter, segs []string, list []T, key func(T) string, doc func(T) any, what string) {
+	if len(segs) == 1 {
+		docs := make([]any, 0, len(list))
+		for _, d := range list {
+			docs = append(docs, doc(d))
+		}
+		s.writeJSON(w, http.StatusOK, listResponse(docs, len(docs), 1))
+		return
+	}
+	for _, d := range list {
+		if strings.EqualFold(key(d), segs[1]) {
+			s.writeJSON(w, http.StatusOK, doc(d))
+			return
+		}
+	}
+	s.writeError(w, notFound("%s %q not found", what, segs[1]))
 }
