@@ -134,7 +134,7 @@ func begin(ctx context.Context, target Target, cfg *config) (s *session, err err
 	// Confirm ownership before every first write and delete; sweep the prefix
 	// at cleanup when the server can filter (see safety.Tracker.Scope).
 	s.env.Tracker.Scope(names.Prefix, sp.Filter)
-	s.env.Tracker.PageByCursor(sp.Has(fakeidp.CapCursor))
+	s.env.Tracker.PageByCursor(safety.PagesByCursor(sp))
 	s.env.Tracker.Bind(client)
 	return s, nil
 }

@@ -248,12 +248,14 @@ func Sweep(ctx context.Context, c *fakeidp.Client, prefix string, opt SweepOptio
 	return rep
 }
 
-// AdvertisesCursors reads /ServiceProviderConfig and reports whether it
-// advertises cursor pagination (pagination.cursor, RFC 9865), for a sweep
-// run without the harness's discovery; any failure reads as no.
-func AdvertisesCursors(ctx context.Context, c *fakeidp.Client) bool {
+// PrefersCursors reads /ServiceProviderConfig and reports whether a walk
+// should page by cursor ([PagesByCursor]'s rule: cursors offered, and index
+// paging off or not the default), for a sweep run without the harness's
+// discovery; any failure reads as no, and the sweep's fallback to the other
+// method still covers a server that refuses index paging.
+func PrefersCursors(ctx context.Context, c *fakeidp.Client) bool {
 	ex, err := c.Do(ctx, fakeidp.Request{Method: http.MethodGet, Path: "/ServiceProviderConfig", Retry: true})
-	return err == nil && ex.Status == http.StatusOK && fakeidp.Get(ex.RespBody, "pagination", "cursor").Type == gjson.True
+	return err == nil && ex.Status == http.StatusOK && fakeidp.PaginationOf(ex.RespBody).PrefersCursor()
 }
 
 // NextCursor reads the nextCursor of a cursor page whose request sent

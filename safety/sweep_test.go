@@ -56,7 +56,7 @@ func TestSweepWithoutSw(t *testing.T) {
 // 9865) over pages of two and deletes every one of the run's five users,
 // without any index paging.
 func TestSweepByCursor(t *testing.T) {
-	srv, err := refserver.New(refserver.Config{})
+	srv, err := refserver.New(refserver.Config{CursorDefault: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +73,8 @@ func TestSweepByCursor(t *testing.T) {
 			t.Fatalf("creating %s: %v %v", n, err, ex)
 		}
 	}
-	if !safety.AdvertisesCursors(ctx, c) {
-		t.Fatal("the reference server advertises pagination.cursor, but AdvertisesCursors says no")
+	if !safety.PrefersCursors(ctx, c) {
+		t.Fatal("the reference server names cursor its defaultPaginationMethod, but PrefersCursors says no")
 	}
 	rep := safety.Sweep(ctx, c, "scimloop-cur000-", safety.SweepOptions{PageSize: 2, Cursor: true})
 	if len(rep.Errors) > 0 || len(rep.Left) > 0 || len(rep.Deleted) != 5 {

@@ -210,7 +210,7 @@ func (t *Tracker) Scope(prefix string, sweep bool) {
 }
 
 // PageByCursor makes the cleanup sweep page with RFC 9865 cursors, for a
-// server that advertises pagination.cursor; index paging stays its
+// server that prefers them ([PagesByCursor]); the other method stays its
 // fallback.
 func (t *Tracker) PageByCursor(on bool) {
 	t.mu.Lock()

@@ -84,7 +84,7 @@ func runCleanup(parent context.Context, stdout, stderr io.Writer, f runFlags, pr
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	rep := safety.Sweep(ctx, c, prefix, safety.SweepOptions{DryRun: dryRun, Cursor: safety.AdvertisesCursors(ctx, c)})
+	rep := safety.Sweep(ctx, c, prefix, safety.SweepOptions{DryRun: dryRun, Cursor: safety.PrefersCursors(ctx, c)})
 
 	verb := "deleted"
 	if dryRun {
