@@ -1,10 +1,12 @@
 package fakeidp_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,4 +86,52 @@ func reportRate(b *testing.B, start time.Time, cpu time.Duration) {
 	if used := processCPU() - cpu; used > 0 && b.N > 0 {
 		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/op")
 	}
+}
+
+// BenchmarkClientOverhead measures the clients alone: both send the same
+// GET through a transport that answers at once from memory, so that no
+// server, socket or scheduler is in the figures and the difference is what
+// the harness client does per request (request building, recording,
+// redaction, the memory it keeps), free of the noise that moves
+// BenchmarkRequests on a shared machine.
+func BenchmarkClientOverhead(b *testing.B) {
+	const base = "http://127.0.0.1:9/scim/v2"
+	path := "/Users/5b0c1f3e-9a7d-4c1e-8f0a-123456789abc"
+	body := []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"5b0c1f3e-9a7d-4c1e-8f0a-123456789abc","userName":"bench-user","emails":[{"value":"b@bench.example.test","type":"work"}],"active":true,` +
+		`"meta":{"resourceType":"User","created":"2026-12-06T01:00:00Z","lastModified":"2026-12-06T01:00:00Z","version":"W/\"1\"","location":"` + base + path + `"}}`)
+	hc := &http.Client{Transport: answerFromMemory(body)}
+	b.Run("op=GET/client=nethttp", func(b *testing.B) {
+		for b.Loop() {
+			req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+			req.Header.Set("Authorization", "Bearer bench-token-0123456789")
+			req.Header.Set("Accept", "application/scim+json")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	b.Run("op=GET/client=harness", func(b *testing.B) {
+		c, err := fakeidp.NewClient(base, fakeidp.WithBearer("bench-token-0123456789"), fakeidp.WithHTTPClient(hc))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := c.Do(context.Background(), fakeidp.Request{Method: http.MethodGet, Path: path}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// answerFromMemory is a transport that answers every request with body,
+// as the reference server answers a GET of one user.
+type answerFromMemory []byte
+
+func (body answerFromMemory) RoundTrip(r *http.Request) (*http.Response, error) {
+	h := http.Header{"Content-Type": {"application/scim+json"}, "Etag": {`W/"1"`}, "Date": {"Sun, 06 Dec 2026 01:00:00 GMT"},
+		"Content-Length": {strconv.Itoa(len(body))}, "Location": {r.URL.String()}}
+	return &http.Response{StatusCode: http.StatusOK, Header: h, Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: r}, nil
 }

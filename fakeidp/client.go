@@ -39,6 +39,11 @@ const (
 	maxRecordedBodyLen = 64 << 10
 )
 
+// scimContentTypeValue is the value of the Accept and Content-Type headers
+// of every request, shared: net/http only reads a request's header, and a
+// slice with no room to spare is copied by whoever appends to it.
+var scimContentTypeValue = []string{scimContentType}
+
 // ErrBodyTooLarge reports a response body over the client's size limit.
 var ErrBodyTooLarge = errors.New("response body exceeds the size limit")
 
@@ -48,7 +53,8 @@ type Client struct {
 	base         *url.URL
 	plainBase    string // base as text for plain paths (see plainBase); "" when it cannot be
 	http         *http.Client
-	auth         string // full Authorization header value, never recorded
+	auth         string   // full Authorization header value, never recorded
+	authHeader   []string // auth as a header value, shared by every request (see scimContentTypeValue)
 	header       http.Header
 	timeout      time.Duration
 	maxBody      int64
@@ -129,7 +135,8 @@ func WithHeader(name, value string) Option {
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
 // WithMaxBody bounds each response body.
-func WithMaxBody(n int64) Option { return func(c *Client) { c.maxBody = n } }
+// It is at most 1 GiB, which is more than any SCIM answer needs.
+func WithMaxBody(n int64) Option { return func(c *Client) { c.maxBody = min(n, maxKept) } }
 
 // WithMaxRetries sets how often 429 and 503 answers are retried.
 func WithMaxRetries(n int) Option { return func(c *Client) { c.maxRetries = n } }
@@ -191,6 +198,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if c.optErr != nil {
 		return nil, c.optErr
 	}
+	c.authHeader = []string{c.auth}
 	if pw, ok := u.User.Password(); ok {
 		c.secrets = append(c.secrets, pw) // net/http sends it as basic auth
 	}
@@ -237,7 +245,7 @@ func (c *Client) ForScenario(name string) *Client {
 // non-empty, sends it as the Authorization header instead: for 401 checks.
 func (c *Client) WithoutAuth(auth string) *Client {
 	cp := *c
-	cp.auth = auth
+	cp.auth, cp.authHeader = auth, []string{auth}
 	cp.tokenSource = nil
 	cp.sent = &sentHeaders{}
 	return &cp
@@ -256,6 +264,10 @@ type Request struct {
 	// BeforeRetry, when set, runs before each retry; if it reports done, the
 	// request is not retried and its exchange is returned.
 	BeforeRetry func(ctx context.Context) (done *Exchange, err error)
+	// Tried is how many times the caller already sent this request and is
+	// sending it again on its own (after a reset connection, say): the
+	// exchanges' Attempt counts those tries too.
+	Tried int
 }
 
 // Exchange is one recorded request and its response. Credentials are
@@ -301,7 +313,7 @@ func (e *Exchange) String() string {
 // failure, timeout, a body over the limit); the exchange is recorded anyway.
 func (c *Client) Do(ctx context.Context, req Request) (*Exchange, error) {
 	for attempt := 1; ; attempt++ {
-		ex, err := c.once(ctx, req, attempt)
+		ex, err := c.once(ctx, req, max(req.Tried, 0)+attempt)
 		if err != nil || !retryable(ex.Status) || !req.Retry || attempt > c.maxRetries {
 			return ex, err
 		}
@@ -358,15 +370,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // once sends req one time and records the exchange. It keeps the hot path
-// lean: each header is packed, redacted, into one compact copy, bodies are
-// handed to the recorder as they are (it makes the one redacted copy), and
-// the response body is read into one buffer of its announced size.
+// lean: the request's header values are shared and its URL is not parsed
+// again, the response header is packed, redacted, and its body read in one
+// buffer of its announced size, both straight into the recorder's arena,
+// where they are kept.
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
 	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt} // the recorder keeps a copy
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			ex.Started, ex.Err = time.Now(), err
-			return c.rec.add(ex, nil), err
+			return c.rec.add(ex, nil, false), err
 		}
 	}
 	ex.ReqBody, ex.Started = req.Body, time.Now()
@@ -376,10 +389,11 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	hreq, err := c.newRequest(ctx, ex.URL, req)
 	if err != nil {
 		ex.Err = err
-		return c.rec.add(ex, nil), err
+		return c.rec.add(ex, nil, false), err
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
-	ex.ReqHeader = c.sent.pack(hreq.Header, len(req.Header) == 0, req.Body != nil, secrets)
+	shared := len(req.Header) == 0  // the request header is the one every plain request sends
+	ex.ReqHeader = c.sent.pack(hreq.Header, shared, req.Body != nil, secrets, c.rec.keep)
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
@@ -387,25 +401,25 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 			ue.URL = redact.URL(ue.URL, nil) // error text is only scrubbed of literal secrets later
 		}
 		ex.Err = describeTransportError(err, c.timeout)
-		return c.rec.add(ex, secrets), ex.Err
+		return c.rec.add(ex, secrets, shared), ex.Err
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
-	ex.RespHeader = packHeaders(resp.Header, true, secrets)
-	data, err := readBody(resp, c.maxBody, c.rec.bodyBuffer)
+	ex.RespHeader = packHeaders(resp.Header, true, secrets, c.rec.keep)
+	data, err := readBody(resp, c.maxBody, c.rec.keep)
 	ex.Latency = time.Since(ex.Started)
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
 		ex.Truncated = true
 		ex.Err = fmt.Errorf("%s %s: %w (%d bytes)", req.Method, redact.URL(ex.URL, nil), ErrBodyTooLarge, c.maxBody)
-		return c.rec.add(ex, secrets), ex.Err
+		return c.rec.add(ex, secrets, shared), ex.Err
 	}
 	ex.RespBody = data
 	if err != nil {
 		ex.Err = fmt.Errorf("%s %s: reading the response body: %v", req.Method, redact.URL(ex.URL, nil), describeTransportError(err, c.timeout))
-		return c.rec.add(ex, secrets), ex.Err
+		return c.rec.add(ex, secrets, shared), ex.Err
 	}
-	return c.rec.add(ex, secrets), nil
+	return c.rec.add(ex, secrets, shared), nil
 }
 
 // newRequest builds the HTTP request for req: SCIM content type, the
@@ -415,20 +429,20 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 	if req.Body != nil {
 		body = bytes.NewReader(req.Body)
 	}
-	u := c.plainURL(req, target)
-	if u != nil {
+	u, plain := c.plainURL(req, target)
+	if plain {
 		target = "" // set below, rather than parsed again
 	}
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, target, body)
 	if err != nil {
 		return nil, err
 	}
-	if u != nil {
-		hreq.URL, hreq.Host = u, u.Host
+	if plain {
+		*hreq.URL, hreq.Host = u, u.Host
 	}
-	hreq.Header.Set("Accept", scimContentType)
+	hreq.Header["Accept"] = scimContentTypeValue
 	if req.Body != nil {
-		hreq.Header.Set("Content-Type", scimContentType)
+		hreq.Header["Content-Type"] = scimContentTypeValue
 	}
 	for k, vs := range c.header {
 		hreq.Header[k] = slices.Clone(vs)
@@ -486,7 +500,7 @@ func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
 		return nil
 	}
 	if c.auth != "" {
-		hreq.Header.Set("Authorization", c.auth)
+		hreq.Header["Authorization"] = c.authHeader
 	}
 	return nil
 }
@@ -494,7 +508,7 @@ func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
 func (c *Client) url(req Request) string {
 	p, rawQuery, _ := strings.Cut(req.Path, "?")
 	if rawQuery == "" && len(req.Query) == 0 && c.plainBase != "" && isPlainPath(p) {
-		return c.plainBase + p // what u.String() below gives, without its work
+		return c.rec.keepString(c.plainBase, p) // what u.String() below gives, without its work
 	}
 	u := *c.base
 	u.Path = strings.TrimRight(c.base.Path, "/") + p
@@ -515,16 +529,16 @@ func (c *Client) url(req Request) string {
 
 // plainURL returns target parsed, when url took its plain-path shortcut to
 // build it: the base URL with target's path, which is what parsing target
-// again would give. It is nil otherwise, and for a host with an empty port
-// ("h:"), which net/http would trim.
-func (c *Client) plainURL(req Request, target string) *url.URL {
+// again would give. It reports false otherwise, and for a host with an
+// empty port ("h:"), which net/http would trim.
+func (c *Client) plainURL(req Request, target string) (url.URL, bool) {
 	p, rawQuery, _ := strings.Cut(req.Path, "?")
 	if rawQuery != "" || len(req.Query) != 0 || c.plainBase == "" || !isPlainPath(p) || strings.HasSuffix(c.base.Host, ":") {
-		return nil
+		return url.URL{}, false
 	}
 	u := *c.base
 	u.Path = target[len(c.plainBase)-len(strings.TrimRight(c.base.Path, "/")):] // plainBase ends with the base path
-	return &u
+	return u, true
 }
 
 // plainBase returns the base URL as text to which a plain path can be

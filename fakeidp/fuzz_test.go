@@ -135,7 +135,7 @@ func FuzzRecorder(f *testing.F) {
 		rec.addSecrets(secret)
 		ex := rec.add(&Exchange{Method: "POST", URL: rawURL, ReqBody: body, RespBody: body,
 			ReqHeader:  NewHeaders(http.Header{"Authorization": {"Bearer " + secret}, "X-Echo": {header + secret}}),
-			RespHeader: NewHeaders(http.Header{"Set-Cookie": {header}, "X-Echo": {secret + header}})}, nil)
+			RespHeader: NewHeaders(http.Header{"Set-Cookie": {header}, "X-Echo": {secret + header}})}, nil, false)
 		for what, s := range map[string]string{"url": ex.URL, "request body": string(ex.ReqBody), "response body": string(ex.RespBody)} {
 			if strings.Contains(s, secret) {
 				t.Fatalf("the secret %q survived in the %s: %q", secret, what, s)

@@ -25,7 +25,7 @@ type Headers struct {
 
 // NewHeaders returns h recorded as it is (nothing redacted): for building
 // an [Exchange] by hand, as tests do. The recorder redacts what it keeps.
-func NewHeaders(h http.Header) Headers { return packHeaders(h, false, nil) }
+func NewHeaders(h http.Header) Headers { return packHeaders(h, false, nil, nil) }
 
 // Get returns the first value of the field name (any case), or "".
 func (h Headers) Get(name string) string {
@@ -144,7 +144,7 @@ func (h Headers) chunk(i int) (string, int) {
 func (h Headers) redacted(secrets []string) Headers {
 	for n, v := range h.All() {
 		if redact.IsSecretHeader(n) && v != redact.Redacted || redact.String(v, secrets) != v {
-			return packHeaders(h.HTTP(), true, secrets)
+			return packHeaders(h.HTTP(), true, secrets, nil)
 		}
 	}
 	return h
@@ -157,8 +157,9 @@ const maxStackFields = 16
 // packHeaders packs h. With scrub, the value of every credential header
 // ([redact.IsSecretHeader]) becomes [redact.Redacted] and every literal
 // secret in the other values is replaced too: this is the one copy the
-// recorder keeps, made in one pass over h and one allocation.
-func packHeaders(h http.Header, scrub bool, secrets []string) Headers {
+// recorder keeps, made in one pass over h into one buffer: from keep when
+// it is not nil (the recorder's arena), else allocated.
+func packHeaders(h http.Header, scrub bool, secrets []string, keep func(n int) []byte) Headers {
 	if len(h) == 0 {
 		return Headers{}
 	}
@@ -180,8 +181,12 @@ func packHeaders(h http.Header, scrub bool, secrets []string) Headers {
 		fields = append(fields, f)
 	}
 	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
-	var b strings.Builder
-	b.Grow(size)
+	var b []byte
+	if keep != nil {
+		b = keep(size)[:0]
+	} else {
+		b = make([]byte, 0, size)
+	}
 	for _, f := range fields {
 		for _, v := range f.values {
 			switch {
@@ -190,21 +195,20 @@ func packHeaders(h http.Header, scrub bool, secrets []string) Headers {
 			case scrub:
 				v = redact.String(v, secrets)
 			}
-			writeChunk(&b, f.name)
-			writeChunk(&b, v)
+			b = appendChunk(b, f.name)
+			b = appendChunk(b, v)
 		}
 	}
-	return Headers{packed: b.String()}
+	return Headers{packed: frozen(b)}
 }
 
-func writeChunk(b *strings.Builder, s string) {
+func appendChunk(b []byte, s string) []byte {
 	n := uint(len(s))
 	for n >= 0x80 {
-		b.WriteByte(byte(n) | 0x80)
+		b = append(b, byte(n)|0x80)
 		n >>= 7
 	}
-	b.WriteByte(byte(n))
-	b.WriteString(s)
+	return append(append(b, byte(n)), s...)
 }
 
 // chunkLen is the length writeChunk writes for s.

@@ -13,16 +13,22 @@ import (
 // Recorder numbers and keeps every exchange of a run, credentials redacted.
 // It is safe for concurrent use.
 type Recorder struct {
-	mu        sync.Mutex
-	exchanges []*Exchange // each points into a slab
-	// slab holds the unused slots of the newest block of exchanges and arena
-	// the unused bytes of the newest block of response bodies. A run keeps
-	// every exchange, so keeping them as a few large blocks instead of one
-	// small object each (or two, with its body) spares the allocator and the
-	// garbage collector most of their work; blocks grow with the run, so a
-	// recorder that sees one exchange stays small.
-	slab  []Exchange
-	arena []byte
+	mu sync.Mutex
+	// records are the exchanges, in order, kept pointer-free (see
+	// records.go), in chunks of recordChunk; their text and bytes are in
+	// blocks: arena blocks, cut as the exchanges come, and bodies too large
+	// for one. Names and errors are kept once, on the side.
+	records     [][]record
+	count       int
+	blocks      [][]byte
+	current     int32  // the arena block being cut; -1 before the first
+	arena       []byte // its rest
+	arenaBlock  int    // its size: blocks grow with the run, so that a recorder that sees one exchange stays small
+	nextBlock   readyBlocks[byte]
+	nextRecords readyBlocks[record]
+	names       []string
+	nameIndex   map[string]int32
+	errs        []error
 	// secrets are the literal secret values, longest first. The slice is
 	// replaced, never changed in place, so a copy taken under mu can be read
 	// without it.
@@ -31,7 +37,7 @@ type Recorder struct {
 }
 
 // NewRecorder returns an empty recorder.
-func NewRecorder() *Recorder { return &Recorder{} }
+func NewRecorder() *Recorder { return &Recorder{current: -1} }
 
 func (r *Recorder) addSecrets(secrets ...string) {
 	r.mu.Lock()
@@ -64,18 +70,20 @@ func (r *Recorder) Retries() int {
 	return r.retries
 }
 
-// add redacts ex, numbers it and keeps a copy, which it returns. The
-// redaction runs outside the lock, so that concurrent scenarios do not queue
-// behind each other's bodies.
+// add redacts ex, numbers it and keeps it, and returns the exchange as
+// kept. The redaction runs outside the lock, so that concurrent scenarios
+// do not queue behind each other's bodies.
 // packedWith is the secrets the client packed ex's headers redacted with
 // (nil when it did not): while they are still the known ones, the headers
-// need no second pass.
-func (r *Recorder) add(ex *Exchange, packedWith []string) *Exchange {
+// need no second pass. sharedReqHeader says that ex's request header is
+// the one its client sends every time, kept once for all of them.
+func (r *Recorder) add(ex *Exchange, packedWith []string, sharedReqHeader bool) *Exchange {
 	secrets := r.knownSecrets()
 	ex.URL = redact.URL(ex.URL, secrets)
 	if packedWith == nil || !sameSecrets(packedWith, secrets) {
 		ex.ReqHeader = ex.ReqHeader.redacted(secrets)
 		ex.RespHeader = ex.RespHeader.redacted(secrets)
+		sharedReqHeader = false
 	}
 	ex.ReqBody = redact.Body(ex.ReqBody, secrets)
 	ex.RespBody = redact.Body(ex.RespBody, secrets)
@@ -84,43 +92,34 @@ func (r *Recorder) add(ex *Exchange, packedWith []string) *Exchange {
 			ex.Err = &scrubbedError{msg: msg, err: ex.Err}
 		}
 	}
+	kept := *ex // its text and bytes become the kept copies below
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.slab) == 0 {
-		r.slab = make([]Exchange, min(max(len(r.exchanges), minSlab), maxSlab))
+	rec := record{
+		started:   unixNano(ex.Started),
+		latency:   ex.Latency,
+		scenario:  r.intern(ex.Scenario),
+		method:    r.intern(ex.Method),
+		status:    int32(ex.Status),
+		attempt:   int32(ex.Attempt),
+		truncated: ex.Truncated,
 	}
-	kept := &r.slab[0]
-	r.slab = r.slab[1:]
-	*kept = *ex
-	kept.Seq = len(r.exchanges) + 1
-	r.exchanges = append(r.exchanges, kept)
-	return kept
-}
-
-// Block sizes of the recorder's slabs (exchanges) and arena (bytes).
-const (
-	minSlab      = 4
-	maxSlab      = 256
-	minArena     = 4 << 10
-	maxArena     = 256 << 10
-	maxArenaBody = maxArena / 8 // a larger body is allocated on its own
-)
-
-// bodyBuffer returns a buffer of n bytes for a response body. A small one
-// comes from the arena: it is kept with its exchange anyway. Its capacity is
-// n, so that appending to it never writes over another body.
-func (r *Recorder) bodyBuffer(n int) []byte {
-	if n > maxArenaBody {
-		return make([]byte, n)
+	rec.url, kept.URL = r.placeString(ex.URL)
+	if h := ex.ReqHeader.packed; sharedReqHeader && h != "" {
+		rec.reqHeader = span{internedSpan, r.intern(h), int32(len(h))}
+	} else {
+		rec.reqHeader, kept.ReqHeader.packed = r.placeString(h)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.arena) < n {
-		r.arena = make([]byte, max(min(max(2*cap(r.arena), minArena), maxArena), n))
+	rec.reqBody, kept.ReqBody = r.place(ex.ReqBody)
+	rec.respHeader, kept.RespHeader.packed = r.placeString(ex.RespHeader.packed)
+	rec.respBody, kept.RespBody = r.place(ex.RespBody)
+	if ex.Err != nil {
+		r.errs = append(r.errs, ex.Err)
+		rec.err = int32(len(r.errs))
 	}
-	buf := r.arena[:n:n]
-	r.arena = r.arena[n:]
-	return buf
+	r.keepRecord(rec)
+	kept.Seq, kept.Started = r.count, unixTime(rec.started) // as Exchanges makes it
+	return &kept
 }
 
 // scrubbedError is an error whose text had a secret in it: it shows the
@@ -139,18 +138,30 @@ func (r *Recorder) Scrub(s string) string {
 	return redact.String(s, r.knownSecrets())
 }
 
-// Exchanges returns the recorded exchanges in order.
-func (r *Recorder) Exchanges() []*Exchange {
+// Exchanges returns the recorded exchanges in order. Each call makes them
+// anew from what the recorder keeps: an exchange's number, not its
+// address, is what identifies it.
+func (r *Recorder) Exchanges() []*Exchange { return r.ExchangesFrom(0) }
+
+// ExchangesFrom returns the exchanges recorded after the first n, in order.
+func (r *Recorder) ExchangesFrom(n int) []*Exchange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]*Exchange(nil), r.exchanges...)
+	n = min(max(n, 0), r.count)
+	exs := make([]Exchange, r.count-n)
+	out := make([]*Exchange, len(exs))
+	for i := range exs {
+		r.exchange(n+i, &exs[i])
+		out[i] = &exs[i]
+	}
+	return out
 }
 
 // Len returns how many exchanges were recorded.
 func (r *Recorder) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.exchanges)
+	return r.count
 }
 
 // Excerpt renders an exchange as request and response text for a finding,

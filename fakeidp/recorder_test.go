@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ func TestRecorderRedactsEveryPart(t *testing.T) {
 		RespHeader: NewHeaders(http.Header{"Set-Cookie": {"s=1"}, "Location": {"/Users/1"}}),
 		RespBody:   []byte(`{"note":"` + secret + `"}`),
 		Err:        cause,
-	}, nil)
+	}, nil, false)
 	assert.Equal(t, "https://admin:REDACTED@h.test/v2/Users?access_token=REDACTED&q=REDACTED", ex.URL)
 	assert.Equal(t, http.Header{"Authorization": {"REDACTED"}, "X-Note": {"has REDACTED"}}, ex.ReqHeader.HTTP())
 	assert.Equal(t, http.Header{"Set-Cookie": {"REDACTED"}, "Location": {"/Users/1"}}, ex.RespHeader.HTTP())
@@ -84,7 +85,7 @@ func TestReadBody(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(tt.body))}
 			rec := NewRecorder()
-			got, err := readBody(resp, tt.limit, rec.bodyBuffer)
+			got, err := readBody(resp, tt.limit, rec.keep)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(got))
 			if tt.length >= 0 && tt.length <= tt.limit && int64(len(got)) <= tt.length { // read into the arena
@@ -94,42 +95,104 @@ func TestReadBody(t *testing.T) {
 	}
 }
 
-// TestRecorderKeepsEveryExchangeApart: exchanges and bodies kept in the
-// recorder's blocks stay whole and apart however many there are, and
-// appending to one body never reaches another.
+// TestRecorderKeepsEveryExchangeApart: exchanges kept in the recorder's
+// blocks stay whole and apart however many there are, whether their bodies
+// were written into the arena, copied there or kept on their own, and
+// appending to one body never reaches another. The exchange add returns is the one Exchanges makes again from
+// what is kept.
 func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 	rec := NewRecorder()
 	var returned []*Exchange
-	for i := range 3*maxSlab + 7 {
-		body := rec.bodyBuffer(10 + i%50)
+	started := time.Now()
+	for i := range 1000 {
+		var body []byte
+		switch i % 3 {
+		case 0: // written into the arena, as the client reads a body
+			body = rec.keep(10 + i%50)
+		case 1: // copied there
+			body = make([]byte, 10+i%50)
+		case 2: // too large for the arena: a block of its own
+			body = make([]byte, maxArenaBody+1+i%50)
+		}
 		for j := range body {
 			body[j] = byte('a' + i%26)
 		}
-		if i%100 == 0 {
-			body = append(rec.bodyBuffer(maxArenaBody + 1)[:0], body...) // a large one, on its own
+		var reqBody []byte
+		if i%2 == 0 {
+			reqBody = []byte(fmt.Sprint(`{"n":`, i, `}`))
 		}
-		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body}, nil))
+		ex := &Exchange{Scenario: fmt.Sprint("s", i%4), Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body, ReqBody: reqBody,
+			Status: 200 + i%7, Started: started.Add(time.Duration(i)), Latency: time.Duration(i), Attempt: 1 + i%2,
+			RespHeader: NewHeaders(http.Header{"Etag": {fmt.Sprint(i)}})}
+		if i%10 == 0 {
+			ex.Err = fmt.Errorf("failure %d", i)
+		}
+		returned = append(returned, rec.add(ex, nil, false))
 	}
 	_ = append(returned[1].RespBody, "overwrite?"...)
 	kept := rec.Exchanges()
 	require.Len(t, kept, len(returned))
 	for i, ex := range kept {
-		assert.Same(t, returned[i], ex, "the exchange returned is the one kept")
+		require.Equal(t, returned[i], ex, "exchange %d", i)
 		assert.Equal(t, i+1, ex.Seq)
 		assert.Equal(t, fmt.Sprint("/Users/", i), ex.URL)
-		assert.Equal(t, strings.Repeat(string(rune('a'+i%26)), 10+i%50), string(ex.RespBody), "exchange %d", i)
+		assert.Equal(t, fmt.Sprint("s", i%4), ex.Scenario)
+		assert.Equal(t, fmt.Sprint(i), ex.Header("Etag"))
+		assert.True(t, started.Add(time.Duration(i)).Equal(ex.Started), "exchange %d started %v", i, ex.Started)
+		assert.Equal(t, i%2 == 0, ex.ReqBody != nil, "a request without a body stays one without")
+		assert.Equal(t, i%10 == 0, ex.Err != nil)
+		n := 10 + i%50
+		if i%3 == 2 {
+			n = maxArenaBody + 1 + i%50
+		}
+		assert.Equal(t, strings.Repeat(string(rune('a'+i%26)), n), string(ex.RespBody), "exchange %d", i)
 	}
+	assert.Len(t, rec.ExchangesFrom(990), 10)
+	assert.Equal(t, 991, rec.ExchangesFrom(990)[0].Seq)
+	assert.Empty(t, rec.ExchangesFrom(5000))
 }
 
-// TestRecorderArenaTakesAnySize: a body of any size up to the arena's
-// limit fits, first thing in a new recorder or after others.
+// TestRecorderKeepsNoPointers: what the recorder keeps per exchange holds
+// no pointer for the garbage collector to scan, which is why it is kept
+// that way.
+func TestRecorderKeepsNoPointers(t *testing.T) {
+	assert.False(t, hasPointers(reflect.TypeFor[record]()))
+}
+
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return hasPointers(t.Elem())
+	case reflect.Struct:
+		for f := range t.Fields() {
+			if hasPointers(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestRecorderArenaTakesAnySize: a buffer of any size up to the arena's
+// limit fits, first thing in a new recorder or after others, and bytes of
+// any size placed there come back whole.
 func TestRecorderArenaTakesAnySize(t *testing.T) {
-	for _, n := range []int{0, 1, minArena - 1, minArena + 1, maxArenaBody - 1, maxArenaBody, maxArenaBody + 1} {
+	for _, n := range []int{0, 1, minArena - 1, minArena, minArena + 1, maxArenaBody - 1, maxArenaBody, maxArenaBody + 1, maxArena + 1} {
 		rec := NewRecorder()
 		for range 3 {
-			buf := rec.bodyBuffer(n)
+			buf := rec.keep(n)
 			require.Len(t, buf, n)
 			require.Equal(t, n, cap(buf))
+		}
+		var spans []span
+		for i := range 3 {
+			sp, _ := rec.place([]byte(strings.Repeat(string(rune('a'+i)), n)))
+			spans = append(spans, sp)
+		}
+		for i, sp := range spans {
+			require.Equal(t, strings.Repeat(string(rune('a'+i)), n), string(rec.bytes(sp)), "size %d, copy %d", n, i)
 		}
 	}
 }
@@ -200,7 +263,7 @@ func TestRecorderRedactsHeadersPackedWithOldSecrets(t *testing.T) {
 	stale := rec.knownSecrets()
 	rec.addSecrets("new-secret-2")
 	h := NewHeaders(http.Header{"X-Note": {"has new-secret-2"}})
-	ex := rec.add(&Exchange{Method: "GET", ReqHeader: h, RespHeader: h}, stale)
+	ex := rec.add(&Exchange{Method: "GET", ReqHeader: h, RespHeader: h}, stale, false)
 	assert.Equal(t, "has REDACTED", ex.ReqHeader.Get("X-Note"))
 	assert.Equal(t, "has REDACTED", ex.RespHeader.Get("X-Note"))
 }

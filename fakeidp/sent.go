@@ -22,10 +22,11 @@ type packedFor struct {
 }
 
 // pack returns h packed and redacted with secrets, as [packHeaders] does.
-// plain says that h holds only what the client sends with every request.
-func (s *sentHeaders) pack(h http.Header, plain, withBody bool, secrets []string) Headers {
+// plain says that h holds only what the client sends with every request;
+// keep is where headers packed for one request are kept.
+func (s *sentHeaders) pack(h http.Header, plain, withBody bool, secrets []string, keep func(n int) []byte) Headers {
 	if !plain {
-		return packHeaders(h, true, secrets)
+		return packHeaders(h, true, secrets, keep)
 	}
 	slot := &s.packed[0]
 	if withBody {
@@ -34,7 +35,7 @@ func (s *sentHeaders) pack(h http.Header, plain, withBody bool, secrets []string
 	if p := slot.Load(); p != nil && sameSecrets(p.secrets, secrets) {
 		return p.h
 	}
-	p := &packedFor{secrets: secrets, h: packHeaders(h, true, secrets)}
+	p := &packedFor{secrets: secrets, h: packHeaders(h, true, secrets, nil)}
 	slot.Store(p)
 	return p.h
 }

@@ -100,10 +100,8 @@ func (s *Session) send(req fakeidp.Request) (*fakeidp.Exchange, error) {
 		case <-t.C:
 		}
 		t.Stop()
+		req.Tried = try
 		ex, err = s.C.Do(s.Ctx, req)
-		if ex != nil {
-			ex.Attempt = try + 1
-		}
 	}
 	return ex, err
 }

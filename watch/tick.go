@@ -73,7 +73,7 @@ func (t *tick) probe() bool {
 // drain takes the exchanges recorded since the last call into the metrics,
 // the log and the flight recorder.
 func (t *tick) drain() {
-	exs := t.rec.Exchanges()[t.drained:]
+	exs := t.rec.ExchangesFrom(t.drained)
 	t.drained += len(exs)
 	for _, ex := range exs {
 		path := pathTemplate(ex.URL)
