@@ -53,7 +53,7 @@ image: ## build the scimloop image as $(IMAGE) and $(IMAGE):$(VERSION) (needs Do
 	cp $(CA_BUNDLE) bin/ca-certificates.crt
 	docker build -t $(IMAGE) -t $(IMAGE):$(VERSION) .
 
-bench: ## benchmarks: harness throughput vs plain net/http, reference server at scale, reconcile at 100k and its 10k/100k/1M curve (index and cursor paging)
+bench: ## benchmarks: harness throughput vs plain net/http (and the clients alone), reference server at scale, reconcile at 100k and its 10k/100k/1M curve (index and cursor paging)
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./fakeidp/ ./harness/ ./sequences/ ./internal/refserver/
 	$(GO) test -run '^$$' -bench 'Reconcile' -benchtime 1x -timeout 30m ./reconcile/
 

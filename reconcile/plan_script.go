@@ -14,7 +14,8 @@ import (
 // (RFC 7644 §3.3: SHALL) with shell pattern matching, not with jq.
 const planScriptHead = `# Nothing has been applied. Review every step before running it.
 # Needs only a POSIX sh and curl.
-# The bearer token is read from $SCIMLOOP_TOKEN; it is not written here.
+# The bearer token is read from $SCIMLOOP_TOKEN; it is not written here, and
+# curl reads it from a here-document, so it is not on any command line either.
 # The script stops at the first step the server refuses; the steps before it
 # have been applied, so reconcile again before running anything twice.
 set -eu
@@ -22,12 +23,17 @@ set -eu
 CR=$(printf '\r')
 NL='
 '
+case $SCIMLOOP_TOKEN in
+*"$NL"*|*"$CR"*) echo "plan.sh: SCIMLOOP_TOKEN has a line break in it; a bearer token has none" >&2; exit 1 ;;
+esac
 
 # scim METHOD PATH [CURL-ARGS]: one SCIM request; a body is read from standard input.
 scim() {
 	m=$1; p=$2; shift 2
-	curl -sS -X "$m" -H "Authorization: Bearer $SCIMLOOP_TOKEN" \
-		-H 'Accept: application/scim+json' -H 'Content-Type: application/scim+json' "$@" "$BASE$p"
+	curl -sS -X "$m" -H @/dev/fd/3 \
+		-H 'Accept: application/scim+json' -H 'Content-Type: application/scim+json' "$@" "$BASE$p" 3<<SCIMLOOP_AUTH
+Authorization: Bearer $SCIMLOOP_TOKEN
+SCIMLOOP_AUTH
 }
 
 # step N METHOD PATH [CURL-ARGS]: request N; its answer is kept in $out.

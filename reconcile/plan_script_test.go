@@ -93,7 +93,7 @@ func TestPlanScriptSyntaxAndSecrets(t *testing.T) {
 			t.Errorf("%s -n plan.sh: %v\n%s\n%s", sh, err, out, text)
 		}
 	}
-	for _, want := range []string{`Bearer $SCIMLOOP_TOKEN"`, "' <<SCIMLOOP_BODY\n", `"value":"${ID_`, "If-Match: "} {
+	for _, want := range []string{"Bearer $SCIMLOOP_TOKEN\nSCIMLOOP_AUTH\n", "' <<SCIMLOOP_BODY\n", `"value":"${ID_`, "If-Match: "} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("plan.sh lacks %s:\n%s", want, text)
 		}
@@ -194,5 +194,45 @@ func TestPlanScriptNeedsAToken(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "set SCIMLOOP_TOKEN") {
 		t.Fatalf("plan.sh without a token: %v\n%s", err, out)
+	}
+}
+
+// TestPlanScriptKeepsTheTokenOffCommandLines: curl reads the token from a
+// here-document, so no command line (which other users of the machine can
+// see in the process list) holds it; the server still gets it, or the
+// steps would fail with 401. A token with a line break, which could add
+// headers of its own, is refused.
+func TestPlanScriptKeepsTheTokenOffCommandLines(t *testing.T) {
+	needCurl(t)
+	real, _ := exec.LookPath("curl")
+	dir := t.TempDir()
+	argv := filepath.Join(dir, "argv")
+	shim := "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '" + argv + "'\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "curl"), []byte(shim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base, src, plan := scriptPlan(t, nil)
+	path := writeScript(t, plan)
+	cmd := exec.Command("sh", path)
+	cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "SCIMLOOP_TOKEN=test-token-not-in-the-file")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("plan.sh: %v\n%s", err, out)
+	}
+	if again := run(t, base, src, nil); !again.InSync() {
+		t.Fatalf("after plan.sh: %s\n%s", again.Verdict, driftLines(again.Drift))
+	}
+	args, err := os.ReadFile(argv)
+	if err != nil || len(args) == 0 {
+		t.Fatalf("the curl shim saw no command line: %v", err)
+	}
+	if strings.Contains(string(args), "test-token") {
+		t.Errorf("the token is on curl's command line:\n%s", args)
+	}
+
+	cmd = exec.Command("sh", path)
+	cmd.Env = append(os.Environ(), "SCIMLOOP_TOKEN=tok\nX-Injected: 1")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "line break") {
+		t.Fatalf("plan.sh with a token holding a line break: %v\n%s", err, out)
 	}
 }

@@ -71,7 +71,7 @@ func TestPlanConverges(t *testing.T) {
 			t.Errorf("plan.json lacks %s:\n%s", want, js.String())
 		}
 	}
-	for _, want := range []string{`Authorization: Bearer $SCIMLOOP_TOKEN`, `create 1 '/Users'`, `${ID_1}`} {
+	for _, want := range []string{"Authorization: Bearer $SCIMLOOP_TOKEN\nSCIMLOOP_AUTH", `create 1 '/Users'`, `${ID_1}`} {
 		if !strings.Contains(sh.String(), want) {
 			t.Errorf("plan.sh lacks %s:\n%s", want, sh.String())
 		}
