@@ -186,14 +186,16 @@ func TestRecorderArenaTakesAnySize(t *testing.T) {
 			require.Len(t, buf, n)
 			require.Equal(t, n, cap(buf))
 		}
+		rec.mu.Lock() // place and bytes are called with it held
 		var spans []span
 		for i := range 3 {
 			sp, _ := rec.place([]byte(strings.Repeat(string(rune('a'+i)), n)))
 			spans = append(spans, sp)
 		}
 		for i, sp := range spans {
-			require.Equal(t, strings.Repeat(string(rune('a'+i)), n), string(rec.bytes(sp)), "size %d, copy %d", n, i)
+			assert.Equal(t, strings.Repeat(string(rune('a'+i)), n), string(rec.bytes(sp)), "size %d, copy %d", n, i)
 		}
+		rec.mu.Unlock()
 	}
 }
 
