@@ -168,7 +168,7 @@ func runCertify(parent context.Context, stdout, stderr io.Writer, f runFlags, ar
 	if err != nil {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing the bundle: %v", err)}
 	}
-	if err := appendStepSummary(run); err != nil {
+	if err := appendStepSummary(func(w io.Writer) error { return reports.WriteMarkdown(w, run) }); err != nil {
 		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	printSummary(stdout, run, f.out, true)

@@ -70,6 +70,9 @@ reports no drift. --plan FILE writes the SCIM requests that would converge
 the server, and plan.sh beside it (needs only sh and curl; the token is
 read from $SCIMLOOP_TOKEN when it runs); nothing is applied.
 
+With $GITHUB_STEP_SUMMARY set, the Markdown summary is also appended to
+that file.
+
 Exit codes: 0 in sync; 1 drift; 2 a usage error (or a bad source row with
 --strict-source); 3 incomplete (something could not be read).`,
 		Example: `  scimloop reconcile --url http://127.0.0.1:8080/scim/v2 --export tenant.jsonl
@@ -162,6 +165,9 @@ func runReconcile(parent context.Context, stdout, stderr io.Writer, f reconcileF
 	line.clear()
 	if err := writeReconcileReports(f, rep); err != nil {
 		return &exitError{code: exitIncomplete, err: err}
+	}
+	if err := appendStepSummary(func(w io.Writer) error { return reports.WriteReconcileMarkdown(w, &rep.Reconcile) }); err != nil {
+		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	fmt.Fprintln(stdout, reconcileSummary(rep, f.conn.out))
 	switch rep.Verdict {

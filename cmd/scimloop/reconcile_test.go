@@ -28,11 +28,14 @@ func preloaded(t *testing.T, token string, p refserver.Preload) string {
 }
 
 // TestReconcileCommand: export, reconcile in sync (exit 0), reconcile a
-// drifted server (exit 1) with every report and a plan that holds no token.
+// drifted server (exit 1) with every report and a plan that holds no token;
+// each reconcile appends its summary to $GITHUB_STEP_SUMMARY.
 func TestReconcileCommand(t *testing.T) {
 	const token = "reconcile-t0ken-zz9"
 	t.Setenv("SCIMLOOP_TOKEN", token)
 	dir := t.TempDir()
+	summary := filepath.Join(dir, "step-summary.md")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 	p := refserver.Preload{Users: 50, Groups: 4, MembersPerGroup: 10, Seed: 5}
 	clean := preloaded(t, token, p)
 	p.Drift = 2
@@ -79,6 +82,12 @@ func TestReconcileCommand(t *testing.T) {
 	}
 	sh, _ := os.ReadFile(filepath.Join(dir, "plan.sh"))
 	assert.Contains(t, string(sh), "$SCIMLOOP_TOKEN")
+	step, err := os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Contains(t, string(step), "# scimloop reconcile: in-sync")
+	assert.Contains(t, string(step), "# scimloop reconcile: drift")
+	assert.Contains(t, string(step), "| duplicate | 2 |")
+	assert.NotContains(t, string(step), token)
 }
 
 func TestReconcileUsageAndStrictSource(t *testing.T) {

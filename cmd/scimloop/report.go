@@ -161,10 +161,10 @@ func readResults(data []byte, name, path string) (*reports.Run, error) {
 	return run, nil
 }
 
-// appendStepSummary appends the Markdown summary of run to the file named by
-// $GITHUB_STEP_SUMMARY, when that variable is set, so that GitHub Actions
-// shows it on the job's page.
-func appendStepSummary(run *reports.Run) error {
+// appendStepSummary appends the Markdown summary write writes to the file
+// named by $GITHUB_STEP_SUMMARY, when that variable is set, so that GitHub
+// Actions shows it on the job's page.
+func appendStepSummary(write func(io.Writer) error) error {
 	path := os.Getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return nil
@@ -173,7 +173,7 @@ func appendStepSummary(run *reports.Run) error {
 	if err != nil {
 		return fmt.Errorf("GITHUB_STEP_SUMMARY: %v", err)
 	}
-	werr := reports.WriteMarkdown(f, run)
+	werr := write(f)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}

@@ -212,7 +212,7 @@ func runRun(parent context.Context, stdout, stderr io.Writer, f runFlags, argv [
 	if err := writeReports(f.out, run); err != nil {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("writing reports: %v", err)}
 	}
-	if err := appendStepSummary(run); err != nil {
+	if err := appendStepSummary(func(w io.Writer) error { return reports.WriteMarkdown(w, run) }); err != nil {
 		fmt.Fprintln(stderr, "scimloop: warning:", err)
 	}
 	printSummary(stdout, run, f.out, f.quiet)
