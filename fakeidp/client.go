@@ -445,7 +445,7 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 		hreq.Header["Content-Type"] = scimContentTypeValue
 	}
 	for k, vs := range c.header {
-		hreq.Header[k] = slices.Clone(vs)
+		hreq.Header[k] = vs[:len(vs):len(vs)] // shared, as scimContentTypeValue is
 	}
 	for k, vs := range req.Header {
 		hreq.Header[k] = slices.Clone(vs)

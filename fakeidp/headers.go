@@ -211,7 +211,7 @@ func appendChunk(b []byte, s string) []byte {
 	return append(append(b, byte(n)), s...)
 }
 
-// chunkLen is the length writeChunk writes for s.
+// chunkLen is the length appendChunk appends for s.
 func chunkLen(s string) int {
 	l := 1 + len(s)
 	for n := len(s); n >= 0x80; n >>= 7 {

@@ -81,21 +81,27 @@ func (r *Recorder) keep(n int) []byte {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.carve(n)
+	buf, _ := r.carve(n)
+	return buf
 }
 
 // carve cuts n bytes from the arena, starting a new block when the current
-// one is short. Called with r.mu held.
-func (r *Recorder) carve(n int) []byte {
+// one is short, and returns them and where they start in the current
+// block. Called with r.mu held.
+func (r *Recorder) carve(n int) ([]byte, int) {
+	if n == 0 {
+		return nil, 0
+	}
 	if len(r.arena) < n {
 		r.arenaBlock = max(min(2*r.arenaBlock, maxArena), minArena, n)
 		r.arena = r.nextBlock.take(&r.mu, r.arenaBlock, min(2*r.arenaBlock, maxArena))
 		r.blocks = append(r.blocks, r.arena)
 		r.current = int32(len(r.blocks) - 1)
 	}
+	off := len(r.blocks[r.current]) - len(r.arena)
 	buf := r.arena[:n:n]
 	r.arena = r.arena[n:]
-	return buf
+	return buf, off
 }
 
 // keepString returns a+b as text kept in the arena.
@@ -133,9 +139,8 @@ func (r *Recorder) place(b []byte) (span, []byte) {
 		r.blocks = append(r.blocks, b)
 		return span{int32(len(r.blocks) - 1), 0, int32(len(b))}, b
 	}
-	buf := r.carve(len(b))
+	buf, off := r.carve(len(b))
 	copy(buf, b)
-	off := len(r.blocks[r.current]) - len(r.arena) - len(buf) // carve cut buf just before the arena's rest
 	return span{r.current, int32(off), int32(len(buf))}, buf
 }
 
@@ -172,22 +177,24 @@ func (r *Recorder) intern(name string) int32 {
 	return i
 }
 
-// bytes returns the bytes s locates. Called with r.mu held.
+// bytes returns the bytes s locates in the arena. Called with r.mu held.
 func (r *Recorder) bytes(s span) []byte {
 	switch {
 	case s.n < 0:
 		return nil
 	case s.n == 0:
 		return []byte{}
-	case s.block == internedSpan:
-		return unsafe.Slice(unsafe.StringData(r.names[s.off]), len(r.names[s.off]))
 	}
 	return r.blocks[s.block][s.off : s.off+s.n : s.off+s.n]
 }
 
-// text returns the text s locates. Called with r.mu held.
+// text returns the text s locates, interned or in the arena. Called with
+// r.mu held.
 func (r *Recorder) text(s span) string {
-	if s.n <= 0 {
+	switch {
+	case s.block == internedSpan:
+		return r.names[s.off]
+	case s.n <= 0:
 		return ""
 	}
 	return frozen(r.bytes(s))
