@@ -161,7 +161,7 @@ func (f *runFlags) registerClient(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.headers, "header", nil, `extra request header "Name: value" (repeatable), e.g. "Authorization: Basic ..."`)
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http (and credentials over it) to non-loopback hosts")
 	fl.DurationVar(&f.timeout, "timeout", fakeidp.DefaultTimeout, "timeout for each request, body included")
-	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes")
+	fl.Int64Var(&f.maxBody, "max-body", fakeidp.DefaultMaxBody, "largest response body accepted, in bytes (at most 1 GiB)")
 	fl.IntVar(&f.maxResources, "max-resources", 0, "cap on resources a run may create, Bulk included (0: no cap)")
 	fl.Float64Var(&f.rps, "rps", 0, "cap on requests per second (0: no cap)")
 	f.conn.register(cmd) // TLS trust, client certificates, OAuth2
