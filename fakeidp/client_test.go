@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -185,4 +186,68 @@ func TestGetIsCaseInsensitive(t *testing.T) {
 	assert.Equal(t, "a@b", Get(body, "emails", "0", "value").String())
 	assert.False(t, Get(body, "emails", "9").Exists())
 	assert.False(t, Get([]byte(`not json`), "a").Exists())
+}
+
+// The client sends through the transport itself (see send): what
+// http.Client would add must still happen.
+func TestClientSendsWhatHTTPClientWould(t *testing.T) {
+	t.Run("basic auth from the URL's user info", func(t *testing.T) {
+		var gotUser, gotPass string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			gotUser, gotPass, _ = r.BasicAuth()
+		}))
+		t.Cleanup(srv.Close)
+		c, err := NewClient(strings.Replace(srv.URL, "://", "://idp:url-pass-0123@", 1) + "/scim/v2")
+		require.NoError(t, err)
+		ex, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"idp", "url-pass-0123"}, []string{gotUser, gotPass})
+		assert.NotContains(t, ex.URL+Excerpt(ex, 0), "url-pass-0123")
+	})
+	t.Run("plain HTTP on an https URL", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		t.Cleanup(srv.Close)
+		c, err := NewClient(strings.Replace(srv.URL, "http://", "https://", 1)+"/scim/v2", WithTimeout(5*time.Second))
+		require.NoError(t, err)
+		_, err = c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "answered plain HTTP on an https URL")
+	})
+	t.Run("errors name the request as http.Client's do", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+		base := srv.URL + "/scim/v2"
+		srv.Close() // nothing listens there now
+		c, err := NewClient(base, WithMaxRetries(0))
+		require.NoError(t, err)
+		_, err = c.Do(context.Background(), Request{Method: "PATCH", Path: "/Users/1", Body: []byte(`{}`)})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), `Patch "`+base+`/Users/1"`)
+	})
+	t.Run("a supplied client's cookie jar and timeout", func(t *testing.T) {
+		var cookies atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, err := r.Cookie("affinity"); err == nil {
+				cookies.Add(1)
+			}
+			http.SetCookie(w, &http.Cookie{Name: "affinity", Value: "node-1", Path: "/"})
+			if r.URL.Query().Has("slow") {
+				time.Sleep(300 * time.Millisecond)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		hc := srv.Client()
+		hc.Jar, hc.Timeout = jar, 100*time.Millisecond
+		c, err := NewClient(srv.URL+"/scim/v2", WithHTTPClient(hc), WithMaxRetries(0))
+		require.NoError(t, err)
+		for range 2 {
+			_, err := c.Do(context.Background(), Request{Method: "GET", Path: "/Users"})
+			require.NoError(t, err)
+		}
+		assert.Equal(t, int32(1), cookies.Load(), "the jar's cookie goes with the second request")
+		_, err = c.Do(context.Background(), Request{Method: "GET", Path: "/Users", Query: map[string][]string{"slow": {"1"}}})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "Client.Timeout exceeded")
+	})
 }

@@ -70,9 +70,10 @@ func (r *Recorder) Retries() int {
 	return r.retries
 }
 
-// add redacts ex, numbers it and keeps it, and returns the exchange as
-// kept. The redaction runs outside the lock, so that concurrent scenarios
-// do not queue behind each other's bodies.
+// add redacts ex, numbers it and keeps it, and returns ex as kept: its
+// text and bytes become the recorder's copies, and its Seq and Started what
+// Exchanges makes of it. The redaction runs outside the lock, so that
+// concurrent scenarios do not queue behind each other's bodies.
 // packedWith is the secrets the client packed ex's headers redacted with
 // (nil when it did not): while they are still the known ones, the headers
 // need no second pass. sharedReqHeader says that ex's request header is
@@ -92,7 +93,6 @@ func (r *Recorder) add(ex *Exchange, packedWith []string, sharedReqHeader bool) 
 			ex.Err = &scrubbedError{msg: msg, err: ex.Err}
 		}
 	}
-	kept := *ex // its text and bytes become the kept copies below
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	rec := record{
@@ -104,22 +104,22 @@ func (r *Recorder) add(ex *Exchange, packedWith []string, sharedReqHeader bool) 
 		attempt:   int32(ex.Attempt),
 		truncated: ex.Truncated,
 	}
-	rec.url, kept.URL = r.placeString(ex.URL)
+	rec.url, ex.URL = r.placeString(ex.URL)
 	if h := ex.ReqHeader.packed; sharedReqHeader && h != "" {
 		rec.reqHeader = span{internedSpan, r.intern(h), int32(len(h))}
 	} else {
-		rec.reqHeader, kept.ReqHeader.packed = r.placeString(h)
+		rec.reqHeader, ex.ReqHeader.packed = r.placeString(h)
 	}
-	rec.reqBody, kept.ReqBody = r.place(ex.ReqBody)
-	rec.respHeader, kept.RespHeader.packed = r.placeString(ex.RespHeader.packed)
-	rec.respBody, kept.RespBody = r.place(ex.RespBody)
+	rec.reqBody, ex.ReqBody = r.place(ex.ReqBody)
+	rec.respHeader, ex.RespHeader.packed = r.placeString(ex.RespHeader.packed)
+	rec.respBody, ex.RespBody = r.place(ex.RespBody)
 	if ex.Err != nil {
 		r.errs = append(r.errs, ex.Err)
 		rec.err = int32(len(r.errs))
 	}
 	r.keepRecord(rec)
-	kept.Seq, kept.Started = r.count, unixTime(rec.started) // as Exchanges makes it
-	return &kept
+	ex.Seq, ex.Started = r.count, unixTime(rec.started) // as Exchanges makes it
+	return ex
 }
 
 // scrubbedError is an error whose text had a secret in it: it shows the
