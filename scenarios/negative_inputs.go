@@ -24,6 +24,15 @@ type negProbe struct {
 type negFixture struct {
 	user  fakeidp.User
 	group fakeidp.Group
+	// readBack is the read a probe's judgement made after its request: it
+	// is evidence too, cited beside the request.
+	readBack *fakeidp.Exchange
+}
+
+// readUser reads the fixture user back, as evidence of the probe's finding.
+func (fx *negFixture) readUser(s *S) *fakeidp.Exchange {
+	fx.readBack = s.Get("User", fx.user.ID, nil)
+	return fx.readBack
 }
 
 // noSchemasValue is what a PATCH without the PatchOp schemas tries to set.
@@ -39,7 +48,7 @@ func unchangedAfter(path string, types ...string) func(*S, *negFixture, *fakeidp
 		if err := assertions.BadRequest(ex, types...); err != nil {
 			return err
 		}
-		after := s.Get("User", fx.user.ID, nil)
+		after := fx.readUser(s)
 		return assertions.AttrIs(after, path, fakeidp.Attr(fakeidp.MustJSON(fakeidp.UserResource(fx.user, false)), path).Value())
 	}
 }
@@ -227,7 +236,7 @@ var negProbes = []negProbe{
 			}
 			// Judged against its own value, not the fixture's: an earlier
 			// probe's finding may have changed displayName already.
-			after := s.Get("User", fx.user.ID, nil)
+			after := fx.readUser(s)
 			got := fakeidp.Get(after.RespBody, "displayName").String()
 			return assertions.Expect(after, got != noSchemasValue, "displayName "+got+" after the refused PATCH", "the refused PATCH not applied")
 		}},
@@ -259,7 +268,7 @@ var negProbes = []negProbe{
 			if err := assertions.BadRequest(ex); err != nil {
 				return err
 			}
-			return assertions.GetOK(s.Get("User", fx.user.ID, nil), fx.user.ID)
+			return assertions.GetOK(fx.readUser(s), fx.user.ID)
 		}},
 	{check: "neg-patch-unmatched-filter", needs: fakeidp.CapPatch,
 		send: func(s *S, fx *negFixture) *fakeidp.Exchange {
@@ -269,7 +278,7 @@ var negProbes = []negProbe{
 			if err := assertions.BadRequest(ex, "noTarget"); err != nil {
 				return err
 			}
-			after := s.Get("User", fx.user.ID, nil)
+			after := fx.readUser(s)
 			n := len(fakeidp.Get(after.RespBody, "emails").Array())
 			return assertions.Expect(after, n == len(fx.user.Emails), "emails with "+itoa(n)+" values", itoa(len(fx.user.Emails))+" values, as before the refused replace")
 		}},
@@ -320,8 +329,9 @@ var negativeInputs = Scenario{
 			if p.attr != "" && !s.declares(p.check, p.attr) {
 				continue
 			}
+			fx.readBack = nil
 			ex := p.send(s, fx)
-			s.Judge(p.check, p.judge(s, fx, ex), ex)
+			s.Judge(p.check, p.judge(s, fx, ex), ex, fx.readBack)
 			if p.more != nil {
 				p.more(s, ex)
 			}

@@ -1,0 +1,67 @@
+package harness
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/scimloop/scimloop/fakeidp"
+	"github.com/scimloop/scimloop/reports"
+	"github.com/scimloop/scimloop/scenarios"
+)
+
+func TestAttributeRefusals(t *testing.T) {
+	scimAccept := fakeidp.NewHeaders(http.Header{"Accept": {"application/scim+json"}})
+	refused := &fakeidp.Exchange{Seq: 1, Method: "GET", ReqHeader: scimAccept, Status: http.StatusNotAcceptable}
+	refusedAgain := &fakeidp.Exchange{Seq: 2, Method: "GET", ReqHeader: scimAccept, Status: http.StatusNotAcceptable}
+	jsonRefused := &fakeidp.Exchange{Seq: 3, Method: "GET", ReqHeader: fakeidp.NewHeaders(http.Header{"Accept": {"application/json"}}), Status: http.StatusNotAcceptable}
+	created := &fakeidp.Exchange{Seq: 4, Method: "POST", ReqHeader: scimAccept, Status: http.StatusCreated}
+	wrong := &fakeidp.Exchange{Seq: 5, Method: "GET", ReqHeader: scimAccept, Status: http.StatusOK}
+	fail := func(id string, findings ...[]*fakeidp.Exchange) *scenarios.Outcome {
+		o := &scenarios.Outcome{ID: id, Status: reports.StatusFail}
+		for _, f := range findings {
+			o.Findings = append(o.Findings, scenarios.Finding{Message: "x", Exchanges: f})
+		}
+		return o
+	}
+	run := func(root *scenarios.Outcome, others ...*scenarios.Outcome) []*scenarios.Outcome {
+		results := []*scenarios.Result{{Outcomes: []*scenarios.Outcome{root}}, {Outcomes: others}}
+		attributeRefusals(results)
+		return others
+	}
+
+	t.Run("a failure every finding of which cites the refusal is its consequence", func(t *testing.T) {
+		got := run(fail("http-accept-scim-json", []*fakeidp.Exchange{refused}),
+			fail("get-200", []*fakeidp.Exchange{refusedAgain}),
+			fail("create-matches-get", []*fakeidp.Exchange{created, refusedAgain}, []*fakeidp.Exchange{refused}))
+		assert.Equal(t, []string{"http-accept-scim-json"}, got[0].CausedBy)
+		assert.Equal(t, []string{"http-accept-scim-json"}, got[1].CausedBy)
+	})
+	t.Run("a finding the refusal does not explain keeps the failure its own", func(t *testing.T) {
+		got := run(fail("http-accept-scim-json", []*fakeidp.Exchange{refused}),
+			fail("get-200", []*fakeidp.Exchange{refusedAgain}, []*fakeidp.Exchange{wrong}),
+			fail("etag-header-present", []*fakeidp.Exchange{created}),
+			fail("http-accept-json", []*fakeidp.Exchange{jsonRefused}))
+		for _, o := range got {
+			assert.Empty(t, o.CausedBy, o.ID)
+		}
+	})
+	t.Run("nothing is attributed when the owning check did not fail on a refusal", func(t *testing.T) {
+		for _, root := range []*scenarios.Outcome{
+			{ID: "http-accept-scim-json", Status: reports.StatusPass},
+			fail("http-accept-scim-json", []*fakeidp.Exchange{wrong}), // failed, but not by refusing
+		} {
+			got := run(root, fail("get-200", []*fakeidp.Exchange{refusedAgain}))
+			assert.Empty(t, got[0].CausedBy)
+		}
+	})
+	t.Run("an earlier cause is kept, and the root is never its own consequence", func(t *testing.T) {
+		earlier := fail("meta-present", []*fakeidp.Exchange{refusedAgain})
+		earlier.CausedBy = []string{"get-200"}
+		root := fail("http-accept-scim-json", []*fakeidp.Exchange{refused})
+		got := run(root, earlier)
+		assert.Equal(t, []string{"get-200"}, got[0].CausedBy)
+		assert.Empty(t, root.CausedBy)
+	})
+}
