@@ -19,7 +19,7 @@ var etagChecks = area("etag", []Check{
 		Spec: []string{"PROTO-ETAG-003"}, Capability: fakeidp.CapETag,
 		Rule: "meta.version is present and is the same value as the ETag header"},
 	{ID: "etag-changes-on-update", Title: "The version changes when the resource changes", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.14's versioning and RFC 7232 §2.3: a new representation needs a new entity tag, or lost updates go unseen", RFC: "RFC 7644 §3.14",
-		Spec: []string{"PROTO-ETAG-005"}, Capability: fakeidp.CapETag,
+		Spec: []string{"PROTO-ETAG-005", "PROTO-PUT-010"}, Capability: fakeidp.CapETag, Aliases: []string{"put-meta-updated"},
 		Rule: "an entity tag identifies one representation: when the resource changes, its version changes"},
 	{ID: "etag-if-none-match-304", Title: "A matching If-None-Match gets 304", Level: reports.LevelMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.14 adopts RFC 7232 conditional requests, whose §3.2 answers a matching If-None-Match GET with 304", RFC: "RFC 7644 §3.14",
 		Spec: []string{"PROTO-ETAG-007", "PROTO-STATUS-013"}, Capability: fakeidp.CapETag,

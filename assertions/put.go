@@ -11,8 +11,6 @@ var putChecks = area("put", []Check{
 		Spec: []string{"PROTO-PUT-005", "SCHEMA-MUT-001"}, Rule: "id, meta and groups sent in a PUT are ignored: the PUT succeeds and meta.created is unchanged"},
 	{ID: "put-groups-kept", Title: "PUT with groups:[] keeps memberships", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7643 §4.1.2 makes User.groups readOnly and RFC 7644 §3.5.1 ignores readOnly values in a PUT", RFC: "RFC 7643 §4.1.2; RFC 7644 §3.5.1",
 		Spec: []string{"PROTO-PUT-009"}, Rule: "groups is readOnly: a PUT of the user with \"groups\":[] (as Okta sends) leaves its group memberships as they were"},
-	{ID: "put-meta-updated", Title: "PUT moves the version and keeps meta.created", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7643 §3.1 defines lastModified and version as following every change, a PUT included", RFC: "RFC 7643 §3.1",
-		Spec: []string{"PROTO-PUT-010"}, Rule: "a PUT that changes the resource gives it a new version and keeps meta.created"},
 	{ID: "put-group-members", Title: "PUT of a group replaces its members", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.5.1 replaces the resource's values with the PUT body's, members included", RFC: "RFC 7644 §3.5.1; RFC 7643 §4.2",
 		Spec: []string{"PROTO-PUT-011"}, Rule: "a PUT of a group with members [U1, U2] leaves exactly U1 and U2 as members"},
 	{ID: "put-id-mismatch", Title: "A body id that differs from the URL never moves the resource", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7643 §3.1 makes id immutable and provider-issued: a PUT cannot move or re-key a resource", RFC: "RFC 7644 §3.5.1; RFC 7643 §3.1",
