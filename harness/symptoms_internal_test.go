@@ -11,7 +11,7 @@ import (
 	"github.com/scimloop/scimloop/scenarios"
 )
 
-func TestAttributeRefusals(t *testing.T) {
+func TestAttributeSymptoms(t *testing.T) {
 	scimAccept := fakeidp.NewHeaders(http.Header{"Accept": {"application/scim+json"}})
 	refused := &fakeidp.Exchange{Seq: 1, Method: "GET", ReqHeader: scimAccept, Status: http.StatusNotAcceptable}
 	refusedAgain := &fakeidp.Exchange{Seq: 2, Method: "GET", ReqHeader: scimAccept, Status: http.StatusNotAcceptable}
@@ -27,7 +27,7 @@ func TestAttributeRefusals(t *testing.T) {
 	}
 	run := func(root *scenarios.Outcome, others ...*scenarios.Outcome) []*scenarios.Outcome {
 		results := []*scenarios.Result{{Outcomes: []*scenarios.Outcome{root}}, {Outcomes: others}}
-		attributeRefusals(results)
+		attributeSymptoms(results)
 		return others
 	}
 

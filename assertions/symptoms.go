@@ -1,0 +1,108 @@
+package assertions
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/scimloop/scimloop/fakeidp"
+)
+
+// A Symptom is a defect that shows on the exchange itself, whichever check
+// sent it, and that one check owns: a server that answers 406 to Accept:
+// application/scim+json breaks one rule, yet every check that reads a
+// resource sees only that 406. Root is the owning check; Shows reports the
+// defect on one exchange, by Root's own rule. The harness reports another
+// check's failure as Root's consequence when each of its findings cites an
+// exchange that shows the symptom and Root failed on one itself (see
+// harness.attributeSymptoms).
+type Symptom struct {
+	Root  string
+	Shows func(ex *fakeidp.Exchange) bool
+}
+
+// Symptoms returns the symptoms the harness recognises.
+func Symptoms() []Symptom {
+	return []Symptom{
+		{Root: "http-accept-scim-json", Shows: refusesSCIMAccept},
+		{Root: "attrs-attributes", Shows: ignoresAttributes},
+	}
+}
+
+// refusesSCIMAccept reports a 406 to a request that accepts
+// application/scim+json: RFC 7644 §3.8 has the server serve it.
+func refusesSCIMAccept(ex *fakeidp.Exchange) bool {
+	if ex == nil || ex.Status != http.StatusNotAcceptable {
+		return false
+	}
+	for _, v := range ex.ReqHeader.Values("Accept") {
+		for _, part := range strings.Split(v, ",") {
+			if mt, _, err := mime.ParseMediaType(part); err == nil && mt == "application/scim+json" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ignoresAttributes reports a read whose attributes (the query parameter,
+// or the member of a POST .search) names only top-level attributes and
+// whose answer (the resource, or each listed one) carries others besides id
+// and schemas: attrs-attributes's rule, by OnlyKeys.
+func ignoresAttributes(ex *fakeidp.Exchange) bool {
+	if ex == nil || ex.Status != http.StatusOK {
+		return false
+	}
+	asked, ok := askedAttributes(ex)
+	if !ok {
+		return false
+	}
+	allowed := []string{"id"}
+	for _, name := range asked {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" || strings.ContainsAny(name, ".:") {
+			return false // a sub-attribute or URN path: not this simple rule
+		}
+		allowed = append(allowed, name)
+	}
+	body := gjson.ParseBytes(ex.RespBody)
+	if !body.IsObject() {
+		return false
+	}
+	if rs := body.Get("Resources"); rs.IsArray() {
+		for _, r := range rs.Array() {
+			if OnlyKeys(ex, []byte(r.Raw), allowed...) != nil {
+				return true
+			}
+		}
+		return false
+	}
+	return OnlyKeys(ex, ex.RespBody, allowed...) != nil
+}
+
+// askedAttributes returns the attributes a read asked for: attributes= of
+// a GET, or the attributes member of a POST .search.
+func askedAttributes(ex *fakeidp.Exchange) ([]string, bool) {
+	u, err := url.Parse(ex.URL)
+	if err != nil {
+		return nil, false
+	}
+	switch {
+	case ex.Method == http.MethodGet && u.Query().Has("attributes"):
+		return strings.Split(u.Query().Get("attributes"), ","), true
+	case ex.Method == http.MethodPost && strings.HasSuffix(u.Path, "/.search"):
+		v := gjson.GetBytes(ex.ReqBody, "attributes")
+		if !v.IsArray() {
+			return nil, false
+		}
+		var names []string
+		for _, n := range v.Array() {
+			names = append(names, n.String())
+		}
+		return names, true
+	}
+	return nil, false
+}
