@@ -18,7 +18,11 @@ import (
 // defect on one exchange, by Root's own rule. The harness reports another
 // check's failure as Root's consequence when each of its findings cites an
 // exchange that shows the symptom and Root failed on one itself (see
-// harness.attributeSymptoms).
+// harness.attributeSymptoms). A defect is a symptom only when it explains
+// any failure judged on such an exchange: it leaves nothing else to judge
+// (a 406), or the checks that can meet it judge the same feature
+// (attributes=). A list answer without its schema is not one: a filter
+// check's wrong results in it are a bug of their own.
 type Symptom struct {
 	Root  string
 	Shows func(ex *fakeidp.Exchange) bool
