@@ -18,8 +18,10 @@ var httpChecks = area("http", []Check{
 		Spec: []string{"PROTO-HTTP-003"}, Rule: "service providers should support Accept: application/json"},
 	{ID: "http-default-media-type", Title: "Without Accept, responses are application/scim+json", Level: lShould, Keyword: "DERIVED", Derived: "RFC 7644 §3.8 names application/scim+json as SCIM's media type; a default without Accept is implied, not required", RFC: "RFC 7644 §3.8",
 		Spec: []string{"PROTO-HTTP-004"}, Rule: "with no Accept header the format defaults to application/scim+json"},
+	{ID: "http-scim-json-request-body", Title: "A body labelled application/scim+json is accepted", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §8.1 registers application/scim+json as SCIM's media type and §3.8 MUSTs JSON support: a body labelled with SCIM's own type must be accepted", RFC: "RFC 7644 §3.8, §8.1",
+		Spec: []string{"PROTO-HTTP-006"}, Rule: "a request body labelled application/scim+json, SCIM's own media type, is accepted, never refused with 415"},
 	{ID: "http-json-request-body", Title: "A body labelled application/json is accepted", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.8 MUSTs JSON support and §3.1 sends resources as JSON bodies: a JSON body must be accepted", RFC: "RFC 7644 §3.1, §3.8",
-		Spec: []string{"PROTO-HTTP-006"}, Rule: "request bodies labelled application/scim+json or application/json are accepted"},
+		Spec: []string{"PROTO-HTTP-006"}, Rule: "a request body labelled application/json is accepted (Okta sends its bodies so)"},
 	{ID: "http-unknown-param-ignored", Title: "Unknown query parameters are ignored", Level: lShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.4.2",
 		Spec: []string{"PROTO-HTTP-007"}, Rule: "an unrecognised query parameter should be ignored, not rejected"},
 	{ID: "http-error-status-in-body", Title: "The error body's status equals the HTTP status", Level: lShould, Keyword: "SHOULD", RFC: "RFC 7644 §3.2, §3.12",
@@ -37,6 +39,16 @@ var httpChecks = area("http", []Check{
 	{ID: "list-unfiltered", Title: "GET /Users without parameters lists users", Level: lMust, Keyword: "DERIVED", Derived: "RFC 7644 §3.4.2 defines a query without filter as returning all resources of the endpoint", RFC: "RFC 7644 §3.4.2",
 		Spec: []string{"PROTO-LIST-008"}, Rule: "a query without filter or paging parameters returns a ListResponse, counting at least the users the run created"},
 })
+
+// SCIMBodyAccepted judges the refusal the client met for a body labelled
+// application/scim+json (see fakeidp.Client.SCIMBodyRefusal): none is a pass.
+func SCIMBodyAccepted(refusal *fakeidp.Exchange) error {
+	if refusal == nil {
+		return nil
+	}
+	return fmt.Errorf("%s = %d%s to a body labelled application/scim+json, SCIM's own media type, want it accepted (the run went on with its bodies labelled application/json)",
+		op(refusal), refusal.Status, errorDetail(refusal))
+}
 
 // MediaType returns the response's media type without parameters.
 func MediaType(ex *fakeidp.Exchange) string {

@@ -69,6 +69,7 @@ type Client struct {
 	tokenSource  func(context.Context) (string, error)
 	deadlines    *deadlines   // shared by the copies for one scenario
 	sent         *sentHeaders // shared by the copies with the same credentials and recorder
+	media        *bodyMedia   // shared by all copies
 	optErr       error        // the first error an option met (an unreadable --ca-cert, say)
 }
 
@@ -189,6 +190,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		sleep:      sleepCtx,
 		deadlines:  &deadlines{},
 		sent:       &sentHeaders{},
+		media:      &bodyMedia{},
 	}
 	for _, o := range opts {
 		o(c)
@@ -315,6 +317,9 @@ func (e *Exchange) String() string {
 func (c *Client) Do(ctx context.Context, req Request) (*Exchange, error) {
 	for attempt := 1; ; attempt++ {
 		ex, err := c.once(ctx, req, max(req.Tried, 0)+attempt)
+		if err == nil && c.media.refused(req, ex) {
+			continue // sent again, labelled application/json (see bodyMedia)
+		}
 		if err != nil || !retryable(ex.Status) || !req.Retry || attempt > c.maxRetries {
 			return ex, err
 		}
@@ -394,7 +399,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
 	shared := len(req.Header) == 0  // the request header is the one every plain request sends
-	ex.ReqHeader = c.sent.pack(hreq.Header, shared, req.Body != nil, secrets, c.rec.keep)
+	ex.ReqHeader = c.sent.pack(hreq.Header, shared, secrets, c.rec.keep)
 	resp, err := c.send(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
@@ -443,7 +448,7 @@ func (c *Client) newRequest(ctx context.Context, target string, req Request) (*h
 	}
 	hreq.Header["Accept"] = scimContentTypeValue
 	if req.Body != nil {
-		hreq.Header["Content-Type"] = scimContentTypeValue
+		hreq.Header["Content-Type"] = c.media.contentType()
 	}
 	for k, vs := range c.header {
 		hreq.Header[k] = vs[:len(vs):len(vs)] // shared, as scimContentTypeValue is

@@ -251,3 +251,61 @@ func TestClientSendsWhatHTTPClientWould(t *testing.T) {
 		assert.Contains(t, err.Error(), "Client.Timeout exceeded")
 	})
 }
+
+// A server that consumes only application/json refuses SCIM's own media
+// type once: the client sends that body again as application/json, and
+// every later one so, and keeps the refusal for its check.
+func TestClientFallsBackToJSONBodiesAfter415(t *testing.T) {
+	var got []string
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		ct := r.Header.Get("Content-Type")
+		got = append(got, r.Method+" "+ct)
+		if r.Method == http.MethodGet {
+			return
+		}
+		if ct != "application/json" && !strings.HasPrefix(ct, "application/json;") {
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})
+	ctx := context.Background()
+	assert.Nil(t, c.SCIMBodyRefusal())
+
+	ex, err := c.Do(ctx, Request{Method: "POST", Path: "/Users", Body: []byte(`{"userName":"a"}`)})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusCreated, ex.Status)
+	assert.Equal(t, "application/json", ex.ReqHeader.Get("Content-Type"))
+	refusal := c.SCIMBodyRefusal()
+	require.NotNil(t, refusal)
+	assert.Equal(t, http.StatusUnsupportedMediaType, refusal.Status)
+	assert.Equal(t, "application/scim+json", refusal.ReqHeader.Get("Content-Type"))
+	assert.Equal(t, 2, c.Recorder().Len(), "the refusal is recorded, then the resend")
+
+	other := c.ForScenario("other")
+	ex, err = other.Do(ctx, Request{Method: "PATCH", Path: "/Users/1", Body: []byte(`{}`)})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusCreated, ex.Status)
+	assert.Equal(t, "application/json", ex.ReqHeader.Get("Content-Type"), "copies share the media type")
+	_, err = other.Do(ctx, Request{Method: "GET", Path: "/Users/1"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"POST application/scim+json", "POST application/json", "PATCH application/json", "GET "}, got)
+	assert.Same(t, refusal, other.SCIMBodyRefusal(), "the first refusal is kept")
+
+	ex, err = c.Do(ctx, Request{Method: "POST", Path: "/Users", Body: []byte(`{}`), Header: http.Header{"Content-Type": {"text/plain"}}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnsupportedMediaType, ex.Status, "a type the caller chose is not changed")
+}
+
+func TestClientDoesNotLoopWhenJSONIsRefusedToo(t *testing.T) {
+	var n atomic.Int32
+	c, _ := newTestClient(t, func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+	})
+	ex, err := c.Do(context.Background(), Request{Method: "POST", Path: "/Users", Body: []byte(`{}`)})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnsupportedMediaType, ex.Status)
+	assert.Equal(t, "application/json", ex.ReqHeader.Get("Content-Type"))
+	assert.Equal(t, int32(2), n.Load(), "sent as application/scim+json, then once as application/json")
+}

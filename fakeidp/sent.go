@@ -8,11 +8,12 @@ import (
 // sentHeaders remembers the recorded form of the headers a client sends with
 // a request that adds none of its own: it is the same text for every such
 // request while the known secrets stay the same (the credential is
-// redacted whole), so it is packed once per client and body presence rather
-// than once per request. A client copy that sends other credentials, or
-// records elsewhere, has one of its own.
+// redacted whole), so it is packed once per client and kind of body (none,
+// application/scim+json, application/json: see bodyMedia) rather than once
+// per request. A client copy that sends other credentials, or records
+// elsewhere, has one of its own.
 type sentHeaders struct {
-	packed [2]atomic.Pointer[packedFor] // without, with a body
+	packed [3]atomic.Pointer[packedFor] // without a body, with one as application/scim+json, as application/json
 }
 
 // packedFor is headers packed with one set of known secrets.
@@ -24,12 +25,16 @@ type packedFor struct {
 // pack returns h packed and redacted with secrets, as [packHeaders] does.
 // plain says that h holds only what the client sends with every request;
 // keep is where headers packed for one request are kept.
-func (s *sentHeaders) pack(h http.Header, plain, withBody bool, secrets []string, keep func(n int) []byte) Headers {
+func (s *sentHeaders) pack(h http.Header, plain bool, secrets []string, keep func(n int) []byte) Headers {
 	if !plain {
 		return packHeaders(h, true, secrets, keep)
 	}
 	slot := &s.packed[0]
-	if withBody {
+	switch ct := h["Content-Type"]; {
+	case len(ct) == 0:
+	case ct[0] == jsonContentTypeValue[0]:
+		slot = &s.packed[2]
+	default:
 		slot = &s.packed[1]
 	}
 	if p := slot.Load(); p != nil && sameSecrets(p.secrets, secrets) {

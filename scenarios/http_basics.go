@@ -20,6 +20,14 @@ var httpBasics = Scenario{
 		u.Name.GivenName = "Zoë"
 		u, post := s.CreateUser(u)
 		s.JudgeResource(post, "User")
+		// The client sends application/scim+json bodies and, should the
+		// server refuse them with 415, application/json from then on: one
+		// failure here, and every other check still judged.
+		if refusal := s.C.SCIMBodyRefusal(); refusal != nil {
+			s.Judge("http-scim-json-request-body", assertions.SCIMBodyAccepted(refusal), refusal)
+		} else {
+			s.Judge("http-scim-json-request-body", nil, post)
+		}
 		get := s.Get("User", u.ID, nil)
 		s.JudgeResource(get, "User")
 		s.Judge("http-utf8-roundtrip", assertions.AttrIs(get, "displayName", u.DisplayName), post, get)

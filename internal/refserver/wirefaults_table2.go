@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"bytes"
+	"mime"
 	"net/http"
 	"strings"
 )
@@ -235,6 +236,13 @@ var wireFaultsResources = []*wireFault{
 		req: func(_ *wireState, r *http.Request, _ []byte) ([]byte, int, []byte) {
 			if r.Method == http.MethodGet && isUserByID(r) && r.Header.Get("Accept") == "application/scim+json" {
 				return nil, 406, wireError(406, "", "application/json only")
+			}
+			return nil, 0, nil
+		}},
+	{Fault: conformance("scim-json-body-refused", "a body labelled application/scim+json is refused with 415: the server consumes only application/json"),
+		req: func(_ *wireState, r *http.Request, _ []byte) ([]byte, int, []byte) {
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/scim+json" {
+				return nil, http.StatusUnsupportedMediaType, wireError(http.StatusUnsupportedMediaType, "", "only application/json is consumed")
 			}
 			return nil, 0, nil
 		}},

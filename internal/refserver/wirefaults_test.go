@@ -234,6 +234,9 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		c := newTC(t, f...)
 		return c.do("GET", "/Users/"+c.userID("u"), nil, "Accept: application/scim+json").code == 406
 	},
+	"scim-json-body-refused": func(t *testing.T, f []string) bool {
+		return newTC(t, f...).do("POST", "/Users", obj{"schemas": arr{urnUser}, "userName": "u"}).code == 415
+	},
 	"count-one-refused": func(t *testing.T, f []string) bool {
 		return newTC(t, f...).do("GET", "/Users?count=1", nil).code == 400
 	},
