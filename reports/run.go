@@ -104,6 +104,14 @@ func (r *Run) Summary() string {
 	}
 	line := fmt.Sprintf("scimloop %s: %s — %d passed, %d failed (%d MUST, %d SHOULD warnings), %d skipped, %d errors",
 		r.Target, verdict, v.Passed, v.Failed, v.MustFailures, v.Warnings, v.Skipped, v.Errored)
+	if roots, under := GroupByCause(r); len(under) > 0 {
+		// The counts keep every consequence; this says how few bugs they are.
+		n := 0
+		for _, cs := range under {
+			n += len(cs)
+		}
+		line += fmt.Sprintf(" — %s to fix: the other %d only follow from %s", plural(len(roots), "root cause"), n, pronoun(len(roots)))
+	}
 	if v.IdPCompat == "fail" {
 		line += "; IdP compatibility: FAIL"
 	}
@@ -263,4 +271,12 @@ func ReadJSON(r io.Reader) (*Run, error) {
 		return nil, err
 	}
 	return &run, nil
+}
+
+// pronoun is "it" for one, "them" for more.
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
