@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	scimfilter "github.com/scim2/filter-parser/v2"
 	"github.com/tidwall/gjson"
 
 	"github.com/scimloop/scimloop/fakeidp"
@@ -20,9 +21,10 @@ import (
 // exchange that shows the symptom and Root failed on one itself (see
 // harness.attributeSymptoms). A defect is a symptom only when it explains
 // any failure judged on such an exchange: it leaves nothing else to judge
-// (a 406), or the checks that can meet it judge the same feature
-// (attributes=). A list answer without its schema is not one: a filter
-// check's wrong results in it are a bug of their own.
+// (a 406), or what the checks that can meet it judge there rests on that
+// feature (attributes=; the filter, whose answer every check that sends
+// one judges by the resources it lists). A list answer without its schema
+// is not one: a filter check's wrong results in it are a bug of their own.
 type Symptom struct {
 	Root  string
 	Shows func(ex *fakeidp.Exchange) bool
@@ -33,6 +35,7 @@ func Symptoms() []Symptom {
 	return []Symptom{
 		{Root: "http-accept-scim-json", Shows: refusesSCIMAccept},
 		{Root: "attrs-attributes", Shows: ignoresAttributes},
+		{Root: "filter-eq-exact", Shows: listsFilteredOut},
 	}
 }
 
@@ -85,6 +88,67 @@ func ignoresAttributes(ex *fakeidp.Exchange) bool {
 		return false
 	}
 	return OnlyKeys(ex, ex.RespBody, allowed...) != nil
+}
+
+// listsFilteredOut reports a filtered query (filter= of a GET, or the
+// filter member of a POST .search) whose answer lists a resource that
+// certainly does not match the filter: a server that ignores the filter
+// lists everything, and every check that finds a resource by filtering
+// then sees the wrong ones. filter-eq-exact's rule (RFC 7644 §3.4.2.2).
+// What the harness cannot judge from the resource alone (case, Unicode
+// normalisation, an attribute not returned, ordering operators) never
+// counts as a miss (see filterMisses).
+func listsFilteredOut(ex *fakeidp.Exchange) bool {
+	if ex == nil || ex.Status != http.StatusOK {
+		return false
+	}
+	filter, ok := askedFilter(ex)
+	if !ok {
+		return false
+	}
+	expr, ok := parseFilter(filter)
+	if !ok {
+		return false
+	}
+	for _, r := range gjson.GetBytes(ex.RespBody, "Resources").Array() {
+		if filterMisses(expr, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseFilter parses a filter, also in the form Entra ID sends,
+// `emails[type eq "work"].value eq "x"`, which RFC 7644's grammar lacks:
+// it means `emails[type eq "work" and value eq "x"]`.
+func parseFilter(filter string) (scimfilter.Expression, bool) {
+	if expr, err := scimfilter.ParseFilter([]byte(filter)); err == nil {
+		return expr, true
+	}
+	attr, rest, ok := strings.Cut(filter, "[")
+	inner, rest, ok2 := strings.Cut(rest, "].")
+	if !ok || !ok2 || strings.ContainsAny(inner, "[]()") || strings.Contains(strings.ToLower(inner), " or ") {
+		return nil, false // the value filter takes no parentheses, so an or would bind wrong
+	}
+	expr, err := scimfilter.ParseFilter([]byte(attr + "[" + inner + " and " + rest + "]"))
+	return expr, err == nil
+}
+
+// askedFilter returns the filter a query sent: filter= of a GET, or the
+// filter member of a POST .search.
+func askedFilter(ex *fakeidp.Exchange) (string, bool) {
+	u, err := url.Parse(ex.URL)
+	if err != nil {
+		return "", false
+	}
+	var f string
+	switch {
+	case ex.Method == http.MethodGet:
+		f = u.Query().Get("filter")
+	case ex.Method == http.MethodPost && strings.HasSuffix(u.Path, "/.search"):
+		f = gjson.GetBytes(ex.ReqBody, "filter").String()
+	}
+	return f, strings.TrimSpace(f) != ""
 }
 
 // askedAttributes returns the attributes a read asked for: attributes= of
