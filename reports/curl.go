@@ -21,13 +21,16 @@ var plainHeaderName = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 
 // Curl renders one recorded request as a curl command line for a POSIX
 // shell that sends it again, so that a finding can be reproduced without
-// scimloop. Credentials never appear: Authorization is sent as "Bearer
-// $SCIMLOOP_TOKEN", and any other credential header (or a value the
-// recorder redacted) as an environment variable named after the header,
-// e.g. $SCIMLOOP_HEADER_X_API_KEY. The body goes through --data-binary.
-// Every argument is quoted, so bodies with quotes, newlines or any other
-// character survive; -g keeps curl from reading [ ] and { } in the URL as
-// globs.
+// scimloop. Credentials never appear, in the command or on curl's command
+// line when it runs: Authorization is "Bearer $SCIMLOOP_TOKEN", and any
+// other credential header (or a value the recorder redacted) an
+// environment variable named after the header, e.g.
+// $SCIMLOOP_HEADER_X_API_KEY; the shell's printf builtin writes those
+// header lines to curl, which reads them with -H @- (curl 7.55 or later),
+// so that no other user of the machine sees them in the process list. The
+// body goes through --data-binary. Every argument is quoted, so bodies with
+// quotes, newlines or any other character survive; -g keeps curl from
+// reading [ ] and { } in the URL as globs.
 func Curl(e Exchange) string {
 	args := []string{"curl", "-sS", "-i", "-g"}
 	switch e.Method {
@@ -43,24 +46,41 @@ func Curl(e Exchange) string {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	var secret []string // header lines for printf, credentials as variables
 	for _, name := range names {
 		if slices.Contains(curlSkipHeaders, strings.ToLower(name)) {
 			continue
 		}
 		for _, v := range e.RequestHeaders[name] {
-			args = append(args, "-H", curlHeader(name, v))
+			if line, ok := secretHeader(name, v); ok {
+				secret = append(secret, line)
+			} else {
+				args = append(args, "-H", shQuote(name+": "+v))
+			}
 		}
+	}
+	headers := ""
+	if len(secret) > 0 {
+		headers = "printf '%s\\n' " + strings.Join(secret, " ") + " | "
 	}
 	switch {
 	case e.RequestBody == "":
 	case hasControl(e.RequestBody):
 		// Raw control bytes (NUL cannot be an argument at all, and reports
-		// drop \r) go through printf's octal escapes and curl's stdin.
-		return "printf " + printfQuote(e.RequestBody) + " | " + strings.Join(append(args, "--data-binary", "@-"), " ")
+		// drop \r) go through printf's octal escapes and curl's stdin; the
+		// header lines then come on descriptor 3.
+		body := "printf " + printfQuote(e.RequestBody) + " | "
+		if headers == "" {
+			return body + strings.Join(append(args, "--data-binary", "@-"), " ")
+		}
+		return headers + "{ " + body + strings.Join(append(args, "-H", "@/dev/fd/3", "--data-binary", "@-"), " ") + "; } 3<&0"
 	default:
 		args = append(args, "--data-binary", shQuote(e.RequestBody))
 	}
-	return strings.Join(args, " ")
+	if headers != "" {
+		args = append(args, "-H", "@-")
+	}
+	return headers + strings.Join(args, " ")
 }
 
 // hasControl reports whether s holds a control byte other than \n and \t.
@@ -91,20 +111,20 @@ func printfQuote(s string) string {
 	return b.String()
 }
 
-// curlHeader renders one header argument, a credential as its variable.
-func curlHeader(name, value string) string {
-	lower := strings.ToLower(name)
+// secretHeader renders a credential header as one printf argument whose
+// value is its variable, and reports false for any other header.
+func secretHeader(name, value string) (string, bool) {
 	if !redact.IsSecretHeader(name) && !strings.Contains(value, redact.Redacted) {
-		return shQuote(name + ": " + value)
+		return "", false
 	}
 	prefix, env := "", HeaderEnv(name)
-	if lower == "authorization" {
+	if strings.EqualFold(name, "authorization") {
 		prefix, env = "Bearer ", TokenEnv
 	}
 	if plainHeaderName.MatchString(name) {
-		return `"` + name + ": " + prefix + "$" + env + `"`
+		return `"` + name + ": " + prefix + "$" + env + `"`, true
 	}
-	return shQuote(name+": "+prefix) + `"$` + env + `"`
+	return shQuote(name+": "+prefix) + `"$` + env + `"`, true
 }
 
 // HeaderEnv is the environment variable a curl command reads a credential

@@ -129,8 +129,8 @@ func fixtureRun() *Run {
 // markup in the body.
 func fixtureCurls() []string {
 	return []string{
-		"curl -sS -i -g -X PUT https://scim.example.test/v2/Users/2819c223 -H \"Authorization: Bearer $SCIMLOOP_TOKEN\" --data-binary '{\"userName\":\"o'\\''neil </pre> ```\"}'",
-		`curl -sS -i -g https://scim.example.test/v2/Users/2819c223 -H "Authorization: Bearer $SCIMLOOP_TOKEN"`,
+		"printf '%s\\n' \"Authorization: Bearer $SCIMLOOP_TOKEN\" | curl -sS -i -g -X PUT https://scim.example.test/v2/Users/2819c223 --data-binary '{\"userName\":\"o'\\''neil </pre> ```\"}' -H @-",
+		`printf '%s\n' "Authorization: Bearer $SCIMLOOP_TOKEN" | curl -sS -i -g https://scim.example.test/v2/Users/2819c223 -H @-`,
 	}
 }
 
