@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	scimfilter "github.com/scim2/filter-parser/v2"
@@ -36,6 +37,7 @@ func Symptoms() []Symptom {
 		{Root: "http-accept-scim-json", Shows: refusesSCIMAccept},
 		{Root: "attrs-attributes", Shows: ignoresAttributes},
 		{Root: "filter-eq-exact", Shows: listsFilteredOut},
+		{Root: "page-start-index-default", Shows: skipsIntoEmptyPage},
 	}
 }
 
@@ -116,6 +118,64 @@ func listsFilteredOut(ex *fakeidp.Exchange) bool {
 		}
 	}
 	return false
+}
+
+// skipsIntoEmptyPage reports a list page that lists nothing though its
+// startIndex (1 when not sent or below 1) is within totalResults and its
+// count (when sent) is above 0: index startIndex holds a result, so a
+// server that reads startIndex as 0-based, and skips it, lists none of a
+// one-result query. page-start-index-default's rule (RFC 7644 §3.4.2.4).
+func skipsIntoEmptyPage(ex *fakeidp.Exchange) bool {
+	if ex == nil || ex.Status != http.StatusOK {
+		return false
+	}
+	params, ok := listParams(ex)
+	if !ok || params.Get("cursor") != "" {
+		return false
+	}
+	start := int64(1)
+	if v := params.Get("startIndex"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return false
+		}
+		start = max(n, 1)
+	}
+	if v := params.Get("count"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n <= 0 {
+			return false // count=0 asks for no resources
+		}
+	}
+	body := gjson.ParseBytes(ex.RespBody)
+	total := body.Get("totalResults")
+	if total.Type != gjson.Number || total.Num != float64(total.Int()) {
+		return false
+	}
+	rs := body.Get("Resources")
+	return start <= total.Int() && (!rs.Exists() || rs.IsArray() && len(rs.Array()) == 0)
+}
+
+// listParams returns the list parameters a query sent: the query of a GET,
+// or the members of a POST .search, as text.
+func listParams(ex *fakeidp.Exchange) (url.Values, bool) {
+	u, err := url.Parse(ex.URL)
+	if err != nil {
+		return nil, false
+	}
+	switch {
+	case ex.Method == http.MethodGet:
+		return u.Query(), true
+	case ex.Method == http.MethodPost && strings.HasSuffix(u.Path, "/.search"):
+		out := url.Values{}
+		gjson.ParseBytes(ex.ReqBody).ForEach(func(k, v gjson.Result) bool {
+			if v.Type == gjson.String || v.Type == gjson.Number {
+				out.Set(k.String(), v.String())
+			}
+			return true
+		})
+		return out, true
+	}
+	return nil, false
 }
 
 // parseFilter parses a filter, also in the form Entra ID sends,

@@ -55,3 +55,29 @@ func TestIgnoresAttributesInSearch(t *testing.T) {
 	assert.False(t, ignoresAttributes(search(`{"attributes":["userName","title"]}`, list)))
 	assert.False(t, ignoresAttributes(search(`{"filter":"userName eq \"a\""}`, list)), "no attributes asked")
 }
+
+func TestSkipsIntoEmptyPage(t *testing.T) {
+	get := func(query, body string) *fakeidp.Exchange {
+		return &fakeidp.Exchange{Method: "GET", URL: "http://h.test/scim/v2/Users" + query, Status: 200, RespBody: []byte(body)}
+	}
+	const empty1 = `{"totalResults":1,"Resources":[]}`
+	assert.True(t, skipsIntoEmptyPage(get(`?filter=userName+eq+%22a%22`, empty1)), "the one result skipped")
+	assert.True(t, skipsIntoEmptyPage(get(`?filter=x&startIndex=1&count=10`, `{"totalResults":1}`)), "Resources left out")
+	assert.True(t, skipsIntoEmptyPage(get(`?startIndex=5&count=2`, `{"totalResults":5,"Resources":[]}`)))
+	assert.True(t, skipsIntoEmptyPage(get(`?startIndex=0`, empty1)), "below 1 means 1")
+	assert.False(t, skipsIntoEmptyPage(get(`?startIndex=6&count=2`, `{"totalResults":5,"Resources":[]}`)), "past the end")
+	assert.False(t, skipsIntoEmptyPage(get(`?count=0`, empty1)), "count=0 asks for none")
+	assert.False(t, skipsIntoEmptyPage(get(`?count=-1`, empty1)), "a negative count means 0")
+	assert.False(t, skipsIntoEmptyPage(get(``, `{"totalResults":0,"Resources":[]}`)))
+	assert.False(t, skipsIntoEmptyPage(get(``, `{"totalResults":1,"Resources":[{"id":"1"}]}`)))
+	assert.False(t, skipsIntoEmptyPage(get(``, `{"totalResults":"1","Resources":[]}`)), "not an integer: another check's")
+	assert.False(t, skipsIntoEmptyPage(get(`?cursor=abc`, empty1)), "a cursor page is not indexed")
+	notFound := get(``, `{}`)
+	notFound.Status = 404
+	assert.False(t, skipsIntoEmptyPage(notFound))
+	search := &fakeidp.Exchange{Method: "POST", URL: "http://h.test/scim/v2/Users/.search", Status: 200,
+		ReqBody: []byte(`{"filter":"userName eq \"a\"","startIndex":1,"count":5}`), RespBody: []byte(empty1)}
+	assert.True(t, skipsIntoEmptyPage(search))
+	search.ReqBody = []byte(`{"count":0}`)
+	assert.False(t, skipsIntoEmptyPage(search))
+}

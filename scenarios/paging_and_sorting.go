@@ -85,6 +85,13 @@ func (s *S) judgePaging(sc *listScope) {
 	if index {
 		if last := page("startIndex", itoa(int(total)), "count", "2"); last.Status == http.StatusOK {
 			s.judgeItemsPerPage(last)
+			// Only the run's own users, and as many as the scope holds:
+			// nobody else adds or removes one, and a wrong totalResults is
+			// the list checks' to judge.
+			if sc.filtered() && total > 0 && total == int64(len(sc.ids)) {
+				s.Judge("page-start-index-default", assertions.Expect(last, assertions.PageLen(last) > 0,
+					fmt.Sprintf("no resources for startIndex=%d, the totalResults", total), "the last result (startIndex is 1-based)"), full, last)
+			}
 		}
 	}
 	first := page("count", "2")
