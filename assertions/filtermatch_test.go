@@ -112,3 +112,13 @@ func TestEvalFilterUnicode(t *testing.T) {
 		assert.Equal(t, tt.want, evalFilter(expr, gjson.Parse(tt.resource)), "%s on %s", tt.filter, tt.resource)
 	}
 }
+
+func TestParseFilterEntraFormAlone(t *testing.T) {
+	for _, f := range []string{
+		`emails[type eq "work"].value eq "a@x" and userName eq "u"`,
+		`emails[type eq "work"].value eq "a@x" or userName eq "u"`,
+	} {
+		_, ok := parseFilter(f)
+		assert.False(t, ok, "%s: only the one comparison after the value path is rewritten", f)
+	}
+}

@@ -104,11 +104,11 @@ func listsFilteredOut(ex *fakeidp.Exchange) bool {
 	if ex == nil || ex.Status != http.StatusOK {
 		return false
 	}
-	filter, ok := askedFilter(ex)
-	if !ok {
+	params, ok := listParams(ex)
+	if !ok || strings.TrimSpace(params.Get("filter")) == "" {
 		return false
 	}
-	expr, ok := parseFilter(filter)
+	expr, ok := parseFilter(params.Get("filter"))
 	if !ok {
 		return false
 	}
@@ -187,28 +187,12 @@ func parseFilter(filter string) (scimfilter.Expression, bool) {
 	}
 	attr, rest, ok := strings.Cut(filter, "[")
 	inner, rest, ok2 := strings.Cut(rest, "].")
-	if !ok || !ok2 || strings.ContainsAny(inner, "[]()") || strings.Contains(strings.ToLower(inner), " or ") {
-		return nil, false // the value filter takes no parentheses, so an or would bind wrong
+	if !ok || !ok2 || strings.ContainsAny(inner+rest, "[]()") || strings.Contains(strings.ToLower(inner), " or ") ||
+		strings.Contains(strings.ToLower(rest), " or ") || strings.Contains(strings.ToLower(rest), " and ") {
+		return nil, false // only that one comparison: the value filter takes no parentheses, so an or would bind wrong
 	}
 	expr, err := scimfilter.ParseFilter([]byte(attr + "[" + inner + " and " + rest + "]"))
 	return expr, err == nil
-}
-
-// askedFilter returns the filter a query sent: filter= of a GET, or the
-// filter member of a POST .search.
-func askedFilter(ex *fakeidp.Exchange) (string, bool) {
-	u, err := url.Parse(ex.URL)
-	if err != nil {
-		return "", false
-	}
-	var f string
-	switch {
-	case ex.Method == http.MethodGet:
-		f = u.Query().Get("filter")
-	case ex.Method == http.MethodPost && strings.HasSuffix(u.Path, "/.search"):
-		f = gjson.GetBytes(ex.ReqBody, "filter").String()
-	}
-	return f, strings.TrimSpace(f) != ""
 }
 
 // askedAttributes returns the attributes a read asked for: attributes= of
