@@ -29,6 +29,11 @@ import (
 type Symptom struct {
 	Root  string
 	Shows func(ex *fakeidp.Exchange) bool
+	// ShowsAfter, for a defect only a read-back shows (a write answered
+	// 2xx that changed nothing), reports it on a write and a later read of
+	// the same resource, with no other write to it in between (the harness
+	// makes sure of that). A symptom has Shows or ShowsAfter.
+	ShowsAfter func(write, read *fakeidp.Exchange) bool
 }
 
 // Symptoms returns the symptoms the harness recognises.
@@ -38,6 +43,7 @@ func Symptoms() []Symptom {
 		{Root: "attrs-attributes", Shows: ignoresAttributes},
 		{Root: "filter-eq-exact", Shows: listsFilteredOut},
 		{Root: "page-start-index-default", Shows: skipsIntoEmptyPage},
+		{Root: "patch-replace-single", ShowsAfter: replaceNotApplied},
 	}
 }
 

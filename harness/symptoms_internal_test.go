@@ -3,6 +3,7 @@ package harness
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -27,7 +28,7 @@ func TestAttributeSymptoms(t *testing.T) {
 	}
 	run := func(root *scenarios.Outcome, others ...*scenarios.Outcome) []*scenarios.Outcome {
 		results := []*scenarios.Result{{Outcomes: []*scenarios.Outcome{root}}, {Outcomes: others}}
-		attributeSymptoms(results)
+		attributeSymptoms(results, nil)
 		return others
 	}
 
@@ -64,4 +65,47 @@ func TestAttributeSymptoms(t *testing.T) {
 		assert.Equal(t, []string{"get-200"}, got[0].CausedBy)
 		assert.Empty(t, root.CausedBy)
 	})
+}
+
+func TestAttributeReadBackSymptom(t *testing.T) {
+	const user = "http://h.test/scim/v2/Users/1"
+	t0 := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	at := func(seq int, method, url string, status int, ms int, body string) *fakeidp.Exchange {
+		ex := &fakeidp.Exchange{Seq: seq, Method: method, URL: url, Status: status, Started: t0.Add(time.Duration(ms) * time.Millisecond), Latency: time.Millisecond}
+		if method == "GET" {
+			ex.RespBody = []byte(body)
+		} else {
+			ex.ReqBody = []byte(body)
+		}
+		return ex
+	}
+	replace := func(seq, ms int, attr, value string) *fakeidp.Exchange {
+		return at(seq, "PATCH", user, 204, ms, `{"Operations":[{"op":"replace","path":"`+attr+`","value":"`+value+`"}]}`)
+	}
+	title := replace(1, 0, "title", "Lead")
+	titleRead := at(2, "GET", user, 200, 10, `{"title":"Eng","displayName":"D"}`)
+	name := replace(3, 20, "displayName", "New")
+	nameRead := at(4, "GET", user, 200, 30, `{"title":"Eng","displayName":"D"}`)
+	fail := func(id string, exs ...*fakeidp.Exchange) *scenarios.Outcome {
+		return &scenarios.Outcome{ID: id, Status: reports.StatusFail, Findings: []scenarios.Finding{{Message: "x", Exchanges: exs}}}
+	}
+	all := []*fakeidp.Exchange{title, titleRead, name, nameRead}
+
+	root, other := fail("patch-replace-single", title, titleRead), fail("idp-update-applied", name, nameRead)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy, "a replace its read-back does not show")
+	assert.Empty(t, root.CausedBy)
+
+	root, other = fail("patch-replace-single", title, titleRead), fail("idp-update-applied", nameRead, name)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy, "cited in any order: the read comes after the write")
+
+	concurrent := replace(5, 25, "displayName", "D")
+	root, other = fail("patch-replace-single", title, titleRead), fail("idp-update-applied", name, nameRead)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, append(all, concurrent))
+	assert.Empty(t, other.CausedBy, "another write to the resource in between may have set what the read shows")
+
+	root, other = fail("patch-replace-single", at(6, "PATCH", user, 400, 0, `{}`)), fail("idp-update-applied", name, nameRead)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	assert.Empty(t, other.CausedBy, "the owning check failed, but not on an unapplied replace")
 }
