@@ -20,7 +20,8 @@ import (
 // met it are listed under it. A failure with a finding the symptom does
 // not explain keeps its own standing. all is every exchange of the run:
 // a write and a read are a pair only when no other write to the resource
-// overlaps them.
+// overlaps them, so both must be among all (a property sequence's
+// exchanges, recorded apart, are not paired).
 func attributeSymptoms(results []*scenarios.Result, all []*fakeidp.Exchange) {
 	for _, sym := range assertions.Symptoms() {
 		shows := findingShows(sym, all)
@@ -42,10 +43,15 @@ func findingShows(sym assertions.Symptom, all []*fakeidp.Exchange) func(f scenar
 	if sym.Shows != nil {
 		return func(f scenarios.Finding) bool { return slices.ContainsFunc(f.Exchanges, sym.Shows) }
 	}
+	recorded := map[int]bool{}
+	for _, ex := range all {
+		recorded[ex.Seq] = true
+	}
 	return func(f scenarios.Finding) bool {
 		for _, w := range f.Exchanges {
 			for _, r := range f.Exchanges {
-				if w != nil && r != nil && w.Seq < r.Seq && sym.ShowsAfter(w, r) && !overlappingWrite(all, w, r) {
+				if w != nil && r != nil && w.Seq < r.Seq && recorded[w.Seq] && recorded[r.Seq] &&
+					sym.ShowsAfter(w, r) && !overlappingWrite(all, w, r) {
 					return true
 				}
 			}

@@ -109,3 +109,15 @@ func TestAttributeReadBackSymptom(t *testing.T) {
 	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
 	assert.Empty(t, other.CausedBy, "the owning check failed, but not on an unapplied replace")
 }
+
+func TestReadBackPairsOnlyTheRunsOwnExchanges(t *testing.T) {
+	const user = "http://h.test/scim/v2/Users/1"
+	w := &fakeidp.Exchange{Seq: 1, Method: "PATCH", URL: user, Status: 204, ReqBody: []byte(`{"Operations":[{"op":"replace","path":"title","value":"Lead"}]}`)}
+	r := &fakeidp.Exchange{Seq: 2, Method: "GET", URL: user, Status: 200, RespBody: []byte(`{"title":"Eng"}`)}
+	root := &scenarios.Outcome{ID: "patch-replace-single", Status: reports.StatusFail, Findings: []scenarios.Finding{{Message: "x", Exchanges: []*fakeidp.Exchange{w, r}}}}
+	other := &scenarios.Outcome{ID: "idp-update-applied", Status: reports.StatusFail, Findings: []scenarios.Finding{{Message: "x", Exchanges: []*fakeidp.Exchange{w, r}}}}
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, nil)
+	assert.Empty(t, other.CausedBy, "exchanges recorded apart (a property sequence's): the writes between them are not known")
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, []*fakeidp.Exchange{w, r})
+	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy)
+}
