@@ -192,15 +192,20 @@ func compare(v gjson.Result, op string, want any) match {
 }
 
 func compareText(got, op, want string) match {
-	test := map[string]func(s, sub string) bool{
-		"eq": func(s, sub string) bool { return s == sub },
-		"co": strings.Contains,
-		"sw": strings.HasPrefix,
-		"ew": strings.HasSuffix,
-	}[op]
-	switch {
-	case test == nil:
+	var test func(s, sub string) bool
+	switch op {
+	case "eq":
+		test = func(s, sub string) bool { return s == sub }
+	case "co":
+		test = strings.Contains
+	case "sw":
+		test = strings.HasPrefix
+	case "ew":
+		test = strings.HasSuffix
+	default:
 		return unknown // gt, ge, lt, le: ordering is the server's
+	}
+	switch {
 	case test(got, want):
 		return matches
 	case test(loose(got), loose(want)):
