@@ -242,7 +242,7 @@ func build(run *reports.Run, cfg *config, results []*scenarios.Result, rec *fake
 			Area: c.Area, Capability: c.Capability, Rule: c.Rule, Aliases: c.Aliases, Findings: []reports.Finding{}}
 	}
 	var filters [][]reports.FilterSupport
-	attributeSymptoms(results, rec.Exchanges())
+	attributeSymptoms(results, rec.Exchanges)
 	for _, r := range results {
 		filters = append(filters, r.FilterSupport)
 		sr := scenarioResult(r, cfg, rec)

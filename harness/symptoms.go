@@ -3,6 +3,7 @@ package harness
 import (
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
@@ -18,11 +19,13 @@ import (
 // bug (406 to application/scim+json, attributes= ignored, a replace that
 // changes nothing) is then one failing check, and the checks that only
 // met it are listed under it. A failure with a finding the symptom does
-// not explain keeps its own standing. all is every exchange of the run:
-// a write and a read are a pair only when no other write to the resource
-// overlaps them, so both must be among all (a property sequence's
-// exchanges, recorded apart, are not paired).
-func attributeSymptoms(results []*scenarios.Result, all []*fakeidp.Exchange) {
+// not explain keeps its own standing. all returns every exchange of the
+// run, called only when a read-back symptom needs them: a write and a read
+// are a pair only when no other write to the resource overlaps them, so
+// both must be among all (a property sequence's exchanges, recorded apart,
+// are not paired).
+func attributeSymptoms(results []*scenarios.Result, all func() []*fakeidp.Exchange) {
+	all = sync.OnceValue(all)
 	for _, sym := range assertions.Symptoms() {
 		shows := findingShows(sym, all)
 		if !rootShows(results, sym, shows) {
@@ -39,19 +42,22 @@ func attributeSymptoms(results []*scenarios.Result, all []*fakeidp.Exchange) {
 }
 
 // findingShows returns whether a finding's evidence shows sym.
-func findingShows(sym assertions.Symptom, all []*fakeidp.Exchange) func(f scenarios.Finding) bool {
+func findingShows(sym assertions.Symptom, all func() []*fakeidp.Exchange) func(f scenarios.Finding) bool {
 	if sym.Shows != nil {
 		return func(f scenarios.Finding) bool { return slices.ContainsFunc(f.Exchanges, sym.Shows) }
 	}
-	recorded := map[int]bool{}
-	for _, ex := range all {
-		recorded[ex.Seq] = true
-	}
+	recorded := sync.OnceValue(func() map[int]bool {
+		seqs := map[int]bool{}
+		for _, ex := range all() {
+			seqs[ex.Seq] = true
+		}
+		return seqs
+	})
 	return func(f scenarios.Finding) bool {
 		for _, w := range f.Exchanges {
 			for _, r := range f.Exchanges {
-				if w != nil && r != nil && w.Seq < r.Seq && recorded[w.Seq] && recorded[r.Seq] &&
-					sym.ShowsAfter(w, r) && !overlappingWrite(all, w, r) {
+				if w != nil && r != nil && w.Seq < r.Seq && sym.ShowsAfter(w, r) &&
+					recorded()[w.Seq] && recorded()[r.Seq] && !overlappingWrite(all(), w, r) {
 					return true
 				}
 			}

@@ -28,7 +28,7 @@ func TestAttributeSymptoms(t *testing.T) {
 	}
 	run := func(root *scenarios.Outcome, others ...*scenarios.Outcome) []*scenarios.Outcome {
 		results := []*scenarios.Result{{Outcomes: []*scenarios.Outcome{root}}, {Outcomes: others}}
-		attributeSymptoms(results, nil)
+		attributeSymptoms(results, noExchanges)
 		return others
 	}
 
@@ -92,21 +92,21 @@ func TestAttributeReadBackSymptom(t *testing.T) {
 	all := []*fakeidp.Exchange{title, titleRead, name, nameRead}
 
 	root, other := fail("patch-replace-single", title, titleRead), fail("idp-update-applied", name, nameRead)
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, func() []*fakeidp.Exchange { return all })
 	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy, "a replace its read-back does not show")
 	assert.Empty(t, root.CausedBy)
 
 	root, other = fail("patch-replace-single", title, titleRead), fail("idp-update-applied", nameRead, name)
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, func() []*fakeidp.Exchange { return all })
 	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy, "cited in any order: the read comes after the write")
 
 	concurrent := replace(5, 25, "displayName", "D")
 	root, other = fail("patch-replace-single", title, titleRead), fail("idp-update-applied", name, nameRead)
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, append(all, concurrent))
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, func() []*fakeidp.Exchange { return append(all, concurrent) })
 	assert.Empty(t, other.CausedBy, "another write to the resource in between may have set what the read shows")
 
 	root, other = fail("patch-replace-single", at(6, "PATCH", user, 400, 0, `{}`)), fail("idp-update-applied", name, nameRead)
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, all)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, func() []*fakeidp.Exchange { return all })
 	assert.Empty(t, other.CausedBy, "the owning check failed, but not on an unapplied replace")
 }
 
@@ -116,8 +116,10 @@ func TestReadBackPairsOnlyTheRunsOwnExchanges(t *testing.T) {
 	r := &fakeidp.Exchange{Seq: 2, Method: "GET", URL: user, Status: 200, RespBody: []byte(`{"title":"Eng"}`)}
 	root := &scenarios.Outcome{ID: "patch-replace-single", Status: reports.StatusFail, Findings: []scenarios.Finding{{Message: "x", Exchanges: []*fakeidp.Exchange{w, r}}}}
 	other := &scenarios.Outcome{ID: "idp-update-applied", Status: reports.StatusFail, Findings: []scenarios.Finding{{Message: "x", Exchanges: []*fakeidp.Exchange{w, r}}}}
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, nil)
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, noExchanges)
 	assert.Empty(t, other.CausedBy, "exchanges recorded apart (a property sequence's): the writes between them are not known")
-	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, []*fakeidp.Exchange{w, r})
+	attributeSymptoms([]*scenarios.Result{{Outcomes: []*scenarios.Outcome{root, other}}}, func() []*fakeidp.Exchange { return []*fakeidp.Exchange{w, r} })
 	assert.Equal(t, []string{"patch-replace-single"}, other.CausedBy)
 }
+
+func noExchanges() []*fakeidp.Exchange { return nil }
