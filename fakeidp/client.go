@@ -377,9 +377,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // once sends req one time and records the exchange. It keeps the hot path
 // lean: the request's header values are shared and its URL is not parsed
-// again, the response header is packed, redacted, and its body read in one
-// buffer of its announced size, both straight into the recorder's arena,
-// where they are kept.
+// again, the response header is packed and redacted in one pass, and its
+// body read in one buffer of its announced size; the recorder keeps copies
+// outside the Go heap (see records.go).
 func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange, error) {
 	ex := &Exchange{Scenario: c.scenario, Method: req.Method, URL: c.url(req), Attempt: attempt}
 	if c.limiter != nil {
@@ -399,7 +399,7 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	}
 	secrets := c.rec.knownSecrets() // after newRequest: a fresh token is among them
 	shared := len(req.Header) == 0  // the request header is the one every plain request sends
-	ex.ReqHeader = c.sent.pack(hreq.Header, shared, secrets, c.rec.keep)
+	ex.ReqHeader = c.sent.pack(hreq.Header, shared, secrets)
 	resp, err := c.send(hreq)
 	if err != nil {
 		ex.Latency = time.Since(ex.Started)
@@ -411,8 +411,8 @@ func (c *Client) once(ctx context.Context, req Request, attempt int) (*Exchange,
 	}
 	defer resp.Body.Close()
 	ex.Status = resp.StatusCode
-	ex.RespHeader = packHeaders(resp.Header, true, secrets, c.rec.keep)
-	data, err := readBody(resp, c.maxBody, c.rec.keep)
+	ex.RespHeader = packHeaders(resp.Header, true, secrets)
+	data, err := readBody(resp, c.maxBody)
 	ex.Latency = time.Since(ex.Started)
 	if int64(len(data)) > c.maxBody {
 		ex.RespBody = data[:c.maxBody]
@@ -505,13 +505,13 @@ func urlErrorOp(method string) string {
 
 // readBody reads at most limit+1 bytes of the response body, so that the
 // caller can tell a body over the limit. A body of announced length is read
-// into one buffer of that size from buffer, not grown step by step.
-func readBody(resp *http.Response, limit int64, buffer func(n int) []byte) ([]byte, error) {
+// into one buffer of that size, not grown step by step.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	n := resp.ContentLength
 	if n < 0 || n > limit {
 		return io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	}
-	buf := buffer(int(n))
+	buf := make([]byte, n)
 	got := 0
 	for got < len(buf) {
 		m, err := resp.Body.Read(buf[got:])
@@ -555,7 +555,7 @@ func (c *Client) authorize(ctx context.Context, hreq *http.Request) error {
 func (c *Client) url(req Request) string {
 	p, rawQuery, _ := strings.Cut(req.Path, "?")
 	if rawQuery == "" && len(req.Query) == 0 && c.plainBase != "" && isPlainPath(p) {
-		return c.rec.keepString(c.plainBase, p) // what u.String() below gives, without its work
+		return c.plainBase + p // what u.String() below gives, without its work
 	}
 	u := *c.base
 	u.Path = strings.TrimRight(c.base.Path, "/") + p

@@ -25,7 +25,7 @@ type Headers struct {
 
 // NewHeaders returns h recorded as it is (nothing redacted): for building
 // an [Exchange] by hand, as tests do. The recorder redacts what it keeps.
-func NewHeaders(h http.Header) Headers { return packHeaders(h, false, nil, nil) }
+func NewHeaders(h http.Header) Headers { return packHeaders(h, false, nil) }
 
 // Get returns the first value of the field name (any case), or "".
 func (h Headers) Get(name string) string {
@@ -144,7 +144,7 @@ func (h Headers) chunk(i int) (string, int) {
 func (h Headers) redacted(secrets []string) Headers {
 	for n, v := range h.All() {
 		if redact.IsSecretHeader(n) && v != redact.Redacted || redact.String(v, secrets) != v {
-			return packHeaders(h.HTTP(), true, secrets, nil)
+			return packHeaders(h.HTTP(), true, secrets)
 		}
 	}
 	return h
@@ -156,10 +156,9 @@ const maxStackFields = 16
 
 // packHeaders packs h. With scrub, the value of every credential header
 // ([redact.IsSecretHeader]) becomes [redact.Redacted] and every literal
-// secret in the other values is replaced too: this is the one copy the
-// recorder keeps, made in one pass over h into one buffer: from keep when
-// it is not nil (the recorder's arena), else allocated.
-func packHeaders(h http.Header, scrub bool, secrets []string, keep func(n int) []byte) Headers {
+// secret in the other values is replaced too: made in one pass over h
+// into one buffer.
+func packHeaders(h http.Header, scrub bool, secrets []string) Headers {
 	if len(h) == 0 {
 		return Headers{}
 	}
@@ -181,12 +180,7 @@ func packHeaders(h http.Header, scrub bool, secrets []string, keep func(n int) [
 		fields = append(fields, f)
 	}
 	slices.SortFunc(fields, func(a, b field) int { return strings.Compare(a.name, b.name) })
-	var b []byte
-	if keep != nil {
-		b = keep(size)[:0]
-	} else {
-		b = make([]byte, 0, size)
-	}
+	b := make([]byte, 0, size)
 	for _, f := range fields {
 		for _, v := range f.values {
 			switch {

@@ -15,9 +15,9 @@ import (
 type Recorder struct {
 	mu sync.Mutex
 	// records are the exchanges, in order, kept pointer-free (see
-	// records.go), in chunks of recordChunk; their text and bytes are in
-	// blocks: arena blocks, cut as the exchanges come, and bodies too large
-	// for one. Names and errors are kept once, on the side.
+	// records.go), in chunks of recordChunk; their text and bytes are
+	// copied into blocks: arena blocks, cut as the exchanges come, and
+	// bodies too large for one. Names and errors are kept once, on the side.
 	records     [][]record
 	count       int
 	blocks      [][]byte
@@ -26,6 +26,7 @@ type Recorder struct {
 	arenaBlock  int    // its size: blocks grow with the run, so that a recorder that sees one exchange stays small
 	nextBlock   readyBlocks[byte]
 	nextRecords readyBlocks[record]
+	mem         *offHeap // where blocks and records are mapped
 	names       []string
 	nameIndex   map[string]int32
 	errs        []error
@@ -37,7 +38,11 @@ type Recorder struct {
 }
 
 // NewRecorder returns an empty recorder.
-func NewRecorder() *Recorder { return &Recorder{current: -1} }
+func NewRecorder() *Recorder {
+	r := &Recorder{current: -1}
+	r.mem = newOffHeap(r)
+	return r
+}
 
 func (r *Recorder) addSecrets(secrets ...string) {
 	r.mu.Lock()
@@ -70,10 +75,10 @@ func (r *Recorder) Retries() int {
 	return r.retries
 }
 
-// add redacts ex, numbers it and keeps it, and returns ex as kept: its
-// text and bytes become the recorder's copies, and its Seq and Started what
-// Exchanges makes of it. The redaction runs outside the lock, so that
-// concurrent scenarios do not queue behind each other's bodies.
+// add redacts ex, numbers it and keeps a copy of it, and returns ex with
+// its Seq and Started as Exchanges makes them. The redaction runs outside
+// the lock, so that concurrent scenarios do not queue behind each other's
+// bodies.
 // packedWith is the secrets the client packed ex's headers redacted with
 // (nil when it did not): while they are still the known ones, the headers
 // need no second pass. sharedReqHeader says that ex's request header is
@@ -104,15 +109,15 @@ func (r *Recorder) add(ex *Exchange, packedWith []string, sharedReqHeader bool) 
 		attempt:   int32(ex.Attempt),
 		truncated: ex.Truncated,
 	}
-	rec.url, ex.URL = r.placeString(ex.URL)
+	rec.url = r.placeString(ex.URL)
 	if h := ex.ReqHeader.packed; sharedReqHeader && h != "" {
 		rec.reqHeader = span{internedSpan, r.intern(h), int32(len(h))}
 	} else {
-		rec.reqHeader, ex.ReqHeader.packed = r.placeString(h)
+		rec.reqHeader = r.placeString(h)
 	}
-	rec.reqBody, ex.ReqBody = r.place(ex.ReqBody)
-	rec.respHeader, ex.RespHeader.packed = r.placeString(ex.RespHeader.packed)
-	rec.respBody, ex.RespBody = r.place(ex.RespBody)
+	rec.reqBody = r.place(ex.ReqBody)
+	rec.respHeader = r.placeString(ex.RespHeader.packed)
+	rec.respBody = r.place(ex.RespBody)
 	if ex.Err != nil {
 		r.errs = append(r.errs, ex.Err)
 		rec.err = int32(len(r.errs))
@@ -139,7 +144,7 @@ func (r *Recorder) Scrub(s string) string {
 }
 
 // Exchanges returns the recorded exchanges in order. Each call makes them
-// anew from what the recorder keeps: an exchange's number, not its
+// anew, copies of what the recorder keeps: an exchange's number, not its
 // address, is what identifies it.
 func (r *Recorder) Exchanges() []*Exchange { return r.ExchangesFrom(0) }
 
@@ -150,8 +155,13 @@ func (r *Recorder) ExchangesFrom(n int) []*Exchange {
 	n = min(max(n, 0), r.count)
 	exs := make([]Exchange, r.count-n)
 	out := make([]*Exchange, len(exs))
+	size := 0
 	for i := range exs {
-		r.exchange(n+i, &exs[i])
+		size += r.copySize(n + i)
+	}
+	buf := make([]byte, size) // one copy for them all
+	for i := range exs {
+		buf = r.copyOut(n+i, &exs[i], buf)
 		out[i] = &exs[i]
 	}
 	return out

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,22 +85,18 @@ func TestReadBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := &http.Response{ContentLength: tt.length, Body: io.NopCloser(strings.NewReader(tt.body))}
-			rec := NewRecorder()
-			got, err := readBody(resp, tt.limit, rec.keep)
+			got, err := readBody(resp, tt.limit)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, string(got))
-			if tt.length >= 0 && tt.length <= tt.limit && int64(len(got)) <= tt.length { // read into the arena
-				assert.Equal(t, len(got), cap(got), "room beyond the body would be the next body's")
-			}
 		})
 	}
 }
 
 // TestRecorderKeepsEveryExchangeApart: exchanges kept in the recorder's
 // blocks stay whole and apart however many there are, whether their bodies
-// were written into the arena, copied there or kept on their own, and
-// appending to one body never reaches another. The exchange add returns is the one Exchanges makes again from
-// what is kept.
+// were copied into the arena or kept on their own, and appending to one
+// body never reaches another. The exchange add returns is the one
+// Exchanges makes again from what is kept.
 func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 	rec := NewRecorder()
 	var returned []*Exchange
@@ -107,9 +104,7 @@ func TestRecorderKeepsEveryExchangeApart(t *testing.T) {
 	for i := range 1000 {
 		var body []byte
 		switch i % 3 {
-		case 0: // written into the arena, as the client reads a body
-			body = rec.keep(10 + i%50)
-		case 1: // copied there
+		case 0, 1: // copied into the arena
 			body = make([]byte, 10+i%50)
 		case 2: // too large for the arena: a block of its own
 			body = make([]byte, maxArenaBody+1+i%50)
@@ -175,27 +170,59 @@ func hasPointers(t reflect.Type) bool {
 	return false
 }
 
-// TestRecorderArenaTakesAnySize: a buffer of any size up to the arena's
-// limit fits, first thing in a new recorder or after others, and bytes of
-// any size placed there come back whole.
+// TestRecorderArenaTakesAnySize: bodies of any size, up to the arena's
+// block and past it, come back whole, first thing in a new recorder or
+// after others.
 func TestRecorderArenaTakesAnySize(t *testing.T) {
 	for _, n := range []int{0, 1, minArena - 1, minArena, minArena + 1, maxArenaBody - 1, maxArenaBody, maxArenaBody + 1, maxArena + 1} {
 		rec := NewRecorder()
-		for range 3 {
-			buf := rec.keep(n)
-			require.Len(t, buf, n)
-			require.Equal(t, n, cap(buf))
-		}
-		rec.mu.Lock() // place and bytes are called with it held
-		var spans []span
 		for i := range 3 {
-			sp, _ := rec.place([]byte(strings.Repeat(string(rune('a'+i)), n)))
-			spans = append(spans, sp)
+			rec.add(&Exchange{Method: "GET", RespBody: []byte(strings.Repeat(string(rune('a'+i)), n))}, nil, false)
 		}
-		for i, sp := range spans {
-			assert.Equal(t, strings.Repeat(string(rune('a'+i)), n), string(rec.bytes(sp)), "size %d, copy %d", n, i)
+		for i, ex := range rec.Exchanges() {
+			assert.Equal(t, strings.Repeat(string(rune('a'+i)), n), string(ex.RespBody), "size %d, copy %d", n, i)
 		}
-		rec.mu.Unlock()
+	}
+}
+
+// TestRecorderHandsOutCopies: the exchanges a recorder hands out
+// are copies, whole after the recorder is collected and its blocks
+// returned (which a pointer into them would not survive), and the blocks
+// are returned.
+func TestRecorderHandsOutCopies(t *testing.T) {
+	rec := NewRecorder()
+	body := []byte(strings.Repeat("b", 3000))
+	var returned []*Exchange
+	for i := range 2000 { // several blocks, up to the largest
+		returned = append(returned, rec.add(&Exchange{Method: "GET", URL: fmt.Sprint("/Users/", i), RespBody: body,
+			RespHeader: NewHeaders(http.Header{"Etag": {fmt.Sprint(i)}})}, nil, false))
+	}
+	kept := rec.Exchanges()
+	mem := rec.mem
+	mem.mu.Lock()
+	mapped := len(mem.mapped)
+	mem.mu.Unlock()
+	if mapBlock(1) != nil {
+		require.Positive(t, mapped, "this platform maps blocks: some must be")
+	}
+	rec = nil //nolint:ineffassign,wastedassign // dropped, so that it is collected
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		runtime.GC()
+		mem.mu.Lock()
+		left := len(mem.mapped)
+		mem.mu.Unlock()
+		if left == 0 || time.Now().After(deadline) {
+			require.Zero(t, left, "the blocks of a collected recorder are returned")
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i, ex := range kept {
+		require.Equal(t, fmt.Sprint("/Users/", i), ex.URL)
+		require.Equal(t, fmt.Sprint(i), ex.Header("Etag"))
+		require.Equal(t, string(body), string(ex.RespBody))
+		require.Equal(t, returned[i], ex)
 	}
 }
 

@@ -23,11 +23,10 @@ type packedFor struct {
 }
 
 // pack returns h packed and redacted with secrets, as [packHeaders] does.
-// plain says that h holds only what the client sends with every request;
-// keep is where headers packed for one request are kept.
-func (s *sentHeaders) pack(h http.Header, plain bool, secrets []string, keep func(n int) []byte) Headers {
+// plain says that h holds only what the client sends with every request.
+func (s *sentHeaders) pack(h http.Header, plain bool, secrets []string) Headers {
 	if !plain {
-		return packHeaders(h, true, secrets, keep)
+		return packHeaders(h, true, secrets)
 	}
 	slot := &s.packed[0]
 	switch ct := h["Content-Type"]; {
@@ -40,7 +39,7 @@ func (s *sentHeaders) pack(h http.Header, plain bool, secrets []string, keep fun
 	if p := slot.Load(); p != nil && sameSecrets(p.secrets, secrets) {
 		return p.h
 	}
-	p := &packedFor{secrets: secrets, h: packHeaders(h, true, secrets, nil)}
+	p := &packedFor{secrets: secrets, h: packHeaders(h, true, secrets)}
 	slot.Store(p)
 	return p.h
 }
