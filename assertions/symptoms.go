@@ -44,6 +44,7 @@ func Symptoms() []Symptom {
 		{Root: "filter-eq-exact", Shows: listsFilteredOut},
 		{Root: "page-start-index-default", Shows: skipsIntoEmptyPage},
 		{Root: "patch-replace-single", ShowsAfter: replaceNotApplied},
+		{Root: "patch-remove-single", ShowsAfter: removeNotApplied},
 	}
 }
 

@@ -21,20 +21,49 @@ import (
 // same JSON type that differs even loosely (see loose). An attribute the
 // read does not show may not be returned, so it never counts.
 func replaceNotApplied(write, read *fakeidp.Exchange) bool {
-	if write == nil || read == nil || write.Method != http.MethodPatch || write.Status < 200 || write.Status > 299 ||
-		read.Method != http.MethodGet || read.Status != http.StatusOK || !SameResource(write.URL, read.URL) {
+	ops, resource, ok := patchReadBack(write, read)
+	if !ok {
 		return false
 	}
-	resource := gjson.ParseBytes(read.RespBody)
-	if !resource.IsObject() {
-		return false
-	}
-	for _, t := range replaceTargets(gjson.GetBytes(write.ReqBody, "Operations")) {
+	for _, t := range soleTargets(ops, "replace") {
 		if valueMissing(resource, t.path, t.value) {
 			return true
 		}
 	}
 	return false
+}
+
+// removeNotApplied reports a PATCH answered 2xx one of whose remove
+// operations the read of the same resource after it certainly does not
+// show: the attribute still read back (a plain path), a value the
+// operation lists still among its values, or a value its filter selects
+// (attr[sub eq "x"]) still there. patch-remove-single's rule (RFC 7644
+// §3.5.2.2). A boolean read back may be the server's default for an
+// unassigned one, and an attribute the server must refuse to remove (id,
+// meta, schemas, userName) is the neg-patch checks' to judge: neither
+// counts.
+func removeNotApplied(write, read *fakeidp.Exchange) bool {
+	ops, resource, ok := patchReadBack(write, read)
+	if !ok {
+		return false
+	}
+	for _, t := range soleTargets(ops, "remove") {
+		if stillShown(resource, t.path, t.value) {
+			return true
+		}
+	}
+	return false
+}
+
+// patchReadBack returns the operations of a PATCH answered 2xx and the
+// resource a later GET of it read, when write and read are that.
+func patchReadBack(write, read *fakeidp.Exchange) (ops, resource gjson.Result, ok bool) {
+	if write == nil || read == nil || write.Method != http.MethodPatch || write.Status < 200 || write.Status > 299 ||
+		read.Method != http.MethodGet || read.Status != http.StatusOK || !SameResource(write.URL, read.URL) {
+		return ops, resource, false
+	}
+	resource = gjson.ParseBytes(read.RespBody)
+	return gjson.GetBytes(write.ReqBody, "Operations"), resource, resource.IsObject()
 }
 
 // SameResource reports whether two URLs name the same resource: the same
@@ -46,28 +75,29 @@ func SameResource(a, b string) bool {
 		strings.TrimSuffix(ua.Path, "/") == strings.TrimSuffix(ub.Path, "/")
 }
 
-// replaceTarget is one attribute a replace operation sets.
-type replaceTarget struct {
+// opTarget is one attribute an operation sets or removes.
+type opTarget struct {
 	path  string
 	value gjson.Result
 }
 
-// replaceTargets returns the attributes the replace operations of ops set
-// that no other operation touches: a later operation on the same
-// attribute may rightly undo an earlier one.
-func replaceTargets(ops gjson.Result) []replaceTarget {
-	var targets []replaceTarget
+// soleTargets returns the attributes the operations of kind ("replace",
+// "remove") in ops set or remove that no other operation touches: a later
+// operation on the same attribute may rightly undo an earlier one. A
+// remove without a path names nothing.
+func soleTargets(ops gjson.Result, kind string) []opTarget {
+	var targets []opTarget
 	touched := map[string]int{}
 	for _, op := range ops.Array() {
 		ts := opTargets(op)
 		for _, t := range ts {
 			touched[topName(t.path)]++
 		}
-		if strings.EqualFold(op.Get("op").String(), "replace") {
+		if strings.EqualFold(op.Get("op").String(), kind) && (kind != "remove" || op.Get("path").Exists()) {
 			targets = append(targets, ts...)
 		}
 	}
-	var out []replaceTarget
+	var out []opTarget
 	for _, t := range targets {
 		if touched[topName(t.path)] == 1 {
 			out = append(out, t)
@@ -80,19 +110,19 @@ func replaceTargets(ops gjson.Result) []replaceTarget {
 // no path, each member of its value (an extension's object member by
 // member). A path with a value filter is returned as it is, to be left
 // unjudged.
-func opTargets(op gjson.Result) []replaceTarget {
+func opTargets(op gjson.Result) []opTarget {
 	if p := op.Get("path"); p.Exists() {
-		return []replaceTarget{{p.String(), op.Get("value")}}
+		return []opTarget{{p.String(), op.Get("value")}}
 	}
-	var out []replaceTarget
+	var out []opTarget
 	op.Get("value").ForEach(func(k, v gjson.Result) bool {
 		if strings.Contains(k.String(), ":") && v.IsObject() {
 			v.ForEach(func(k2, v2 gjson.Result) bool {
-				out = append(out, replaceTarget{k.String() + ":" + k2.String(), v2})
+				out = append(out, opTarget{k.String() + ":" + k2.String(), v2})
 				return true
 			})
 		} else {
-			out = append(out, replaceTarget{k.String(), v})
+			out = append(out, opTarget{k.String(), v})
 		}
 		return true
 	})
@@ -143,6 +173,60 @@ func valueMissing(resource gjson.Result, path string, value gjson.Result) bool {
 		return (got.Type == gjson.True || got.Type == gjson.False) && got.Bool() != value.Bool()
 	case gjson.Number:
 		return got.Type == gjson.Number && got.Num != value.Num
+	}
+	return false
+}
+
+// stillShown reports whether resource certainly still holds what a remove
+// of path (with value, when the operation lists values) removes.
+func stillShown(resource gjson.Result, path string, value gjson.Result) bool {
+	p, err := scimfilter.ParsePath([]byte(path))
+	if err != nil || mustRefuseRemove(p.AttributePath) {
+		return false
+	}
+	vals, ok := attrValues(resource, p.AttributePath)
+	if !ok {
+		return false
+	}
+	switch {
+	case p.ValueExpression != nil:
+		e, ok := p.ValueExpression.(*scimfilter.AttributeExpression)
+		if !ok || p.SubAttribute != nil || e.Operator != scimfilter.EQ || e.AttributePath.URI() != "" || e.AttributePath.SubAttribute != nil {
+			return false // only attr[sub eq "x"] is judged, whole values removed
+		}
+		for _, el := range vals {
+			if sub, ok := member(el, e.AttributePath.AttributeName); ok && e.CompareValue != nil && equalJSON(sub, e.CompareValue) {
+				return true
+			}
+		}
+	case value.Exists():
+		for _, want := range value.Array() { // an object is an array of one
+			w := want.Get("value")
+			for _, el := range vals {
+				if got, ok := member(el, "value"); ok && w.Type == gjson.String && got.Type == gjson.String && got.Str == w.Str {
+					return true
+				}
+			}
+		}
+	default:
+		for _, v := range vals {
+			if v.Type == gjson.Number || v.Type == gjson.String && v.Str != "" || v.IsObject() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mustRefuseRemove reports a core attribute RFC 7644 §3.5.2.2 has the
+// server refuse to remove (required or read-only).
+func mustRefuseRemove(p scimfilter.AttributePath) bool {
+	if uri := p.URI(); uri != "" && !strings.HasPrefix(strings.ToLower(uri), "urn:ietf:params:scim:schemas:core:2.0:") {
+		return false
+	}
+	switch strings.ToLower(p.AttributeName) {
+	case "id", "meta", "schemas", "username":
+		return true
 	}
 	return false
 }

@@ -48,3 +48,47 @@ func TestReplaceNotApplied(t *testing.T) {
 	refused.Status = 400
 	assert.False(t, replaceNotApplied(refused, read(`{"title":"Eng"}`)), "a refused write changes nothing, rightly")
 }
+
+func TestRemoveNotApplied(t *testing.T) {
+	const group = "http://h.test/scim/v2/Groups/1"
+	patch := func(ops string) *fakeidp.Exchange {
+		return &fakeidp.Exchange{Method: "PATCH", URL: group, Status: 200,
+			ReqBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":` + ops + `}`)}
+	}
+	read := func(body string) *fakeidp.Exchange {
+		return &fakeidp.Exchange{Method: "GET", URL: group, Status: 200, RespBody: []byte(body)}
+	}
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	const members = `{"members":[{"value":"a"},{"value":"b"}]}`
+	tests := []struct {
+		name, ops, body string
+		want            bool
+	}{
+		{"plain path", `[{"op":"remove","path":"nickName"}]`, `{"nickName":"Bob"}`, true},
+		{"removed", `[{"op":"remove","path":"nickName"}]`, `{"id":"1"}`, false},
+		{"null is unassigned", `[{"op":"remove","path":"nickName"}]`, `{"nickName":null}`, false},
+		{"empty string", `[{"op":"remove","path":"nickName"}]`, `{"nickName":""}`, false},
+		{"all values", `[{"op":"remove","path":"members"}]`, members, true},
+		{"no values left", `[{"op":"remove","path":"members"}]`, `{"members":[]}`, false},
+		{"sub-attribute", `[{"op":"remove","path":"name.middleName"}]`, `{"name":{"middleName":"Q"}}`, true},
+		{"extension", `[{"op":"remove","path":"` + ent + `:department"}]`, `{"` + ent + `":{"department":"Ops"}}`, true},
+		{"a boolean may be a default", `[{"op":"remove","path":"active"}]`, `{"active":false}`, false},
+		{"filter selects a value still there", `[{"op":"remove","path":"members[value eq \"b\"]"}]`, members, true},
+		{"filter selects nothing left", `[{"op":"remove","path":"members[value eq \"c\"]"}]`, members, false},
+		{"filter: case is the server's", `[{"op":"remove","path":"members[value eq \"B\"]"}]`, members, false},
+		{"filter on a sub-attribute", `[{"op":"remove","path":"members[value eq \"b\"].display"}]`, `{"members":[{"value":"b","display":"B"}]}`, false},
+		{"complex filter", `[{"op":"remove","path":"members[value eq \"b\" or value eq \"x\"]"}]`, members, false},
+		{"listed value still there", `[{"op":"remove","path":"members","value":[{"value":"a"}]}]`, members, true},
+		{"listed value gone", `[{"op":"remove","path":"members","value":[{"value":"c"}]}]`, members, false},
+		{"the server must refuse it", `[{"op":"remove","path":"userName"}]`, `{"userName":"bjensen"}`, false},
+		{"two operations on it", `[{"op":"remove","path":"members[value eq \"a\"]"},{"op":"add","path":"members","value":[{"value":"a"}]}]`, members, false},
+		{"replace is not remove", `[{"op":"replace","path":"nickName","value":"Bob"}]`, `{"nickName":"Bob"}`, false},
+		{"no path", `[{"op":"remove","value":{"nickName":"Bob"}}]`, `{"nickName":"Bob"}`, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, removeNotApplied(patch(tt.ops), read(tt.body)), tt.name)
+	}
+	refused := patch(`[{"op":"remove","path":"nickName"}]`)
+	refused.Status = 400
+	assert.False(t, removeNotApplied(refused, read(`{"nickName":"Bob"}`)), "a refused write changes nothing, rightly")
+}
