@@ -45,6 +45,7 @@ func Symptoms() []Symptom {
 		{Root: "page-start-index-default", Shows: skipsIntoEmptyPage},
 		{Root: "patch-replace-single", ShowsAfter: replaceNotApplied},
 		{Root: "patch-remove-single", ShowsAfter: removeNotApplied},
+		{Root: "put-replaces-values", ShowsAfter: putNotApplied},
 	}
 }
 

@@ -3,6 +3,7 @@ package assertions
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	scimfilter "github.com/scim2/filter-parser/v2"
@@ -49,6 +50,62 @@ func removeNotApplied(write, read *fakeidp.Exchange) bool {
 	}
 	for _, t := range soleTargets(ops, "remove") {
 		if stillShown(resource, t.path, t.value) {
+			return true
+		}
+	}
+	return false
+}
+
+// putNotApplied reports a PUT answered 2xx whose values the read of the
+// same resource after it certainly does not show: a server that answers
+// PUT and replaces nothing leaves every check that replaces a resource
+// reading the old one. put-replaces-values's rule (RFC 7644 §3.5.1). What
+// a server ignores or never returns in a PUT (id, meta, schemas, groups,
+// password) is never compared, nor is an attribute the read does not
+// show; a single value counts when it differs even loosely (see
+// valueMissing), a multi-valued one when a "value" the PUT listed is not
+// among the values read back, in any case or form.
+func putNotApplied(write, read *fakeidp.Exchange) bool {
+	if write == nil || read == nil || write.Method != http.MethodPut || write.Status < 200 || write.Status > 299 ||
+		read.Method != http.MethodGet || read.Status != http.StatusOK || !SameResource(write.URL, read.URL) {
+		return false
+	}
+	resource, sent := gjson.ParseBytes(read.RespBody), gjson.ParseBytes(write.ReqBody)
+	if !resource.IsObject() || !sent.IsObject() {
+		return false
+	}
+	for _, t := range valueTargets(sent) {
+		switch topName(t.path) {
+		case "id", "meta", "schemas", "groups", "password":
+			continue
+		}
+		if t.value.IsArray() && listedMissing(resource, t.path, t.value) || valueMissing(resource, t.path, t.value) {
+			return true
+		}
+	}
+	return false
+}
+
+// listedMissing reports whether a "value" that values lists is certainly
+// not among the values of path that resource shows.
+func listedMissing(resource gjson.Result, path string, values gjson.Result) bool {
+	p, err := scimfilter.ParseAttrPath([]byte(path))
+	if err != nil {
+		return false
+	}
+	shown, ok := attrValues(resource, p)
+	if !ok {
+		return false
+	}
+	for _, want := range values.Array() {
+		w := want.Get("value")
+		if w.Type != gjson.String {
+			continue
+		}
+		if !slices.ContainsFunc(shown, func(el gjson.Result) bool {
+			got, ok := member(el, "value")
+			return ok && got.Type == gjson.String && compareText(got.Str, "eq", w.Str) != misses
+		}) {
 			return true
 		}
 	}
@@ -114,8 +171,14 @@ func opTargets(op gjson.Result) []opTarget {
 	if p := op.Get("path"); p.Exists() {
 		return []opTarget{{p.String(), op.Get("value")}}
 	}
+	return valueTargets(op.Get("value"))
+}
+
+// valueTargets returns each member of a resource-shaped value as a path
+// and its value, an extension's object member by member.
+func valueTargets(value gjson.Result) []opTarget {
 	var out []opTarget
-	op.Get("value").ForEach(func(k, v gjson.Result) bool {
+	value.ForEach(func(k, v gjson.Result) bool {
 		if strings.Contains(k.String(), ":") && v.IsObject() {
 			v.ForEach(func(k2, v2 gjson.Result) bool {
 				out = append(out, opTarget{k.String() + ":" + k2.String(), v2})

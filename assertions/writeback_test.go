@@ -92,3 +92,42 @@ func TestRemoveNotApplied(t *testing.T) {
 	refused.Status = 400
 	assert.False(t, removeNotApplied(refused, read(`{"nickName":"Bob"}`)), "a refused write changes nothing, rightly")
 }
+
+func TestPutNotApplied(t *testing.T) {
+	const user = "http://h.test/scim/v2/Users/1"
+	put := func(body string) *fakeidp.Exchange {
+		return &fakeidp.Exchange{Method: "PUT", URL: user, Status: 204, ReqBody: []byte(body)}
+	}
+	read := func(body string) *fakeidp.Exchange {
+		return &fakeidp.Exchange{Method: "GET", URL: user, Status: 200, RespBody: []byte(body)}
+	}
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	tests := []struct {
+		name, sent, body string
+		want             bool
+	}{
+		{"a value kept", `{"userName":"u","title":"New"}`, `{"userName":"u","title":"Old"}`, true},
+		{"applied", `{"userName":"u","title":"New"}`, `{"userName":"u","title":"New"}`, false},
+		{"case is the server's", `{"title":"New"}`, `{"title":"NEW"}`, false},
+		{"not returned", `{"title":"New"}`, `{"userName":"u"}`, false},
+		{"complex", `{"name":{"givenName":"New"}}`, `{"name":{"givenName":"Old"}}`, true},
+		{"extension", `{"` + ent + `":{"department":"New"}}`, `{"` + ent + `":{"department":"Old"}}`, true},
+		{"boolean", `{"active":true}`, `{"active":false}`, true},
+		{"member missing", `{"members":[{"value":"b"}]}`, `{"members":[{"value":"a"}]}`, true},
+		{"members as sent", `{"members":[{"value":"b"}]}`, `{"members":[{"value":"b","display":"B"}]}`, false},
+		{"members not returned", `{"members":[{"value":"b"}]}`, `{"displayName":"g"}`, false},
+		{"email in another case", `{"emails":[{"value":"A@x.test"}]}`, `{"emails":[{"value":"a@x.test"}]}`, false},
+		{"readOnly values are the server's", `{"id":"9","meta":{"created":"2000-01-01T00:00:00Z"},"groups":[],"schemas":["x"]}`, `{"id":"1","meta":{"created":"2026-01-01T00:00:00Z"},"groups":[{"value":"g"}],"schemas":["y"]}`, false},
+		{"password is never returned", `{"password":"p"}`, `{"password":"q"}`, false},
+		{"null clears", `{"nickName":null}`, `{"nickName":"Nick"}`, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, putNotApplied(put(tt.sent), read(tt.body)), tt.name)
+	}
+	refused := put(`{"title":"New"}`)
+	refused.Status = 409
+	assert.False(t, putNotApplied(refused, read(`{"title":"Old"}`)), "a refused write changes nothing, rightly")
+	patch := put(`{"title":"New"}`)
+	patch.Method = "PATCH"
+	assert.False(t, putNotApplied(patch, read(`{"title":"Old"}`)), "only a PUT")
+}

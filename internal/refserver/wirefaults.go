@@ -36,6 +36,25 @@ type wireState struct {
 	token    string       // the server's bearer token ("" = none)
 	next     http.Handler // the layer below: the correct server, or another fault
 	snaps    map[string]map[string]any
+	created  map[string]string // put-takes-readonly-meta: the meta.created a PUT sent, by path
+}
+
+// pinCreated keeps the meta.created a PUT of path sent.
+func (st *wireState) pinCreated(path, created string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.created == nil {
+		st.created = map[string]string{}
+	}
+	st.created[path] = created
+}
+
+// pinnedCreated returns the meta.created a PUT of path sent, if one did.
+func (st *wireState) pinnedCreated(path string) (string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c, ok := st.created[path]
+	return c, ok
 }
 
 // snapshot keeps a resource as it was created, by id.

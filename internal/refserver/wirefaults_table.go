@@ -303,6 +303,31 @@ var wireFaultsLists = []*wireFault{
 			}
 			return nil, 204, nil
 		}},
+	{Fault: conformance("put-answers-204", "PUT replaces the resource but answers 204 No Content instead of 200 with the resource"),
+		resp: func(_ *wireState, r *http.Request, _ []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method != http.MethodPut || status != http.StatusOK || !(onUsers(r) || onGroups(r)) {
+				return status, body
+			}
+			return http.StatusNoContent, nil
+		}},
+	{Fault: conformance("put-takes-readonly-meta", "a PUT that carries meta.created sets it: reads then show the client's value"),
+		resp: func(st *wireState, r *http.Request, req []byte, status int, _ http.Header, body []byte) (int, []byte) {
+			if r.Method == http.MethodPut && status == http.StatusOK {
+				meta, _ := wireDecode(req)["meta"].(map[string]any)
+				if created, ok := meta["created"].(string); ok {
+					st.pinCreated(r.URL.Path, created)
+				}
+			}
+			created, ok := st.pinnedCreated(r.URL.Path)
+			if !ok || status != http.StatusOK || r.Method != http.MethodGet && r.Method != http.MethodPut {
+				return status, body
+			}
+			m := wireDecode(body)
+			if meta, isMap := m["meta"].(map[string]any); isMap {
+				meta["created"] = created
+			}
+			return status, wireEncode(m)
+		}},
 	{Fault: conformance("lenient-creates", "invalid creates (no userName, wrong schemas, a mistyped or oversized value, a group without displayName) are patched up and accepted"),
 		req: fixBody(func(st *wireState, m map[string]any) bool {
 			changed := false

@@ -136,6 +136,19 @@ var wireSymptoms = map[string]func(t *testing.T, faults []string) bool{
 		c := newTC(t, f...)
 		return c.do("PUT", "/Users/"+c.userID("u"), userBody("u", "title", "new")).code == 204
 	},
+	"put-answers-204": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		id := c.userID("u")
+		return c.do("PUT", "/Users/"+id, userBody("u", "title", "new")).code == 204 && c.do("GET", "/Users/"+id, nil).get("title").String() == "new"
+	},
+	"put-takes-readonly-meta": func(t *testing.T, f []string) bool {
+		c := newTC(t, f...)
+		id := c.userID("u")
+		body := userBody("u")
+		body["meta"] = obj{"created": "2000-01-01T00:00:00Z"}
+		require.Equal(t, 200, c.do("PUT", "/Users/"+id, body).code)
+		return c.do("GET", "/Users/"+id, nil).get("meta.created").String() == "2000-01-01T00:00:00Z"
+	},
 	"lenient-creates": func(t *testing.T, f []string) bool {
 		return newTC(t, f...).do("POST", "/Users", obj{"schemas": arr{urnUser}}).code == 201
 	},
