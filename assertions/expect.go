@@ -1,6 +1,7 @@
 package assertions
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,7 +39,36 @@ func Rejected(ex *fakeidp.Exchange, statuses []int, scimTypes ...string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%s = %d with scimType %s, want %s", op(ex), ex.Status, raw(fakeidp.Get(ex.RespBody, "scimType")), quoteList(scimTypes))
+	return scimTypeErr(ex, fmt.Errorf("%s = %d with scimType %s, want %s", op(ex), ex.Status, raw(fakeidp.Get(ex.RespBody, "scimType")), quoteList(scimTypes)))
+}
+
+// notSCIMError is a wrong scimType on an error answer that is not a SCIM
+// error message at all: that is error-schema's rule (RFC 7644 §3.12), and
+// the scimType only follows from it.
+type notSCIMError struct {
+	error
+	ex *fakeidp.Exchange
+}
+
+func (e *notSCIMError) Unwrap() error { return e.error }
+
+// scimTypeErr returns err, the scimType of ex judged wrong, marked as
+// following from ex not being a SCIM error message when it is not one.
+func scimTypeErr(ex *fakeidp.Exchange, err error) error {
+	if ErrorBody(ex) == nil {
+		return err
+	}
+	return &notSCIMError{fmt.Errorf("%w (the answer is not a SCIM error message)", err), ex}
+}
+
+// ScimTypeOfNotSCIMError reports whether err judged the scimType of an
+// error answer that is not a SCIM error message, and returns that answer:
+// the failure follows from error-schema's, judged on the same answer.
+func ScimTypeOfNotSCIMError(err error) (*fakeidp.Exchange, bool) {
+	if e, ok := errors.AsType[*notSCIMError](err); ok {
+		return e.ex, true
+	}
+	return nil, false
 }
 
 // BadRequest judges a 400 with one of scimTypes (any scimType when none given).

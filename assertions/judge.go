@@ -133,7 +133,7 @@ func ErrorStatusString(ex *fakeidp.Exchange) error {
 func ScimType(ex *fakeidp.Exchange, want string) error {
 	got := fakeidp.Get(ex.RespBody, "scimType")
 	if got.String() != want {
-		return fmt.Errorf("%s = %d with scimType %s, want %q", op(ex), ex.Status, raw(got), want)
+		return scimTypeErr(ex, fmt.Errorf("%s = %d with scimType %s, want %q", op(ex), ex.Status, raw(got), want))
 	}
 	return nil
 }

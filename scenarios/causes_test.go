@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/scimloop/scimloop/assertions"
 	"github.com/scimloop/scimloop/fakeidp"
 	"github.com/scimloop/scimloop/internal/refserver"
 	"github.com/scimloop/scimloop/reports"
@@ -126,4 +127,31 @@ func TestProbeOddAnswerIsJudged(t *testing.T) {
 	o := outcomeOf(t, res, "username-unique-case-insensitive")
 	require.Equal(t, reports.StatusFail, o.Status)
 	require.Equal(t, reports.StatusPass, outcomeOf(t, res, "delete-then-404").Status)
+}
+
+// A wrong scimType on an error answer that is not a SCIM error message
+// follows from error-schema, judged on that answer; a wrong status, or a
+// wrong scimType in a SCIM error message, is a failure of its own.
+func TestScimTypeOfNotSCIMErrorFollowsErrorSchema(t *testing.T) {
+	plain := &fakeidp.Exchange{Seq: 1, Method: "GET", URL: "/Users?filter=x", Status: 400, RespBody: []byte("bad filter")}
+	scim := &fakeidp.Exchange{Seq: 2, Method: "GET", URL: "/Users?filter=y", Status: 400,
+		RespBody: []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidValue"}`)}
+	wrongStatus := &fakeidp.Exchange{Seq: 3, Method: "GET", URL: "/Users?filter=z", Status: 404, RespBody: []byte("not here")}
+	sc := &Scenario{
+		Name:   "synthetic",
+		Checks: []string{"error-schema", "neg-filter-syntax", "neg-filter-empty", "neg-filter-unknown-operator"},
+		Run: func(s *S) {
+			s.Judge("neg-filter-syntax", assertions.BadRequest(plain, "invalidFilter"), plain)
+			s.Judge("neg-filter-empty", assertions.BadRequest(scim, "invalidFilter"), scim)
+			s.Judge("neg-filter-unknown-operator", assertions.BadRequest(wrongStatus, "invalidFilter"), wrongStatus)
+		},
+	}
+	out := runSynthetic(t, sc)
+	require.Equal(t, reports.StatusFail, out["error-schema"].Status, "judged on the plain answer")
+	require.Len(t, out["error-schema"].Findings, 1)
+	require.Equal(t, reports.StatusFail, out["neg-filter-syntax"].Status)
+	require.Equal(t, []string{"error-schema"}, out["neg-filter-syntax"].CausedBy)
+	require.Contains(t, out["neg-filter-syntax"].Findings[0].Message, "not a SCIM error message")
+	require.Empty(t, out["neg-filter-empty"].CausedBy, "a SCIM error with the wrong scimType is its own failure")
+	require.Empty(t, out["neg-filter-unknown-operator"].CausedBy, "a wrong status is its own failure")
 }

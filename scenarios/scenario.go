@@ -270,6 +270,12 @@ func (s *S) judge(id, cause string, err error, evidence []*fakeidp.Exchange) {
 		}
 		return
 	}
+	if ex, ok := assertions.ScimTypeOfNotSCIMError(err); ok && cause == "" && slices.Contains(s.checks, "error-schema") {
+		if !s.failedOn("error-schema", ex) {
+			s.judge("error-schema", "", assertions.ErrorBody(ex), []*fakeidp.Exchange{ex})
+		}
+		cause = "error-schema" // the scimType only follows from the answer not being a SCIM error
+	}
 	caused := cause != id && s.failed(cause)
 	o.Status = reports.StatusFail
 	if len(o.Findings) < maxFindingsPerCheck {
@@ -292,6 +298,13 @@ func (s *S) NoteFilter(cell reports.FilterSupport) {
 // Passed reports whether check id has not failed in this scenario so far.
 func (s *S) Passed(id string) bool {
 	return !s.failed(id)
+}
+
+// failedOn reports whether check id has failed in this scenario on a
+// finding that cites ex.
+func (s *S) failedOn(id string, ex *fakeidp.Exchange) bool {
+	o, ok := s.outcomes[id]
+	return ok && slices.ContainsFunc(o.Findings, func(f Finding) bool { return slices.Contains(f.Exchanges, ex) })
 }
 
 // failed reports whether check id has failed in this scenario so far.
