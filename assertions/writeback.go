@@ -22,16 +22,7 @@ import (
 // same JSON type that differs even loosely (see loose). An attribute the
 // read does not show may not be returned, so it never counts.
 func replaceNotApplied(write, read *fakeidp.Exchange) bool {
-	ops, resource, ok := patchReadBack(write, read)
-	if !ok {
-		return false
-	}
-	for _, t := range soleTargets(ops, "replace") {
-		if valueMissing(resource, t.path, t.value) {
-			return true
-		}
-	}
-	return false
+	return patchNotApplied(write, read, "replace", valueMissing)
 }
 
 // removeNotApplied reports a PATCH answered 2xx one of whose remove
@@ -44,12 +35,19 @@ func replaceNotApplied(write, read *fakeidp.Exchange) bool {
 // meta, schemas, userName) is the neg-patch checks' to judge: neither
 // counts.
 func removeNotApplied(write, read *fakeidp.Exchange) bool {
-	ops, resource, ok := patchReadBack(write, read)
+	return patchNotApplied(write, read, "remove", stillShown)
+}
+
+// patchNotApplied reports a PATCH answered 2xx and read back by a GET of
+// the same resource, one of whose operations of kind (on an attribute no
+// other operation touches) the read shows unapplied.
+func patchNotApplied(write, read *fakeidp.Exchange, kind string, unapplied func(resource gjson.Result, path string, value gjson.Result) bool) bool {
+	resource, ok := readBack(write, read, http.MethodPatch)
 	if !ok {
 		return false
 	}
-	for _, t := range soleTargets(ops, "remove") {
-		if stillShown(resource, t.path, t.value) {
+	for _, t := range soleTargets(gjson.GetBytes(write.ReqBody, "Operations"), kind) {
+		if unapplied(resource, t.path, t.value) {
 			return true
 		}
 	}
@@ -66,12 +64,9 @@ func removeNotApplied(write, read *fakeidp.Exchange) bool {
 // valueMissing), a multi-valued one when a "value" the PUT listed is not
 // among the values read back, in any case or form.
 func putNotApplied(write, read *fakeidp.Exchange) bool {
-	if write == nil || read == nil || write.Method != http.MethodPut || write.Status < 200 || write.Status > 299 ||
-		read.Method != http.MethodGet || read.Status != http.StatusOK || !SameResource(write.URL, read.URL) {
-		return false
-	}
-	resource, sent := gjson.ParseBytes(read.RespBody), gjson.ParseBytes(write.ReqBody)
-	if !resource.IsObject() || !sent.IsObject() {
+	resource, ok := readBack(write, read, http.MethodPut)
+	sent := gjson.ParseBytes(write.ReqBody)
+	if !ok || !sent.IsObject() {
 		return false
 	}
 	for _, t := range valueTargets(sent) {
@@ -112,15 +107,15 @@ func listedMissing(resource gjson.Result, path string, values gjson.Result) bool
 	return false
 }
 
-// patchReadBack returns the operations of a PATCH answered 2xx and the
-// resource a later GET of it read, when write and read are that.
-func patchReadBack(write, read *fakeidp.Exchange) (ops, resource gjson.Result, ok bool) {
-	if write == nil || read == nil || write.Method != http.MethodPatch || write.Status < 200 || write.Status > 299 ||
+// readBack returns the resource read, when write is a request of method
+// answered 2xx and read a later GET of the same resource that shows it.
+func readBack(write, read *fakeidp.Exchange, method string) (gjson.Result, bool) {
+	if write == nil || read == nil || write.Method != method || write.Status < 200 || write.Status > 299 ||
 		read.Method != http.MethodGet || read.Status != http.StatusOK || !SameResource(write.URL, read.URL) {
-		return ops, resource, false
+		return gjson.Result{}, false
 	}
-	resource = gjson.ParseBytes(read.RespBody)
-	return gjson.GetBytes(write.ReqBody, "Operations"), resource, resource.IsObject()
+	resource := gjson.ParseBytes(read.RespBody)
+	return resource, resource.IsObject()
 }
 
 // SameResource reports whether two URLs name the same resource: the same
